@@ -1,0 +1,3 @@
+from readiness.cli import app
+
+app(prog_name="lead-readiness")

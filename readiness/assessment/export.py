@@ -1,0 +1,74 @@
+"""The assessment as stable JSON (documented in the README) and as a short Markdown summary."""
+from __future__ import annotations
+
+from readiness.assessment.model import Assessment
+
+
+def to_dict(a: Assessment, questionnaire=None) -> dict:
+    """Stable keys: site, questionnaire, overall, domains, gates, gaps, disagreements, respondents."""
+    titles = {q.id: q.text for q in questionnaire.questions} if questionnaire else {}
+    return {
+        "site": a.site,
+        "state": a.state,
+        "questionnaire": {"id": a.questionnaire_id, "version": a.questionnaire_version},
+        "overall": {"score": a.score, "stage": a.stage, "launch_ready": a.launch_ready,
+                    "completeness": a.completeness, "confidence": a.confidence},
+        "domains": [{"id": d.id, "title": d.title, "weight": d.weight, "score": d.score, "stage": d.stage,
+                     "answered": d.answered, "applicable": d.applicable, "unknown": d.unknown} for d in a.domains],
+        "gates": [{"id": g.id, "title": g.title, "domain": g.domain, "status": g.status, "answer": g.answer}
+                  for g in a.gates],
+        "gaps": [{"question": g.question, "domain": g.domain, "severity": g.severity, "kind": g.kind,
+                  "title": g.title, "action": g.action, "owner": g.owner, "phase": g.phase, "weeks": g.weeks,
+                  "blocks_launch": g.blocks_launch} for g in a.gaps],
+        "disagreements": [{"question": d.question, "text": titles.get(d.question, d.text), "spread": d.spread,
+                           "answers": [{"respondent": x.respondent, "role": x.role, "answer": x.display,
+                                        "score": x.score} for x in d.answers]} for d in a.disagreements],
+        "respondents": [dict(r) for r in a.respondents],
+    }
+
+
+def _fmt(score) -> str:
+    return "n/a" if score is None else f"{score:.0f}"
+
+
+GATE_WORDS = {"passed": "Met", "failed": "Not met", "unknown": "Unknown - verify", "not_applicable": "Not applicable"}
+
+
+def to_markdown(a: Assessment, top_gaps: int = 15) -> str:
+    """The core of the readiness report: verdict, gates, domains, gaps, disagreements."""
+    lines = [f"# Readiness summary: {a.site}", ""]
+    verdict = "Ready to launch" if a.launch_ready else "Not yet ready to launch"
+    lines += [f"**Overall score:** {_fmt(a.score)} / 100  ",
+              f"**Stage:** {a.stage}  ",
+              f"**Launch readiness:** {verdict}  ",
+              f"**Completeness:** {a.completeness:.0%} of applicable questions answered "
+              f"(confidence: {a.confidence})", ""]
+    blocking = [g for g in a.gates if g.status in ("failed", "unknown")]
+    lines += ["## Launch requirements", ""]
+    if blocking:
+        lines.append(f"{len(blocking)} of {len(a.gates)} launch requirements are not yet met:")
+        lines.append("")
+    lines += ["| Requirement | Status | Current answer |", "|---|---|---|"]
+    order = {"failed": 0, "unknown": 1, "passed": 2, "not_applicable": 3}
+    for g in sorted(a.gates, key=lambda g: order[g.status]):
+        lines.append(f"| {g.title} | {GATE_WORDS[g.status]} | {g.answer or '-'} |")
+    lines += ["", "## Domains", "", "| Domain | Score | Stage | Answered |", "|---|---:|---|---:|"]
+    for d in sorted(a.domains, key=lambda d: (d.score is None, d.score if d.score is not None else 0)):
+        lines.append(f"| {d.title} | {_fmt(d.score)} | {d.stage} | {d.answered}/{d.applicable} |")
+    lines += ["", "## Gaps to close", ""]
+    if not a.gaps:
+        lines.append("No gaps found in the answers given.")
+    else:
+        lines += ["| # | Priority | Gap | Action | Owner |", "|---:|---|---|---|---|"]
+        for n, g in enumerate(a.gaps[:top_gaps], 1):
+            pri = g.severity.capitalize() + (" (blocks launch)" if g.blocks_launch else "")
+            lines.append(f"| {n} | {pri} | {g.title} | {g.action} | {g.owner} |")
+        if len(a.gaps) > top_gaps:
+            lines.append(f"\n{len(a.gaps) - top_gaps} further gaps are listed in the full report.")
+    if a.disagreements:
+        lines += ["", "## Where interviewees disagree", ""]
+        for d in a.disagreements:
+            said = "; ".join(f"{x.respondent}" + (f" ({x.role})" if x.role else "") + f": {x.display}"
+                             for x in d.answers)
+            lines.append(f"- **{d.text}** {said}")
+    return "\n".join(lines) + "\n"

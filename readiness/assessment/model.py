@@ -1,0 +1,123 @@
+"""The assessment's result types: frozen, plain data that reports and documents read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+# Named stages on the 0-100 score; (lowest score, name, what it means). Documented in the README.
+STAGES: tuple[tuple[float, str, str], ...] = (
+    (0, "Exploring", "interest exists; key partners are not yet committed"),
+    (30, "Building partnerships", "key partners are at the table; agreements and services are still missing"),
+    (50, "Planning", "partners are committed; agreements, staffing and protocols are being put in place"),
+    (70, "Ready with conditions", "launch is possible once the listed conditions are met"),
+    (85, "Ready to launch", "every launch requirement is met; remaining gaps can be closed after launch"),
+)
+READY_SCORE = 70.0
+GATE_CAP_STAGE = "Planning"  # the highest stage a site with an unmet launch requirement can reach
+
+
+def stage_for(score: Optional[float]) -> str:
+    if score is None:
+        return "Not assessed"
+    name = STAGES[0][1]
+    for floor, stage, _ in STAGES:
+        if score >= floor:
+            name = stage
+    return name
+
+
+def stage_index(name: str) -> int:
+    return next((i for i, (_, stage, _) in enumerate(STAGES) if stage == name), -1)
+
+
+@dataclass(frozen=True)
+class RespondentAnswer:
+    respondent: str
+    role: Optional[str]
+    value: Any
+    display: str
+    score: Optional[float]
+    note: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    id: str
+    domain: str
+    status: str  # answered | unknown | skipped | not_applicable | unanswered
+    applicable: bool
+    score: Optional[float]  # 0..1 when scored and answered (unknown scores 0)
+    value: Any = None
+    display: str = ""
+    respondents: tuple[RespondentAnswer, ...] = ()
+
+
+@dataclass(frozen=True)
+class DomainResult:
+    id: str
+    title: str
+    weight: float
+    score: Optional[float]  # 0..100, None when nothing in it applies
+    stage: str
+    answered: int
+    applicable: int
+    unknown: int
+
+
+@dataclass(frozen=True)
+class GateResult:
+    id: str
+    title: str
+    domain: str
+    status: str  # passed | failed | unknown | not_applicable
+    why: Optional[str] = None
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class GapItem:
+    question: str
+    domain: str
+    severity: str
+    title: str
+    action: str
+    owner: str
+    phase: str
+    weeks: int
+    kind: str  # gap (the answer shows a shortfall) | verify (nobody knew)
+    blocks_launch: bool
+    score: Optional[float]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    question: str
+    text: str
+    spread: float  # max - min of respondents' scores, 0..1
+    answers: tuple[RespondentAnswer, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    site: str
+    state: str
+    questionnaire_id: str
+    questionnaire_version: str
+    score: Optional[float]
+    stage: str
+    launch_ready: bool
+    completeness: float  # answered / applicable, 0..1
+    confidence: str  # high | medium | low
+    domains: tuple[DomainResult, ...]
+    gates: tuple[GateResult, ...]
+    gaps: tuple[GapItem, ...]
+    disagreements: tuple[Disagreement, ...]
+    questions: dict[str, QuestionResult] = field(default_factory=dict)
+    respondents: tuple[dict, ...] = ()
+
+    @property
+    def failed_gates(self) -> tuple[GateResult, ...]:
+        return tuple(g for g in self.gates if g.status in ("failed", "unknown"))
+
+    def domain(self, domain_id: str) -> DomainResult:
+        return next(d for d in self.domains if d.id == domain_id)

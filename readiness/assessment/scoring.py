@@ -1,0 +1,208 @@
+"""From answers to an assessment.
+
+How a score is made (the README says the same):
+- a question scores 0..1 from its choice, scale point, number band or yes/no;
+- "don't know", skipped and unanswered questions score 0: readiness not yet shown;
+- a domain's score is the weighted mean of its applicable questions x 100; "not applicable" and
+  questions whose condition is false leave the denominator;
+- the overall score is the weighted mean of the domain scores;
+- respondent questions score the mean of the respondents who answered; a spread of half the scale
+  or more between two respondents is a disagreement to discuss.
+"""
+from __future__ import annotations
+
+from statistics import mean
+from typing import Any, Mapping
+
+from readiness.assessment.model import (
+    GATE_CAP_STAGE, READY_SCORE, Assessment, Disagreement, DomainResult, GapItem, GateResult,
+    QuestionResult, RespondentAnswer, stage_for, stage_index,
+)
+from readiness.questionnaire.conditions import evaluate
+from readiness.questionnaire.models import SEVERITY_ORDER, Question, Questionnaire
+from readiness.questionnaire.values import display
+
+DISAGREEMENT_SPREAD = 0.5
+
+
+def question_score(question: Question, value: Any) -> float | None:
+    """0..1 for a scored question's value; None when the question is not scored."""
+    if not question.is_scorable or value is None:
+        return None
+    t = question.type
+    if t == "yes_no":
+        return 1.0 if value else 0.0
+    if t == "choice":
+        choice = question.choice(value)
+        return choice.score if choice else 0.0
+    if t == "multi":
+        return min(1.0, sum((question.choice(v).score or 0.0) for v in value if question.choice(v)))
+    if t == "scale":
+        spec = question.scale
+        lo, hi = (spec.min, spec.max) if spec else (1, 5)
+        return max(0.0, min(1.0, (value - lo) / (hi - lo)))
+    band = next((b for b in question.number.bands if b.contains(value)), None)
+    return band.score if band else 0.0
+
+
+def condition_values(q: Questionnaire, answers: Mapping[str, Any], respondents) -> dict[str, Any]:
+    """What `when` conditions see: each question's answered value, or None."""
+    values: dict[str, Any] = {}
+    for question in q.questions:
+        if question.scope == "respondent":
+            scores = [r.answers[question.id].value for r in respondents
+                      if question.id in r.answers and r.answers[question.id].status == "answered"]
+            numeric = [v for v in scores if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            values[question.id] = mean(numeric) if numeric else (scores[0] if scores else None)
+            continue
+        answer = answers.get(question.id)
+        values[question.id] = answer.value if answer is not None and answer.status == "answered" else None
+    return values
+
+
+def applicable_ids(q: Questionnaire, values: Mapping[str, Any], answers: Mapping[str, Any]) -> set[str]:
+    """Questions that apply: their condition holds and nobody marked them not applicable.
+
+    Conditions see only the answers of questions that themselves apply, so a chain of conditions
+    switches off together."""
+    live: dict[str, Any] = {}
+    out: set[str] = set()
+    for question in q.questions:
+        ok = True
+        if question.when:
+            ok = evaluate(question.when, live)
+        answer = answers.get(question.id)
+        if answer is not None and answer.status == "not_applicable":
+            ok = False
+        live[question.id] = values.get(question.id) if ok else None
+        if ok:
+            out.add(question.id)
+    return out
+
+
+def _respondent_result(question: Question, respondents, applicable: bool) -> QuestionResult:
+    given = []
+    for r in respondents:
+        answer = r.answers.get(question.id)
+        if answer is None or answer.status in ("skipped", "not_applicable"):
+            continue
+        score = question_score(question, answer.value) if answer.status == "answered" else 0.0
+        shown = display(question, answer.value) if answer.status == "answered" else "Don't know"
+        given.append(RespondentAnswer(r.name, r.role, answer.value, shown, score, answer.note))
+    scores = [a.score for a in given if a.score is not None]
+    if not given:
+        status, score = "unanswered", (0.0 if question.is_scorable else None)
+    elif all(a.display == "Don't know" for a in given):
+        status, score = "unknown", (0.0 if question.is_scorable else None)
+    else:
+        status, score = "answered", (mean(scores) if scores else None)
+    return QuestionResult(question.id, question.domain, status, applicable, score if applicable else None,
+                          respondents=tuple(given))
+
+
+def _site_result(question: Question, answer, applicable: bool) -> QuestionResult:
+    status = answer.status if answer is not None else "unanswered"
+    if status == "not_applicable":
+        return QuestionResult(question.id, question.domain, status, False, None)
+    value = answer.value if status == "answered" else None
+    if not applicable:
+        return QuestionResult(question.id, question.domain, status, False, None, value, display(question, value))
+    score = question_score(question, value) if status == "answered" else (0.0 if question.is_scorable else None)
+    shown = display(question, value) if status == "answered" else {"unknown": "Don't know"}.get(status, "")
+    return QuestionResult(question.id, question.domain, status, True, score, value, shown)
+
+
+def _gate(question: Question, result: QuestionResult) -> GateResult:
+    if not result.applicable:
+        status = "not_applicable"
+    elif result.status in ("unanswered", "unknown", "skipped") or result.score is None:
+        status = "unknown"
+    else:
+        status = "passed" if result.score >= question.gate.pass_at - 1e-9 else "failed"
+    answer = result.display or {"unknown": "Don't know", "unanswered": "Not answered yet",
+                                "skipped": "Skipped"}.get(result.status, "")
+    return GateResult(question.id, question.gate.title, question.domain, status, question.gate.why, answer)
+
+
+def _gap(question: Question, result: QuestionResult, blocking: bool) -> GapItem | None:
+    rule = question.gap
+    if rule is None or not result.applicable:
+        return None
+    title = rule.title or question.label
+    if result.status == "unknown":
+        return GapItem(question.id, question.domain, rule.severity, f"Verify: {title}",
+                       f"Find out and record the answer: {question.text}", rule.owner, rule.phase,
+                       1, "verify", blocking, result.score)
+    if result.status != "answered" or result.score is None or result.score >= rule.below - 1e-9:
+        return None
+    return GapItem(question.id, question.domain, rule.severity, title, rule.action, rule.owner, rule.phase,
+                   rule.weeks, "gap", blocking, result.score)
+
+
+def _disagreement(question: Question, result: QuestionResult) -> Disagreement | None:
+    scored = [a for a in result.respondents if a.score is not None and a.display != "Don't know"]
+    if len(scored) < 2:
+        return None
+    spread = max(a.score for a in scored) - min(a.score for a in scored)
+    if spread < DISAGREEMENT_SPREAD - 1e-9:
+        return None
+    return Disagreement(question.id, question.text, round(spread, 3), tuple(scored))
+
+
+def _weighted(pairs) -> float | None:
+    pairs = [(w, s) for w, s in pairs if s is not None and w > 0]
+    total = sum(w for w, _ in pairs)
+    return sum(w * s for w, s in pairs) / total if total else None
+
+
+def assess(q: Questionnaire, answers: Mapping[str, Any], respondents=(), *, site: str = "", state: str = "") -> Assessment:
+    """The whole assessment. `answers` maps question id -> Answer; `respondents` have .name, .role, .answers."""
+    respondents = list(respondents)
+    values = condition_values(q, answers, respondents)
+    live = applicable_ids(q, values, answers)
+    results: dict[str, QuestionResult] = {}
+    for question in q.questions:
+        applicable = question.id in live
+        if question.scope == "respondent":
+            results[question.id] = _respondent_result(question, respondents, applicable)
+        else:
+            results[question.id] = _site_result(question, answers.get(question.id), applicable)
+
+    domains = []
+    for d in q.domains:
+        if not d.scored:
+            continue
+        members = [(qq, results[qq.id]) for qq in q.questions if qq.domain == d.id and qq.is_scorable]
+        live_members = [(qq, r) for qq, r in members if r.applicable]
+        score = _weighted((qq.weight, r.score) for qq, r in live_members)
+        score = None if score is None else round(score * 100, 1)
+        domains.append(DomainResult(
+            d.id, d.title, d.weight, score, stage_for(score),
+            answered=sum(1 for _, r in live_members if r.status == "answered"),
+            applicable=len(live_members), unknown=sum(1 for _, r in live_members if r.status == "unknown")))
+
+    overall = _weighted((d.weight, d.score) for d in domains)
+    overall = None if overall is None else round(overall, 1)
+    gates = tuple(_gate(qq, results[qq.id]) for qq in q.questions if qq.gate)
+    blocked = any(g.status in ("failed", "unknown") for g in gates)
+    stage = stage_for(overall)
+    if blocked and stage_index(stage) > stage_index(GATE_CAP_STAGE):
+        stage = GATE_CAP_STAGE
+    launch_ready = not blocked and overall is not None and overall >= READY_SCORE
+
+    gate_ids = {g.id for g in gates if g.status in ("failed", "unknown")}
+    weights = {d.id: d.weight for d in q.domains}
+    gaps = [gap for qq in q.questions if (gap := _gap(qq, results[qq.id], qq.id in gate_ids))]
+    gaps.sort(key=lambda g: (not g.blocks_launch, SEVERITY_ORDER[g.severity], g.kind == "verify",
+                             -weights.get(g.domain, 1), g.score if g.score is not None else 0))
+    disagreements = tuple(dis for qq in q.questions if qq.scope == "respondent"
+                          and (dis := _disagreement(qq, results[qq.id])))
+
+    scorable_live = [r for qq in q.questions if (r := results[qq.id]).applicable]
+    answered = sum(1 for r in scorable_live if r.status == "answered")
+    completeness = answered / len(scorable_live) if scorable_live else 0.0
+    confidence = "high" if completeness >= 0.9 else "medium" if completeness >= 0.7 else "low"
+    people = tuple({"name": r.name, "role": r.role, "agency": r.agency, "date": r.date,
+                    "answered": sum(1 for a in r.answers.values() if a.status == "answered")} for r in respondents)
+    return Assessment(site, state, q.id, q.version, overall, stage, launch_ready, round(completeness, 3),
+                      confidence, tuple(domains), gates, tuple(gaps), disagreements, results, people)

@@ -1,0 +1,214 @@
+"""The command line: parse, call one core function, present. The one place errors become exit codes.
+
+Core modules are imported inside each command so `--help` stays fast.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from readiness import __version__
+from readiness.errors import ExitCode, ReadinessError
+
+app = typer.Typer(
+    name="lead-readiness",
+    help="Assess a county's readiness for LEAD / pre-arrest diversion, and draft its documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+
+def handled(fn):
+    """Turn our errors into `Error: ...` on stderr with a fixed exit code; never a traceback
+    unless --debug is given."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ReadinessError as exc:
+            _report(str(exc))
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            _report("interrupted. Everything answered so far is saved.")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly, show details only on request
+            if _state["debug"]:
+                raise
+            _report(f"unexpected internal problem ({type(exc).__name__}: {exc}). "
+                    "Please report it; rerun with --debug to see the details.")
+            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
+
+    return wrapper
+
+
+def _report(message: str) -> None:
+    from readiness.console import err
+
+    err().print(f"[bold red]Error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lead-readiness {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for unexpected errors."),
+    plain: bool = typer.Option(False, "--plain", help="No colour or box drawing (for screen readers and logs)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Assess a county's readiness for LEAD / pre-arrest diversion, and draft its documents.
+
+    Exit codes: 0 ok; 1 bad input or refused action; 2 usage error; 3 lint found problems;
+    130 interrupted (answers so far are saved).
+    """
+    import os
+
+    _state["debug"] = debug
+    if plain:
+        os.environ["LEAD_READINESS_PLAIN"] = "1"
+
+
+class ScoreFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+SITE = typer.Argument(..., help="The site folder (made by `lead-readiness new`).", show_default=False)
+QUESTIONNAIRE = typer.Option(None, "--questionnaire", help="Use this questionnaire file instead of the site's.")
+
+
+@app.command()
+@handled
+def new(
+    site_dir: Path = typer.Argument(..., help="Folder to create for the site."),
+    name: str = typer.Option(..., "--name", help='The site\'s name, e.g. "Example County".'),
+    state: str = typer.Option(..., "--state", help="Two-letter state code, e.g. NC."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """Create a site folder to hold a county's answers and drafts."""
+    from readiness import resources
+    from readiness.questionnaire.loader import load_questionnaire
+    from readiness.workspace.store import create_site
+
+    q = load_questionnaire(questionnaire or resources.bundled_questionnaire())
+    root = create_site(site_dir, name, state, q)
+    if questionnaire:
+        from readiness.workspace.store import SITE_FILE
+        from readiness.files import read_yaml, write_yaml
+
+        data = read_yaml(root / SITE_FILE, "site file").data
+        data["questionnaire_file"] = str(Path(questionnaire).resolve())
+        write_yaml(root / SITE_FILE, data)
+    from readiness.console import err
+
+    err().print(f"Created site [bold]{name}[/] in {root} (questionnaire {q.ref}).")
+    err().print(f"Next: lead-readiness interview {root}")
+
+
+@app.command()
+@handled
+def answer(
+    site_dir: Path = SITE,
+    question_id: str = typer.Argument(..., help="The question's id."),
+    value: Optional[str] = typer.Argument(None, help="The answer (yes/no, a choice value, a number, a date...)."),
+    unknown: bool = typer.Option(False, "--unknown", help='Record "don\'t know" (raises a verify item).'),
+    not_applicable: bool = typer.Option(False, "--not-applicable", help="Mark the question not applicable here."),
+    note: Optional[str] = typer.Option(None, "--note", help="A note kept with the answer."),
+    evidence: Optional[str] = typer.Option(None, "--evidence", help="Where the evidence is (a letter, a policy...)."),
+    respondent: Optional[str] = typer.Option(None, "--respondent", help="Who gave this answer (respondent questions)."),
+    role: Optional[str] = typer.Option(None, "--role", help="The respondent's role, e.g. Police Chief."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who gave a site answer."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """Set one answer, checked against its question's type and choices."""
+    from readiness.errors import AnswerError
+    from readiness.questionnaire.values import ValueProblem, display, parse_cli_value
+    from readiness.workspace.models import Answer
+    from readiness.workspace.store import Respondent, open_site, respondent_slug, save_answer
+
+    site = open_site(site_dir, questionnaire)
+    if sum([unknown, not_applicable, value is not None]) != 1:
+        raise AnswerError("give exactly one of: a VALUE, --unknown or --not-applicable",
+                          hint=f"for example: lead-readiness answer {site_dir} {question_id} yes")
+    from readiness.questionnaire.loader import did_you_mean
+
+    question = site.questionnaire.by_id.get(question_id)
+    if question is None:
+        raise AnswerError(f"unknown question id '{question_id}' (site {site_dir})",
+                          hint=did_you_mean(question_id, site.questionnaire.by_id) or
+                          "see the ids with: lead-readiness score SITE --format json, or the questionnaire file")
+    if unknown and not question.allow_unknown:
+        raise AnswerError(f"'{question_id}' does not accept \"don't know\"", hint="give a value")
+    parsed = None
+    if value is not None:
+        try:
+            parsed = parse_cli_value(question, value)
+        except ValueProblem as exc:
+            raise AnswerError(f"answer to '{question_id}': {exc}") from None
+    status = "answered" if value is not None else "unknown" if unknown else "not_applicable"
+    who = None
+    if respondent:
+        slug = respondent_slug(respondent)
+        who = site.respondents.get(slug) or Respondent(slug, respondent, role)
+        if role:
+            who.role = role
+    save_answer(site, question_id, Answer(value=parsed, status=status, note=note, evidence=evidence,
+                                          by=by or respondent), who)
+    from readiness.console import err
+
+    shown = display(question, parsed) if value is not None else {"unknown": "Don't know"}.get(status, "Not applicable")
+    err().print(f"Saved {question_id} = {shown}" + (f" for {respondent}" if respondent else ""))
+
+
+@app.command()
+@handled
+def score(
+    site_dir: Path = SITE,
+    format: ScoreFormat = typer.Option(ScoreFormat.table, "--format", "-f", help="table, json or markdown."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """Score a site: overall stage, launch blockers, domains, gaps and disagreements."""
+    from readiness.assessment import assess
+    from readiness.workspace.store import open_site
+
+    site = open_site(site_dir, questionnaire)
+    _notices(site)
+    a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name, state=site.profile.state)
+    if format is ScoreFormat.json:
+        from readiness.assessment.export import to_dict
+
+        sys.stdout.write(json.dumps(to_dict(a, site.questionnaire), indent=2, ensure_ascii=False) + "\n")
+    elif format is ScoreFormat.markdown:
+        from readiness.assessment.export import to_markdown
+
+        sys.stdout.write(to_markdown(a))
+    else:
+        from readiness.console import show_assessment
+
+        show_assessment(a)
+
+
+def _notices(site) -> None:
+    if site.notices:
+        from readiness.console import err
+
+        for notice in site.notices:
+            err().print(f"Note: {notice}")

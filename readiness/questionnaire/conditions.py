@@ -1,0 +1,52 @@
+"""`when` conditions: sandboxed Jinja expressions over earlier answers.
+
+Conditions come from questionnaire files a consultant may have shared, so they run in Jinja's
+SandboxedEnvironment: they can compare and combine answers but not reach Python internals, files
+or modules.  A condition that names an unanswered question sees `none`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Callable, Mapping
+
+from jinja2 import TemplateSyntaxError, meta
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+
+class ConditionError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def _env() -> ImmutableSandboxedEnvironment:
+    return ImmutableSandboxedEnvironment(autoescape=False)
+
+
+def names_in(expression: str) -> set[str]:
+    """The answer names a condition reads; raises ConditionError on a syntax error."""
+    try:
+        ast = _env().parse("{{ (" + expression + ") }}")
+    except TemplateSyntaxError as exc:
+        raise ConditionError(f"condition is not a valid expression: {exc.message}") from None
+    return set(meta.find_undeclared_variables(ast))
+
+
+@lru_cache(maxsize=4096)
+def compile_condition(expression: str) -> Callable[..., Any]:
+    try:
+        return _env().compile_expression(expression, undefined_to_none=True)
+    except TemplateSyntaxError as exc:
+        raise ConditionError(f"condition is not a valid expression: {exc.message}") from None
+
+
+def evaluate(expression: str, values: Mapping[str, Any]) -> bool:
+    """True when the condition holds. A condition that errors (say, comparing none > 30) is False,
+    so a question whose inputs are missing is simply not asked yet."""
+    fn = compile_condition(expression)
+    try:
+        return bool(fn(**values))
+    except SecurityError as exc:
+        raise ConditionError(f"condition tried something unsafe: {exc}") from None
+    except (TypeError, UndefinedError, ValueError, ArithmeticError):
+        return False

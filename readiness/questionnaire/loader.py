@@ -1,0 +1,187 @@
+"""Load a questionnaire file and check it whole, reporting every problem with file and line."""
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from readiness.errors import Collected, FileProblems
+from readiness.files import Located, loc_text, read_yaml
+from readiness.questionnaire.conditions import ConditionError, names_in
+from readiness.questionnaire.models import Questionnaire
+
+
+def did_you_mean(word: str, options) -> str | None:
+    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _describe(located: Located, loc: tuple) -> str:
+    """A key path, with the question or domain id added so people can find it."""
+    text = loc_text(loc)
+    data = located.data
+    if len(loc) >= 2 and loc[0] in ("questions", "domains") and isinstance(loc[1], int):
+        try:
+            ident = data[loc[0]][loc[1]].get("id")
+        except (AttributeError, IndexError, KeyError, TypeError):
+            ident = None
+        if ident:
+            text = text.replace(f"{loc[0]}[{loc[1]}]", f"{loc[0]}[{loc[1]}] ({ident})", 1)
+    return text
+
+
+def validation_problems(exc: ValidationError, located: Located, model_fields_for=None) -> Collected:
+    """Turn pydantic's errors into located problems with plain wording."""
+    out = Collected()
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-after")))
+        kind = err["type"]
+        hint = None
+        if kind == "extra_forbidden":
+            key = loc[-1]
+            message = f"unknown key '{key}'"
+            if model_fields_for:
+                hint = did_you_mean(key, model_fields_for(loc[:-1]))
+            if not hint:
+                hint = "remove it, or check its spelling"
+            line = located.line_of(loc)
+        elif kind == "missing":
+            message = f"missing required key '{loc[-1]}'"
+            line = located.line_of(loc[:-1])
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+            line = located.line_of(loc)
+        out.add(message, file=located.path, line=line, where=_describe(located, loc), hint=hint)
+    return out
+
+
+def _fields_for(loc: tuple) -> list[str]:
+    """The keys allowed at `loc`, for 'did you mean' on unknown keys."""
+    from readiness.questionnaire import models as m
+
+    model = m.Questionnaire
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)
+        if info is None:
+            return []
+        ann = info.annotation
+        nested = next((t for t in getattr(ann, "__args__", (ann,)) if isinstance(t, type) and issubclass(t, m.Strict)), None)
+        if nested is None:
+            args = getattr(ann, "__args__", ())
+            nested = next((a for arg in args for a in getattr(arg, "__args__", (arg,))
+                           if isinstance(a, type) and issubclass(a, m.Strict)), None)
+        if nested is None:
+            return []
+        model = nested
+    return list(model.model_fields)
+
+
+def cross_check(q: Questionnaire, located: Located) -> Collected:
+    """Checks pydantic cannot make alone: unique ids, known domains, conditions, cycles, facts."""
+    out = Collected()
+    path = located.path
+
+    def where(i: int, key: str | None = None) -> dict:
+        loc = ("questions", i) + ((key,) if key else ())
+        return {"file": path, "line": located.line_of(loc), "where": _describe(located, loc)}
+
+    domain_ids = [d.id for d in q.domains]
+    for i, d in enumerate(q.domains):
+        if domain_ids.index(d.id) != i:
+            out.add(f"duplicate domain id '{d.id}'", file=path, line=located.line_of(("domains", i, "id")),
+                    where=f"domains[{i}]")
+    seen: dict[str, int] = {}
+    facts: dict[str, str] = {}
+    for i, question in enumerate(q.questions):
+        if question.id in seen:
+            out.add(f"duplicate question id '{question.id}' (first used at questions[{seen[question.id]}])",
+                    **where(i, "id"))
+        seen.setdefault(question.id, i)
+        if question.domain not in domain_ids:
+            out.add(f"unknown domain '{question.domain}'", hint=did_you_mean(question.domain, domain_ids),
+                    **where(i, "domain"))
+        elif not q.domains_by_id[question.domain].scored and (question.gate or question.gap):
+            out.add("gates and gaps need a question in a scored domain", **where(i, "gate" if question.gate else "gap"))
+        if question.fact:
+            if question.fact in facts:
+                out.add(f"fact '{question.fact}' is already set by question '{facts[question.fact]}'",
+                        **where(i, "fact"))
+            facts.setdefault(question.fact, question.id)
+    order = {qid: i for qid, i in seen.items()}
+    deps: dict[str, set[str]] = {}
+    for i, question in enumerate(q.questions):
+        if not question.when:
+            continue
+        try:
+            names = names_in(question.when)
+        except ConditionError as exc:
+            out.add(str(exc), **where(i, "when"))
+            continue
+        deps[question.id] = names
+        for name in sorted(names):
+            if name not in order:
+                out.add(f"condition names unknown question '{name}'", hint=did_you_mean(name, order),
+                        **where(i, "when"))
+            elif name == question.id:
+                out.add("condition refers to its own question", **where(i, "when"))
+            elif order[name] > i:
+                out.add(f"condition refers to '{name}', which is asked later", hint="move the question earlier, "
+                        "or make the condition depend on earlier answers", **where(i, "when"))
+    _check_cycles(deps, out, located)
+    return out
+
+
+def _check_cycles(deps: dict[str, set[str]], out: Collected, located: Located) -> None:
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(deps.get(node, ())):
+            if state.get(nxt) == 1:
+                cycle = trail[trail.index(nxt):] + [nxt] if nxt in trail else [node, nxt]
+                out.add("conditions form a cycle: " + " -> ".join(cycle), file=located.path)
+            elif nxt in deps and not state.get(nxt):
+                visit(nxt, trail + [nxt])
+        state[node] = 2
+
+    for node in sorted(deps):
+        if not state.get(node):
+            visit(node, [node])
+
+
+def parse_questionnaire(located: Located) -> Questionnaire:
+    """Validate already-read YAML; raises FileProblems listing every problem."""
+    if not isinstance(located.data, dict):
+        raise FileProblems([_top_problem(located)])
+    try:
+        q = Questionnaire.model_validate(located.data)
+    except ValidationError as exc:
+        validation_problems(exc, located, _fields_for).raise_if_any()
+        raise  # pragma: no cover - raise_if_any always raises here
+    cross_check(q, located).raise_if_any()
+    return q
+
+
+def _top_problem(located: Located):
+    from readiness.errors import Problem
+
+    return Problem("a questionnaire must be a mapping with id, version, title, domains and questions",
+                   file=located.path, line=1)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: str, mtime_ns: int, size: int) -> Questionnaire:
+    return parse_questionnaire(read_yaml(Path(path), "questionnaire"))
+
+
+def load_questionnaire(path: Path) -> Questionnaire:
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError:
+        return parse_questionnaire(read_yaml(path, "questionnaire"))
+    return _load_cached(str(path.resolve()), st.st_mtime_ns, st.st_size)

@@ -1,0 +1,229 @@
+"""The questionnaire file format, validated at the YAML boundary.
+
+Unknown keys are refused everywhere (`extra="forbid"`) so a misspelt key is reported, not ignored.
+Models are frozen after loading: the rest of the pipeline only reads them.
+"""
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+FACT_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
+
+QuestionType = Literal["yes_no", "choice", "multi", "scale", "number", "text", "date", "records"]
+SCORABLE_TYPES = {"yes_no", "choice", "multi", "scale", "number"}
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+Phase = Literal["exploration", "design", "agreements", "hiring_training", "launch", "stabilise"]
+PHASES: tuple[str, ...] = ("exploration", "design", "agreements", "hiring_training", "launch", "stabilise")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Choice(Strict):
+    value: str = Field(pattern=ID_PATTERN, description="Stored value; lower_snake_case.")
+    label: str = Field(min_length=1, description="What the interviewer sees.")
+    score: Optional[float] = Field(None, ge=0, le=1, description="0..1; omit for unscored questions.")
+    help: Optional[str] = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _coerce_value(cls, v):
+        # YAML turns bare yes/no/true into booleans; accept them as the obvious strings.
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        return v
+
+
+class Band(Strict):
+    """A score band for a number answer: the first band whose bounds contain the value wins."""
+
+    min: Optional[float] = None
+    max: Optional[float] = None
+    score: float = Field(ge=0, le=1)
+    label: Optional[str] = None
+
+    def contains(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+class NumberSpec(Strict):
+    min: Optional[float] = None
+    max: Optional[float] = None
+    integer: bool = True
+    unit: Optional[str] = None
+    bands: list[Band] = Field(default_factory=list, description="Score bands, first match wins.")
+
+
+class ScaleSpec(Strict):
+    min: int = 1
+    max: int = 5
+    labels: dict[int, str] = Field(default_factory=dict, description="Label for some or all points.")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.max <= self.min:
+            raise ValueError("scale max must be greater than min")
+        for point in self.labels:
+            if not self.min <= point <= self.max:
+                raise ValueError(f"label for {point} is outside the scale {self.min}..{self.max}")
+        return self
+
+
+class Field_(Strict):
+    """One field of a `records` question (for example a partner agency's name)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: str
+    type: Literal["text", "choice", "number", "date", "yes_no"] = "text"
+    required: bool = False
+    choices: list[Choice] = Field(default_factory=list)
+    help: Optional[str] = None
+
+
+class Gate(Strict):
+    """A launch blocker: unless the question scores at least `pass_at`, the site is not launch-ready."""
+
+    title: str
+    pass_at: float = Field(1.0, gt=0, le=1)
+    why: Optional[str] = None
+
+
+class Gap(Strict):
+    """What to do when a question scores below `below`."""
+
+    title: Optional[str] = None
+    severity: Severity = "medium"
+    action: str = Field(min_length=10)
+    owner: str = Field(min_length=2, description="The role that owns the fix, e.g. District Attorney.")
+    phase: Phase = "design"
+    below: float = Field(1.0, gt=0, le=1, description="A score under this is a gap.")
+    weeks: int = Field(4, ge=1, le=104, description="Rough duration of the fix, for the plan.")
+
+
+class Domain(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: Optional[str] = None
+    weight: float = Field(1.0, ge=0)
+    scored: bool = Field(True, description="False for profile sections that only collect facts.")
+
+
+class Question(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    domain: str
+    text: str = Field(min_length=3)
+    help: Optional[str] = None
+    type: QuestionType
+    scope: Literal["site", "respondent"] = "site"
+    choices: list[Choice] = Field(default_factory=list)
+    number: Optional[NumberSpec] = None
+    scale: Optional[ScaleSpec] = None
+    fields: list[Field_] = Field(default_factory=list)
+    allow_unknown: bool = True
+    required: bool = False
+    weight: float = Field(1.0, ge=0)
+    gate: Optional[Gate] = None
+    gap: Optional[Gap] = None
+    when: Optional[str] = None
+    fact: Optional[str] = Field(None, pattern=FACT_PATTERN)
+    basis: Optional[str] = None
+    sensitive: bool = False
+    placeholder: Optional[str] = Field(None, description="How documents name this fact while unanswered.")
+
+    @model_validator(mode="after")
+    def _type_specific(self):
+        t = self.type
+        if t in ("choice", "multi") and len(self.choices) < 2:
+            raise ValueError(f"a {t} question needs at least two choices")
+        if t not in ("choice", "multi") and self.choices:
+            raise ValueError(f"'choices' only applies to choice and multi questions, not {t}")
+        if t != "number" and self.number is not None:
+            raise ValueError("'number' settings only apply to number questions")
+        if t != "scale" and self.scale is not None:
+            raise ValueError("'scale' settings only apply to scale questions")
+        if t == "records" and not self.fields:
+            raise ValueError("a records question needs 'fields'")
+        if t != "records" and self.fields:
+            raise ValueError("'fields' only applies to records questions")
+        values = [c.value for c in self.choices]
+        dupes = sorted({v for v in values if values.count(v) > 1})
+        if dupes:
+            raise ValueError(f"duplicate choice values: {', '.join(dupes)}")
+        if t in ("choice", "multi") and self.choices:
+            scored = [c.score is not None for c in self.choices]
+            if any(scored) and not all(scored):
+                raise ValueError("either every choice has a score or none does")
+        if (self.gate or self.gap) and not self.is_scorable:
+            raise ValueError("gates and gaps need a scored question (yes_no, scored choice/multi, scale, or number with bands)")
+        return self
+
+    @property
+    def is_scorable(self) -> bool:
+        if self.weight == 0 or self.type not in SCORABLE_TYPES:
+            return False
+        if self.type in ("choice", "multi"):
+            return all(c.score is not None for c in self.choices)
+        if self.type == "number":
+            return bool(self.number and self.number.bands)
+        return True
+
+    def choice(self, value: str) -> Optional[Choice]:
+        return next((c for c in self.choices if c.value == value), None)
+
+    @property
+    def label(self) -> str:
+        """A short name for messages and placeholders."""
+        if self.placeholder:
+            return self.placeholder
+        return re.sub(r"\s+", " ", self.text).rstrip("?")
+
+
+class Migration(Strict):
+    """Ids renamed since an earlier version, so old answers carry over."""
+
+    from_version: str
+    renamed: dict[str, str] = Field(default_factory=dict)
+
+
+class Questionnaire(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    title: str
+    description: Optional[str] = None
+    domains: list[Domain] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+    migrations: list[Migration] = Field(default_factory=list)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_str(cls, v):
+        return str(v) if isinstance(v, (int, float)) else v
+
+    # Convenience look-ups; built lazily since the model is frozen.
+    def question(self, qid: str) -> Question:
+        return self.by_id[qid]
+
+    @property
+    def by_id(self) -> dict[str, Question]:
+        cache = self.__dict__.get("_by_id")
+        if cache is None:
+            cache = {q.id: q for q in self.questions}
+            self.__dict__["_by_id"] = cache
+        return cache
+
+    @property
+    def domains_by_id(self) -> dict[str, Domain]:
+        return {d.id: d for d in self.domains}
+
+    def facts(self) -> dict[str, Question]:
+        return {q.fact: q for q in self.questions if q.fact}
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"

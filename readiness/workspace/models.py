@@ -1,0 +1,85 @@
+"""The formats of a site's files: site.yaml, answers.yaml and respondents/<slug>.yaml."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Status = Literal["answered", "unknown", "skipped", "not_applicable"]
+STATUS_WORDS = {"answered": "answered", "unknown": "don't know", "skipped": "skipped",
+                "not_applicable": "not applicable"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Answer(_Strict):
+    value: Any = None
+    status: Status = "answered"
+    note: Optional[str] = None
+    evidence: Optional[str] = None
+    by: Optional[str] = None
+    at: Optional[str] = None
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _stamp_text(cls, v):
+        return None if v is None else str(v)
+
+    def to_yaml(self) -> dict:
+        return self.model_dump(exclude_none=True, exclude_defaults=False)
+
+
+class SiteProfile(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    state: str = Field(pattern=r"^[A-Z]{2}$", description="Two-letter US state code, e.g. NC.")
+    questionnaire: str = Field("lead-site-readiness", description="Questionnaire id, optionally @version.")
+    questionnaire_file: Optional[str] = Field(None, description="A consultant questionnaire, relative to the site.")
+    templates: Optional[str] = Field(None, description="A consultant template folder, relative to the site.")
+    created: Optional[str] = None
+
+    @field_validator("state", mode="before")
+    @classmethod
+    def _upper(cls, v):
+        return v.strip().upper() if isinstance(v, str) else v
+
+    @field_validator("created", mode="before")
+    @classmethod
+    def _created_text(cls, v):
+        return None if v is None else str(v)
+
+    @property
+    def questionnaire_id(self) -> str:
+        return self.questionnaire.split("@", 1)[0]
+
+    @property
+    def questionnaire_version(self) -> str | None:
+        return self.questionnaire.split("@", 1)[1] if "@" in self.questionnaire else None
+
+
+class AnswersFile(_Strict):
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    questionnaire: Optional[str] = Field(None, description="id@version the answers were collected under.")
+
+
+class RespondentFile(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    role: Optional[str] = None
+    agency: Optional[str] = None
+    date: Optional[str] = None
+    answers: dict[str, Answer] = Field(default_factory=dict)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, v):
+        return None if v is None else str(v)
+
+
+def slugify(text: str, fallback: str = "item") -> str:
+    """A safe file-name stem: ASCII letters, digits and dashes only, never a path."""
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", norm).strip("-").lower()[:60].strip("-")
+    return slug or fallback

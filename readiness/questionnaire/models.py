@@ -31,6 +31,12 @@ class Choice(Strict):
     score: Optional[float] = Field(None, ge=0, le=1, description="0..1; omit for unscored questions.")
     help: Optional[str] = None
 
+    @field_validator("label", mode="before")
+    @classmethod
+    def _coerce_label(cls, v):
+        # `label: Yes` is read by YAML as true; show it as the word that was written.
+        return ("Yes" if v else "No") if isinstance(v, bool) else v
+
     @field_validator("value", mode="before")
     @classmethod
     def _coerce_value(cls, v):

@@ -90,7 +90,7 @@ def read_yaml(path: Path, what: str = "file", *, allow_empty: bool = False) -> L
         data = builder.build(node, (), 0)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        line = min(mark.line + 1, max(1, text.count("\n"))) if mark else None
         message = (exc.problem or str(exc)).strip()
         hint = None
         if "\t" in message or "'\\t'" in message:

@@ -25,11 +25,8 @@ def _env() -> ImmutableSandboxedEnvironment:
 
 def names_in(expression: str) -> set[str]:
     """The answer names a condition reads; raises ConditionError on a syntax error."""
-    try:
-        ast = _env().parse("{{ (" + expression + ") }}")
-    except TemplateSyntaxError as exc:
-        raise ConditionError(f"condition is not a valid expression: {exc.message}") from None
-    return set(meta.find_undeclared_variables(ast))
+    compile_condition(expression)
+    return set(meta.find_undeclared_variables(_env().parse("{{ (" + expression + ") }}")))
 
 
 @lru_cache(maxsize=4096)
@@ -37,7 +34,8 @@ def compile_condition(expression: str) -> Callable[..., Any]:
     try:
         return _env().compile_expression(expression, undefined_to_none=True)
     except TemplateSyntaxError as exc:
-        raise ConditionError(f"condition is not a valid expression: {exc.message}") from None
+        detail = (exc.message or "").replace("unexpected 'end of template'", "it ends too early")
+        raise ConditionError(f"condition is not a valid expression: {detail}") from None
 
 
 def evaluate(expression: str, values: Mapping[str, Any]) -> bool:

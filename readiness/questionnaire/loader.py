@@ -140,7 +140,7 @@ def _check_cycles(deps: dict[str, set[str]], out: Collected, located: Located) -
 
     def visit(node: str, trail: list[str]) -> None:
         state[node] = 1
-        for nxt in sorted(deps.get(node, ())):
+        for nxt in sorted(deps.get(node, ()) - {node}):  # self-reference is reported on its own
             if state.get(nxt) == 1:
                 cycle = trail[trail.index(nxt):] + [nxt] if nxt in trail else [node, nxt]
                 out.add("conditions form a cycle: " + " -> ".join(cycle), file=located.path)

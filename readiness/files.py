@@ -31,6 +31,20 @@ class Located:
     data: Any
     lines: dict[Loc, int]
     path: Path
+    # For data merged from several files (a questionnaire that `extends:` another): where each
+    # part came from, so errors point at the file that holds the mistake.
+    origins: dict[Loc, tuple[Path, int]] | None = None
+
+    def at(self, loc: Loc) -> dict:
+        """`file=` and `line=` arguments for a Problem about `loc`."""
+        if self.origins:
+            probe = tuple(loc)
+            while probe:
+                if probe in self.origins:
+                    path, line = self.origins[probe]
+                    return {"file": path, "line": line}
+                probe = probe[:-1]
+        return {"file": self.path, "line": self.line_of(loc)}
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of `loc`, or of its nearest parent we know."""

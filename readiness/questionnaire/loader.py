@@ -46,14 +46,14 @@ def validation_problems(exc: ValidationError, located: Located, model_fields_for
                 hint = did_you_mean(key, model_fields_for(loc[:-1]))
             if not hint:
                 hint = "remove it, or check its spelling"
-            line = located.line_of(loc)
+            place = located.at(loc)
         elif kind == "missing":
             message = f"missing required key '{loc[-1]}'"
-            line = located.line_of(loc[:-1])
+            place = located.at(loc[:-1])
         else:
             message = err["msg"].removeprefix("Value error, ")
-            line = located.line_of(loc)
-        out.add(message, file=located.path, line=line, where=_describe(located, loc), hint=hint)
+            place = located.at(loc)
+        out.add(message, where=_describe(located, loc), hint=hint, **place)
     return out
 
 
@@ -83,17 +83,15 @@ def _fields_for(loc: tuple) -> list[str]:
 def cross_check(q: Questionnaire, located: Located) -> Collected:
     """Checks pydantic cannot make alone: unique ids, known domains, conditions, cycles, facts."""
     out = Collected()
-    path = located.path
 
     def where(i: int, key: str | None = None) -> dict:
         loc = ("questions", i) + ((key,) if key else ())
-        return {"file": path, "line": located.line_of(loc), "where": _describe(located, loc)}
+        return {**located.at(loc), "where": _describe(located, loc)}
 
     domain_ids = [d.id for d in q.domains]
     for i, d in enumerate(q.domains):
         if domain_ids.index(d.id) != i:
-            out.add(f"duplicate domain id '{d.id}'", file=path, line=located.line_of(("domains", i, "id")),
-                    where=f"domains[{i}]")
+            out.add(f"duplicate domain id '{d.id}'", where=f"domains[{i}]", **located.at(("domains", i, "id")))
     seen: dict[str, int] = {}
     facts: dict[str, str] = {}
     for i, question in enumerate(q.questions):
@@ -175,13 +173,18 @@ def _top_problem(located: Located):
 
 @lru_cache(maxsize=16)
 def _load_cached(path: str, mtime_ns: int, size: int) -> Questionnaire:
-    return parse_questionnaire(read_yaml(Path(path), "questionnaire"))
+    from readiness.questionnaire.layering import read_layered
+
+    return parse_questionnaire(read_layered(Path(path)))
 
 
 def load_questionnaire(path: Path) -> Questionnaire:
+    """Load, layer (`extends:`) and check a questionnaire; cached per file version."""
     path = Path(path)
     try:
         st = path.stat()
     except OSError:
-        return parse_questionnaire(read_yaml(path, "questionnaire"))
+        from readiness.questionnaire.layering import read_layered
+
+        return parse_questionnaire(read_layered(path))
     return _load_cached(str(path.resolve()), st.st_mtime_ns, st.st_size)

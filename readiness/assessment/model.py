@@ -13,7 +13,7 @@ STAGES: tuple[tuple[float, str, str], ...] = (
     (85, "Ready to launch", "every launch requirement is met; remaining gaps can be closed after launch"),
 )
 READY_SCORE = 70.0
-GATE_CAP_STAGE = "Planning"  # the highest stage a site with an unmet launch requirement can reach
+GATE_CAP_STAGE = "Ready with conditions"  # the highest stage while a launch requirement is unmet
 
 
 def stage_for(score: Optional[float]) -> str:

@@ -1,22 +1,28 @@
-"""Markdown -> a flat list of simple blocks, so the DOCX writer never sees markdown-it tokens.
+"""Markdown -> simple blocks -> WordprocessingML body markup, as plain text, without python-docx.
 
-Keeping parsing apart from writing lets the writer stay a straight loop over blocks (fast, easy to
-read) and lets tests check the parsing without python-docx. Placeholders are found here, across
-emphasis boundaries, so `[TO CONFIRM: *name*]` still becomes one open item.
+Why text: python-docx spends most of its time resolving styles by name on every paragraph
+(design.md §8). Building the body as one string with style ids resolved once, then parsing it in a
+single lxml call, is several times faster, and keeps this half testable without python-docx.
+Placeholders are found across emphasis boundaries, so `[TO CONFIRM: *name*]` is one open item.
+`docx_writer` supplies the package-level pieces (style ids, hyperlink ids, list restarts).
 """
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 BOLD, ITALIC, CODE, STRIKE = 1, 2, 4, 8
 
 # XML 1.0 forbids these; a DOCX containing one will not open, so they go before parsing.
-_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # \x00 marks non-text spans in the joined paragraph text, so a placeholder never spans one.
 PLACEHOLDER = re.compile(r"\[\s*TO CONFIRM\s*:([^\]\n\x00]*)\]")
 _PAGEBREAK = re.compile(r"<!--\s*pagebreak\s*-->", re.IGNORECASE)
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_LINK_SCHEMES = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
+IMAGE_WIDTH_CM = 15.0
 
 
 def xml_safe(text: str) -> str:
@@ -36,13 +42,12 @@ class Span:
 
 @dataclass(slots=True)
 class Para:
-    role: str  # title | heading | body | quote | code | bullet | number | continue
+    role: str  # title heading body quote code bullet number continue, or pagebreak rule (no spans)
     spans: list[Span]
     level: int = 0  # heading level, or list depth (1 = top level)
     list_id: int = 0  # one id per separate list, so ordered lists can restart numbering
     number: int = 0  # the item's number in an ordered list
     start: int = 1  # the list's first number
-    align: str | None = None
 
 
 @dataclass(slots=True)
@@ -52,28 +57,18 @@ class Table:
     aligns: list[str | None] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class Marker:
-    kind: str  # pagebreak | rule
+Block = Para | Table
 
 
-Block = Para | Table | Marker
-
-
-def _parser():
+@functools.lru_cache(maxsize=1)
+def _markdown():
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark").enable("table")
 
 
-_MD = None
-
-
 def parse_blocks(markdown_text: str) -> list[Block]:
-    global _MD
-    if _MD is None:
-        _MD = _parser()
-    return _Walker().walk(_MD.parse(xml_safe(markdown_text)))
+    return _Walker().walk(_markdown().parse(xml_safe(markdown_text)))
 
 
 @dataclass(slots=True)
@@ -120,9 +115,9 @@ class _Walker:
                 self._code(tok.content)
             elif t == "html_block":
                 if _PAGEBREAK.fullmatch(tok.content.strip()):
-                    self.blocks.append(Marker("pagebreak"))
+                    self.blocks.append(Para("pagebreak", []))
             elif t == "hr":
-                self.blocks.append(Marker("rule"))
+                self.blocks.append(Para("rule", []))
             elif t == "table_open":
                 self.table = Table([], 0)
             elif t == "table_close":
@@ -260,3 +255,199 @@ def _mark_placeholders(spans: list[Span]) -> list[Span]:
                 out.append(Span("ph", "[TO CONFIRM: " + item + "]", span.flags, span.href, item))
             cur = min(end, m.end())
     return out
+
+
+@dataclass
+class StyleSheet:
+    """What the body needs from a document's styles, resolved once per document."""
+
+    ids: dict[tuple[str, str], str]  # (type, English UI name) -> style id
+    numbering: dict[str, tuple[int, int]]  # paragraph style id -> (numId, ilvl) of its list
+
+    def first(self, *names: str, kind: str = "paragraph") -> str | None:
+        return next((self.ids[(kind, n)] for n in names if (kind, n) in self.ids), None)
+
+    def leveled(self, base: str, level: int) -> str | None:
+        """`List Bullet 2` for level 2, falling back to shallower levels a template lacks."""
+        return self.first(*(f"{base} {n}" if n > 1 else base for n in range(min(max(level, 1), 3), 0, -1)))
+
+
+def esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _rpr(flags: int, *, color: str = "", highlight: bool = False, underline: bool = False) -> str:
+    """Run properties, in the element order the schema (and so Word) insists on."""
+    parts = ['<w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:cs="Consolas"/>' if flags & CODE else "",
+             "<w:b/><w:bCs/>" if flags & BOLD else "", "<w:i/><w:iCs/>" if flags & ITALIC else "",
+             "<w:strike/>" if flags & STRIKE else "", f'<w:color w:val="{color}"/>' if color else "",
+             '<w:sz w:val="20"/><w:szCs w:val="20"/>' if flags & CODE else "",
+             '<w:highlight w:val="yellow"/>' if highlight else "", '<w:u w:val="single"/>' if underline else ""]
+    inner = "".join(parts)
+    return f"<w:rPr>{inner}</w:rPr>" if inner else ""
+
+
+def _ppr(style: str | None, *, numpr: str = "", border: bool = False, shade: bool = False,
+         spacing: str = "", ind: str = "", jc: str | None = None) -> str:
+    parts = [f'<w:pStyle w:val="{style}"/>' if style else "", numpr,
+             '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="A6A6A6"/></w:pBdr>' if border else "",
+             '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>' if shade else "", spacing, ind,
+             f'<w:jc w:val="{jc}"/>' if jc in ("left", "center", "right") else ""]
+    inner = "".join(parts)
+    return f"<w:pPr>{inner}</w:pPr>" if inner else ""
+
+
+class BodyWriter:
+    """Blocks -> one WordprocessingML string. Placeholders get their comment anchors here (ids
+    from `first_comment_id`); pictures get an `m:img` marker run for python-docx to fill in."""
+
+    def __init__(self, styles: StyleSheet, text_width: int, *, link_id: Callable[[str], str],
+                 restart_list: Callable[[int, int, int], int | None], first_comment_id: int = 0) -> None:
+        self.styles, self.text_width, self.first_comment_id = styles, text_width, first_comment_id
+        self.link_id, self.restart_list = link_id, restart_list
+        self.open_items: list[str] = []
+        self.images: list[tuple[str, str, str, float]] = []
+        self._nums: dict[int, int] = {}  # list id -> numId restarting at the list's start
+        self._rpr_cache: dict[tuple, str] = {}
+        s = self.styles
+        self.title_style = s.first("Title", "Heading 1")
+        self.quote_style = s.first("Quote", "Intense Quote")
+        self.table_style = s.first("Table Grid", kind="table")
+
+    def write(self, blocks: list[Block]) -> str:
+        return "".join(self._table(b) if isinstance(b, Table) else self._para(b) for b in blocks) or "<w:p/>"
+
+    def _para(self, p: Para) -> str:
+        role, prefix, ppr = p.role, "", ""
+        if role == "pagebreak":
+            return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+        if role == "rule":
+            return "<w:p>" + _ppr(None, border=True, spacing='<w:spacing w:after="120"/>') + "</w:p>"
+        if role == "title":
+            ppr = _ppr(self.title_style)
+        elif role == "heading":
+            ppr = _ppr(self.styles.first(*(f"Heading {n}" for n in range(p.level, 0, -1))))
+        elif role in ("bullet", "number"):
+            ppr, prefix = self._list_ppr(p)
+        elif role == "continue":
+            style = self.styles.leveled("List Continue", p.level)
+            ppr = _ppr(style, ind="" if style else f'<w:ind w:left="{360 * p.level + 360}"/>')
+        elif role == "quote":
+            ppr = _ppr(self.quote_style, ind="" if self.quote_style else '<w:ind w:left="720" w:right="720"/>')
+        elif role == "code":
+            ppr = _ppr(None, shade=True, spacing='<w:spacing w:after="120" w:line="240" w:lineRule="auto"/>',
+                       ind=f'<w:ind w:left="{360 * p.level}"/>' if p.level else "")
+        elif len(p.spans) == 1 and p.spans[0].kind == "img":
+            ppr = _ppr(None, jc="center")
+        flags = ITALIC if role == "quote" and not self.quote_style else 0
+        runs = (self._run(prefix, 0) if prefix else "") + self._runs(p.spans, IMAGE_WIDTH_CM, flags)
+        return f"<w:p>{ppr}{runs}</w:p>"
+
+    def _list_ppr(self, p: Para) -> tuple[str, str]:
+        """Real Word numbering when the style has it; otherwise a literal bullet/number, so a
+        reference document without list numbering still reads right."""
+        style = self.styles.leveled("List Number" if p.role == "number" else "List Bullet", p.level)
+        numbering = self.styles.numbering.get(style) if style else None
+        if numbering and p.role == "number":
+            num_id = self._restarting_num(p, *numbering)
+            if num_id:
+                return _ppr(style, numpr=f'<w:numPr><w:ilvl w:val="{numbering[1]}"/>'
+                                         f'<w:numId w:val="{num_id}"/></w:numPr>'), ""
+        elif numbering:
+            return _ppr(style), ""
+        left = 360 * p.level + 360
+        prefix = f"{p.number}.\t" if p.role == "number" else "•\t"
+        return _ppr(None, ind=f'<w:ind w:left="{left}" w:hanging="360"/>', spacing='<w:spacing w:after="60"/>'), prefix
+
+    def _restarting_num(self, p: Para, num_id: int, ilvl: int) -> int | None:
+        if p.list_id not in self._nums:
+            self._nums[p.list_id] = self.restart_list(num_id, ilvl, p.start)
+        return self._nums[p.list_id]
+
+    def _run(self, text: str, flags: int, **kw) -> str:
+        key = (flags, *kw.items())
+        rpr = self._rpr_cache.get(key)
+        if rpr is None:
+            rpr = self._rpr_cache[key] = _rpr(flags, **kw)
+        text = esc(text)
+        if "\t" in text:  # Word wants tabs as elements, not characters
+            text = text.replace("\t", '</w:t><w:tab/><w:t xml:space="preserve">')
+        return f'<w:r>{rpr}<w:t xml:space="preserve">{text}</w:t></w:r>'
+
+    def _runs(self, spans: list[Span], image_cm: float, extra: int = 0) -> str:
+        out: list[str] = []
+        i = 0
+        while i < len(spans):
+            href = spans[i].href if spans[i].kind in ("text", "ph") else None
+            if href and _LINK_SCHEMES.match(href):
+                j = i
+                while j < len(spans) and spans[j].href == href and spans[j].kind in ("text", "ph"):
+                    j += 1
+                inner = "".join(self._span(s, image_cm, extra, link=True) for s in spans[i:j])
+                out.append(f'<w:hyperlink r:id="{self.link_id(href)}" w:history="1">{inner}</w:hyperlink>')
+                i = j
+            else:
+                out.append(self._span(spans[i], image_cm, extra))
+                i += 1
+        return "".join(out)
+
+    def _span(self, s: Span, image_cm: float, extra: int, link: bool = False) -> str:
+        if s.kind == "text":
+            if link:
+                return self._run(s.text, s.flags | extra, color="0563C1", underline=True)
+            return self._run(s.text, s.flags | extra)
+        if s.kind == "br":
+            return "<w:r><w:br/></w:r>"
+        if s.kind == "ph":
+            cid = self.first_comment_id + len(self.open_items)
+            self.open_items.append(s.item)
+            return (f'<w:commentRangeStart w:id="{cid}"/>{self._run(s.text, s.flags | extra | BOLD, highlight=True)}'
+                    f'<w:commentRangeEnd w:id="{cid}"/><w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
+                    f'<w:commentReference w:id="{cid}"/></w:r>')
+        self.images.append((s.item, s.text, s.title, image_cm))
+        return '<w:r m:img="1"/>'
+
+    def _table(self, t: Table) -> str:
+        ncols = max([1, *(len(r) for r in t.rows)])
+        widths = self._column_widths(t, ncols)
+        borders = "" if self.table_style else "".join(
+            f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+            for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        style = f'<w:tblStyle w:val="{self.table_style}"/>' if self.table_style else ""
+        borders = f"<w:tblBorders>{borders}</w:tblBorders>" if borders else ""
+        out = [f'<w:tbl><w:tblPr>{style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/>{borders}'
+               '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" '
+               'w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>']
+        out += [f'<w:gridCol w:w="{w}"/>' for w in widths]
+        out.append("</w:tblGrid>")
+        for r, row in enumerate(t.rows):
+            header = r < t.header_rows
+            out.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if header else "") + "</w:trPr>")
+            for c in range(ncols):
+                spans = row[c] if c < len(row) else []
+                align = t.aligns[c] if c < len(t.aligns) else None
+                shade = '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/>' if header else ""
+                ppr = _ppr(None, spacing='<w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/>',
+                           jc=align)
+                runs = self._runs(spans, widths[c] / 567 - 0.4, BOLD if header else 0)
+                out.append(f'<w:tc><w:tcPr><w:tcW w:w="{widths[c]}" w:type="dxa"/>{shade}</w:tcPr>'
+                           f"<w:p>{ppr}{runs}</w:p></w:tc>")
+            out.append("</w:tr>")
+        # An empty, small paragraph keeps the next paragraph (or table) off the table's bottom line.
+        out.append('</w:tbl><w:p><w:pPr><w:spacing w:after="0"/><w:rPr><w:sz w:val="12"/></w:rPr></w:pPr></w:p>')
+        return "".join(out)
+
+    def _column_widths(self, t: Table, ncols: int) -> list[int]:
+        """Share the text width by each column's longest cell (capped, so one long sentence
+        doesn't starve the others), with a floor so short columns stay legible."""
+        weights = [6] * ncols
+        for row in t.rows:
+            for c, spans in enumerate(row):
+                length = sum(len(s.text) for s in spans if s.kind != "img") + (20 if any(
+                    s.kind == "img" for s in spans) else 0)
+                weights[c] = max(weights[c], min(length, 50))
+        total = sum(weights)
+        floor = self.text_width // (ncols * 3)
+        widths = [max(floor, self.text_width * w // total) for w in weights]
+        scale = self.text_width / sum(widths)
+        return [int(w * scale) for w in widths]

@@ -1,0 +1,1 @@
+"""Draft documents: template pack, rendering to Markdown, and Markdown to DOCX for stakeholder review."""

@@ -1,0 +1,360 @@
+"""Markdown -> DOCX: compared through a normalised dump and the XML, never DOCX bytes."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import docx_dump  # noqa: E402
+
+from readiness.documents.docx_writer import dump_docx, write_docx  # noqa: E402
+from readiness.documents.markdown_blocks import parse_blocks  # noqa: E402
+from readiness.errors import ReadinessError  # noqa: E402
+
+W = docx_dump.NS["w"]
+HEADER = "DRAFT v1 - for stakeholder review"
+FOOTER = "Generated 2026-11-30 · Draft for discussion, not legal advice"
+
+SAMPLE = """\
+# Memorandum of Understanding
+
+> This draft is not legal advice.
+
+Between the **Example County Sheriff** and *the Office of the District Attorney*
+([TO CONFIRM: name of the elected District Attorney]). See the
+[LEAD National Support Bureau](https://www.leadbureau.org) and `42 CFR Part 2`.
+
+## 1. Purpose
+
+The parties agree to divert eligible people before booking.  
+A hard break, then more text.
+
+### 1.1 Eligibility
+
+- Low-level drug offences [TO CONFIRM: *list of* eligible charges]
+  - possession under the threshold
+  - paraphernalia
+- Sex work
+- Theft under $250
+
+#### Referral steps
+
+1. Officer offers LEAD.
+2. Case manager responds.
+   1. within 30 minutes by day
+   2. within 2 hours at night
+3. Officer records the referral.
+
+A paragraph between two ordered lists.
+
+1. First item of a new list
+2. Second item
+
+<!-- pagebreak -->
+<!-- an author's note that must not appear -->
+
+## 2. Contacts
+
+| Role | Agency | Contact |
+|:--|:--|--:|
+| Referral officer | Riverton PD | [TO CONFIRM: duty sergeant phone] |
+| Case manager | Behavioral Health | intake line |
+
+---
+
+![Readiness by domain, from 0 to 100](chart.png)
+
+```
+Signature: ____________________
+```
+"""
+
+
+def _png(width: int = 300, height: int = 150) -> bytes:
+    """A small valid PNG without needing Pillow."""
+    raw = b"".join(b"\x00" + b"\x40\x80\xc0" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def build(tmp_path: Path, markdown: str = SAMPLE, **kw) -> tuple[Path, list[str]]:
+    (tmp_path / "chart.png").write_bytes(_png())
+    out = tmp_path / "draft.docx"
+    kw.setdefault("image_dir", tmp_path)
+    items = write_docx(markdown, out, title="LEAD MOU", header_text=HEADER, footer_text=FOOTER, **kw)
+    return out, items
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> tuple[Path, list[str]]:
+    return build(tmp_path)
+
+
+def test_headings_use_word_heading_styles_and_first_h1_is_title(sample):
+    lines = dump_docx(sample[0])
+    assert lines[0] == "Title: Memorandum of Understanding"
+    assert "Heading 2: 1. Purpose" in lines
+    assert "Heading 3: 1.1 Eligibility" in lines
+    assert "Heading 4: Referral steps" in lines
+    assert "Quote: This draft is not legal advice." in lines
+
+
+def test_inline_formatting_links_and_breaks(sample):
+    path = sample[0]
+    assert docx_dump.runs_with_text(path, "Example County Sheriff")[0].xpath("./w:rPr/w:b", namespaces=docx_dump.NS)
+    assert docx_dump.runs_with_text(path, "the Office of the District")[0].xpath("./w:rPr/w:i", namespaces=docx_dump.NS)
+    code = docx_dump.runs_with_text(path, "42 CFR Part 2")[0]
+    assert code.xpath("./w:rPr/w:rFonts/@w:ascii", namespaces=docx_dump.NS) == ["Consolas"]
+    link = docx_dump.xpath(path, "//w:hyperlink")[0]
+    assert "LEAD National Support Bureau" in "".join(link.itertext())
+    rels = docx_dump.part(path, "word/_rels/document.xml.rels")
+    target = [r.get("Target") for r in rels if r.get("Id") == link.get(f"{{{docx_dump.NS['r']}}}id")]
+    assert target == ["https://www.leadbureau.org"]
+    assert "Normal: The parties agree to divert eligible people before booking. / A hard break, then more text." \
+        in dump_docx(path)
+
+
+def test_nested_lists_use_level_styles_and_ordered_lists_restart(sample):
+    path, _ = sample
+    lines = dump_docx(path)
+    assert "List Bullet 2: possession under the threshold" in lines
+    assert "List Number 2: within 30 minutes by day" in lines
+    assert lines.index("List Number: Officer offers LEAD.") < lines.index("List Number: First item of a new list")
+    first, second = (docx_dump.xpath(path, f"//w:p[w:r/w:t='{t}']/w:pPr/w:numPr/w:numId/@w:val")
+                     for t in ("Officer offers LEAD.", "First item of a new list"))
+    assert first and second and first != second  # separate lists, so numbering starts again
+    numbering = docx_dump.part(path, "word/numbering.xml")
+    num = numbering.xpath(f"//w:num[@w:numId='{second[0]}']", namespaces=docx_dump.NS)[0]
+    assert num.xpath(".//w:startOverride/@w:val", namespaces=docx_dump.NS) == ["1"]
+
+
+def test_ordered_list_start_number_is_kept(tmp_path):
+    path, _ = build(tmp_path, "Text\n\n4. four\n5. five\n")
+    num_id = docx_dump.xpath(path, "//w:p[w:r/w:t='four']/w:pPr/w:numPr/w:numId/@w:val")[0]
+    numbering = docx_dump.part(path, "word/numbering.xml")
+    assert numbering.xpath(f"//w:num[@w:numId='{num_id}']//w:startOverride/@w:val", namespaces=docx_dump.NS) == ["4"]
+
+
+def test_table_header_row_is_bold_repeating_and_marked(sample):
+    path, _ = sample
+    lines = dump_docx(path)
+    assert "Table[0,3] header: Role | Agency | Contact" in lines
+    assert "Table[1,3]: Referral officer | Riverton PD | [TO CONFIRM: duty sergeant phone]" in lines
+    table = docx_dump.xpath(path, "//w:tbl")[0]
+    rows = table.xpath("./w:tr", namespaces=docx_dump.NS)
+    assert rows[0].xpath("./w:trPr/w:tblHeader", namespaces=docx_dump.NS)
+    assert not rows[1].xpath("./w:trPr/w:tblHeader", namespaces=docx_dump.NS)
+    header_runs = rows[0].xpath(".//w:r[w:t]", namespaces=docx_dump.NS)
+    assert header_runs and all(r.xpath("./w:rPr/w:b", namespaces=docx_dump.NS) for r in header_runs)
+    assert table.xpath("./w:tblPr/w:tblStyle/@w:val", namespaces=docx_dump.NS) == ["TableGrid"]
+    widths = [int(w) for w in table.xpath("./w:tblGrid/w:gridCol/@w:w", namespaces=docx_dump.NS)]
+    assert len(widths) == 3 and all(w > 1000 for w in widths) and 9000 < sum(widths) < 9500
+
+
+def test_placeholders_highlighted_commented_and_returned(sample):
+    path, items = sample
+    assert items == ["name of the elected District Attorney", "list of eligible charges",
+                     "duty sergeant phone"]
+    runs = docx_dump.runs_with_text(path, "[TO CONFIRM: list of eligible charges]")
+    assert len(runs) == 1  # one run even though the Markdown had emphasis inside it
+    rpr = runs[0].find(f"{{{W}}}rPr")
+    assert rpr.find(f"{{{W}}}highlight").get(f"{{{W}}}val") == "yellow"
+    assert rpr.find(f"{{{W}}}b") is not None
+
+    import docx
+
+    comments = {c.text: c for c in docx.Document(str(path)).comments}
+    text = "Open item: list of eligible charges — confirm before signature."
+    assert text in comments and comments[text].author == "lead-readiness"
+    assert len(comments) == 3
+    lines = dump_docx(path)
+    assert lines[lines.index(f"[comment: {text}]") - 1].startswith("List Bullet: Low-level drug offences")
+    # the comment sits inside the table cell too
+    assert "[comment: Open item: duty sergeant phone — confirm before signature.]" in lines
+
+
+def test_comment_author_is_configurable(tmp_path):
+    path, items = build(tmp_path, "Name: [TO CONFIRM: chief]", comment_author="Jo Coordinator")
+    comment = docx_dump.xpath(path, "//w:comment", "word/comments.xml")[0]
+    assert comment.get(f"{{{W}}}author") == "Jo Coordinator" and comment.get(f"{{{W}}}initials") == "JC"
+    assert items == ["chief"]
+
+
+def test_image_embedded_with_alt_text(sample):
+    path, _ = sample
+    assert "[image alt=Readiness by domain, from 0 to 100]" in dump_docx(path)
+    extent = docx_dump.xpath(path, "//wp:inline/wp:extent/@cx")
+    assert abs(int(extent[0]) - 15 * 360000) < 360000  # about 15 cm wide
+    assert any(n.startswith("word/media/") for n in docx_dump.part_names(path))
+
+
+@pytest.mark.parametrize("src", ["missing.png", "../outside.png", "https://example.org/x.png", "notes.txt"])
+def test_unusable_images_become_visible_text_not_errors(tmp_path, src):
+    (tmp_path / "notes.txt").write_text("not an image")
+    (tmp_path.parent / "outside.png").write_bytes(_png())
+    path, _ = build(tmp_path, f"![Chart of scores]({src})")
+    lines = dump_docx(path)
+    assert "Normal: [image not available: Chart of scores]" in lines
+    assert not any(n.startswith("word/media/") for n in docx_dump.part_names(path))
+
+
+def test_header_footer_and_page_numbers(sample):
+    path, _ = sample
+    lines = dump_docx(path)
+    assert f"[header] Header: {HEADER}" in lines
+    assert f"[footer] Footer: {FOOTER}" in lines
+    assert "[footer] Footer: Page {PAGE} of {NUMPAGES}" in lines
+    assert "Page {PAGE} of {NUMPAGES}" in docx_dump.stories(path, "footer")
+
+
+def test_page_break_rule_and_dropped_comments(sample):
+    path, _ = sample
+    lines = dump_docx(path)
+    assert lines.index("[page break]") == lines.index("Heading 2: 2. Contacts") - 1
+    assert "[rule]" in lines
+    assert not any("author's note" in line or "pagebreak" in line for line in lines)
+
+
+def test_core_properties(sample):
+    import docx
+
+    props = docx.Document(str(sample[0])).core_properties
+    assert props.title == "LEAD MOU" and props.author == "lead-readiness" and "DRAFT" in props.keywords
+
+
+def test_default_page_is_us_letter_with_25mm_margins(sample):
+    import docx
+
+    section = docx.Document(str(sample[0])).sections[0]
+    assert (round(section.page_width.inches, 2), round(section.page_height.inches, 2)) == (8.5, 11)
+    assert round(section.left_margin.cm, 2) == 2.5 and round(section.top_margin.cm, 2) == 2.5
+
+
+def test_write_is_atomic_and_replaces(tmp_path):
+    out, _ = build(tmp_path, "# One")
+    out2, _ = build(tmp_path, "# Two")
+    assert out == out2 and dump_docx(out)[0] == "Title: Two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.png", "draft.docx"]
+
+
+def test_reference_docx_keeps_styles_and_letterhead_drops_body(tmp_path):
+    import docx
+    from docx.shared import Pt
+
+    ref = docx.Document()
+    ref.styles["Normal"].font.name = "Georgia"
+    ref.styles["Normal"].font.size = Pt(12)
+    ref.sections[0].header.paragraphs[0].text = "County of Example - Office of the Coordinator"
+    ref.add_paragraph("Old body text that must go")
+    ref_path = tmp_path / "reference.docx"
+    ref.save(str(ref_path))
+
+    path, _ = build(tmp_path, "# Fresh\n\nNew body.", reference_docx=ref_path)
+    lines = dump_docx(path)
+    assert "Normal: New body." in lines and not any("Old body" in line for line in lines)
+    assert "[header] Header: County of Example - Office of the Coordinator" in lines
+    assert f"[header] Header: {HEADER}" in lines
+    out = docx.Document(str(path))
+    assert out.styles["Normal"].font.name == "Georgia"
+
+
+def test_reference_without_list_styles_falls_back_to_literal_markers(tmp_path):
+    import docx
+
+    ref = docx.Document()
+    styles = ref.styles.element
+    for style in list(styles):
+        if (style.get(f"{{{W}}}styleId") or "").startswith(("ListBullet", "ListNumber", "Title", "TableGrid")):
+            styles.remove(style)
+    ref_path = tmp_path / "bare.docx"
+    ref.save(str(ref_path))
+    path, _ = build(tmp_path, "# T\n\n- a\n  - b\n\n3. c\n\n|x|y|\n|-|-|\n|1|2|\n", reference_docx=ref_path)
+    assert dump_docx(path)[:4] == ["Heading 1: T", "Normal: •\ta", "Normal: •\tb", "Normal: 3.\tc"]
+    assert docx_dump.xpath(path, "//w:tbl/w:tblPr/w:tblBorders")
+
+
+def test_bad_reference_docx_is_a_clear_error(tmp_path):
+    bad = tmp_path / "ref.docx"
+    bad.write_text("not a zip")
+    with pytest.raises(ReadinessError, match="cannot use as a reference document"):
+        build(tmp_path, "# x", reference_docx=bad)
+    assert not (tmp_path / "draft.docx").exists()
+
+
+def test_xml_forbidden_characters_are_stripped(tmp_path):
+    text = "# Ti\x00tle\x0b\n\nRTL \u202ehello\u202c emoji 🚓 bad \ud800 \ufffe [TO CONFIRM: x\x01y]\n"
+    path, items = build(tmp_path, text)
+    lines = dump_docx(path)
+    assert lines[0] == "Title: Title"
+    assert "🚓" in lines[1] and "\u202e" in lines[1] and "\ud800" not in lines[1]
+    assert items == ["xy"]
+
+
+def test_empty_document_is_still_valid(tmp_path):
+    path, items = build(tmp_path, "")
+    assert items == [] and dump_docx(path)[0].startswith("[header]")
+
+
+def test_parse_blocks_is_usable_without_python_docx():
+    blocks = parse_blocks("# A\n\n- [TO CONFIRM: *b* c] d\n")
+    assert [b.role for b in blocks] == ["title", "bullet"]
+    assert [s.kind for s in blocks[1].spans] == ["ph", "text"] and blocks[1].spans[0].item == "b c"
+
+
+_MARKDOWN_BITS = st.sampled_from([
+    "# ", "## ", "#### ", "- ", "  - ", "1. ", "   1. ", "> ", "**", "*", "_", "`", "```\n", "    ",
+    "[TO CONFIRM: ", "]", "![alt](chart.png)", "![x](../../etc/passwd)", "[link](https://x.org)", "[a](javascript:x)",
+    "<!-- pagebreak -->", "<!--", "-->", "<br>", "<div>", "---", "|a|b|\n|-|-|\n|c|d|\n", "| x |", "\n", "\n\n",
+    "&amp;", "&#0;", "\\", "\t", "\u202e", "🚓", "\x00", "\x0c", "\ufeff", "text", " ",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.one_of(_MARKDOWN_BITS, st.text(max_size=20)), max_size=40))
+def test_any_markdown_gives_a_valid_docx(tmp_path, pieces):
+    import docx
+
+    markdown = "".join(pieces)
+    path, items = build(tmp_path, markdown)
+    document = docx.Document(str(path))  # re-opens: the XML is well formed and the package whole
+    assert len(document.comments) == len(items)
+    dump_docx(path)
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_and_renders_the_draft(tmp_path):
+    soffice = _soffice()
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required in CI to prove drafts open")
+        pytest.skip("LibreOffice not installed")
+    path, _ = build(tmp_path)
+    profile = (tmp_path / "lo-profile").as_uri()
+    result = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+    pdf = tmp_path / "draft.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 1000, result.stdout + result.stderr
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
+        assert HEADER in text and "Memorandum of Understanding" in text
+        assert re.search(r"Page 1 of [2-9]", text) and "[TO CONFIRM: duty sergeant phone]" in text

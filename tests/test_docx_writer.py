@@ -187,6 +187,23 @@ def test_placeholders_highlighted_commented_and_returned(sample):
     assert "[comment: Open item: duty sergeant phone — confirm before signature.]" in lines
 
 
+def test_placeholder_notation_explained_in_text_is_not_an_open_item(tmp_path):
+    path, items = build(tmp_path, "Text like [TO CONFIRM: ...] marks gaps; here is one: [TO CONFIRM: date].")
+    assert items == ["date"]
+    assert len(docx_dump.xpath(path, "//w:comment", "word/comments.xml")) == 1
+    assert docx_dump.runs_with_text(path, "[TO CONFIRM: ...]")[0].xpath("./w:rPr/w:highlight", namespaces=docx_dump.NS)
+
+
+def test_signature_table_leaves_room_to_sign(tmp_path):
+    markdown = ("| Party | Name and title | Signature | Date |\n|---|---|---|---|\n"
+                "| Office of the District Attorney, Prosecutorial District 52 | Teresa Whitlock, District Attorney | | |\n")
+    path, _ = build(tmp_path, markdown)
+    widths = [int(w) for w in docx_dump.xpath(path, "//w:tblGrid/w:gridCol/@w:w")]
+    assert widths[2] >= 1600 and widths[3] >= 1200  # about 3 cm to sign; "Signature" never breaks
+    assert docx_dump.xpath(path, "//w:tr[2]/w:trPr/w:trHeight/@w:val") == ["680"]
+    assert not docx_dump.xpath(path, "//w:tr[1]/w:trPr/w:trHeight")
+
+
 def test_comment_author_is_configurable(tmp_path):
     path, items = build(tmp_path, "Name: [TO CONFIRM: chief]", comment_author="Jo Coordinator")
     comment = docx_dump.xpath(path, "//w:comment", "word/comments.xml")[0]

@@ -39,8 +39,7 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
     from docx.text.run import Run
 
     doc = _open(reference_docx)
-    section = doc.sections[-1]
-    text_width = int((section.page_width - section.left_margin - section.right_margin) * _TWIPS_PER_EMU)
+    text_width = _text_width(doc.sections[-1])
     comments = _comments_element(doc)
     used = [int(i) for i in comments.xpath("./w:comment/@w:id") if i.isdigit()]
     links: dict[str, str] = {}
@@ -72,6 +71,14 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
     _properties(doc, xml_safe(title))
     _save_atomic(doc, pathlib.Path(out_path))
     return list(writer.open_items)
+
+
+def _text_width(section) -> int:
+    """Twips between the margins; a reference document may leave page size or margins unset."""
+    try:
+        return max(2000, int((section.page_width - section.left_margin - section.right_margin) * _TWIPS_PER_EMU))
+    except TypeError:
+        return 9360  # US Letter with 1-inch margins, Word's own default
 
 
 def _open(reference_docx: pathlib.Path | None):

@@ -399,9 +399,12 @@ class BodyWriter:
         if s.kind == "br":
             return "<w:r><w:br/></w:r>"
         if s.kind == "ph":
+            run = self._run(s.text, s.flags | extra | BOLD, highlight=True)
+            if s.item.strip(". …") == "" and s.item:  # `[TO CONFIRM: ...]` explains the notation
+                return run
             cid = self.first_comment_id + len(self.open_items)
             self.open_items.append(s.item)
-            return (f'<w:commentRangeStart w:id="{cid}"/>{self._run(s.text, s.flags | extra | BOLD, highlight=True)}'
+            return (f'<w:commentRangeStart w:id="{cid}"/>{run}'
                     f'<w:commentRangeEnd w:id="{cid}"/><w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
                     f'<w:commentReference w:id="{cid}"/></w:r>')
         self.images.append((s.item, s.text, s.title, image_cm))
@@ -420,9 +423,12 @@ class BodyWriter:
                'w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>']
         out += [f'<w:gridCol w:w="{w}"/>' for w in widths]
         out.append("</w:tblGrid>")
+        # A signature block needs rows tall enough to sign in.
+        signing = any("signature" in s.text.lower() for row in t.rows[:t.header_rows] for c in row for s in c)
         for r, row in enumerate(t.rows):
             header = r < t.header_rows
-            out.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if header else "") + "</w:trPr>")
+            height = '<w:trHeight w:val="680" w:hRule="atLeast"/>' if signing and not header else ""
+            out.append(f"<w:tr><w:trPr><w:cantSplit/>{height}" + ("<w:tblHeader/>" if header else "") + "</w:trPr>")
             for c in range(ncols):
                 spans = row[c] if c < len(row) else []
                 align = t.aligns[c] if c < len(t.aligns) else None
@@ -438,16 +444,22 @@ class BodyWriter:
         return "".join(out)
 
     def _column_widths(self, t: Table, ncols: int) -> list[int]:
-        """Share the text width by each column's longest cell (capped, so one long sentence
-        doesn't starve the others), with a floor so short columns stay legible."""
-        weights = [6] * ncols
-        for row in t.rows:
-            for c, spans in enumerate(row):
-                length = sum(len(s.text) for s in spans if s.kind != "img") + (20 if any(
-                    s.kind == "img" for s in spans) else 0)
-                weights[c] = max(weights[c], min(length, 50))
+        """Share the text width by each column's longest cell (capped, so one long sentence doesn't
+        starve the others). No column is narrower than its longest word, and a column left empty
+        for filling in (signature, date) gets room to write."""
+        weights, words = [4] * ncols, [0] * ncols
+        filled = [False] * ncols
+        for r, row in enumerate(t.rows):
+            for c, spans in enumerate(row[:ncols]):
+                text = "".join(s.text for s in spans if s.kind != "img")
+                has_image = any(s.kind == "img" for s in spans)
+                weights[c] = max(weights[c], min(len(text), 40) + (20 if has_image else 0))
+                words[c] = max([words[c], *(len(w) for w in text.split())])
+                filled[c] = filled[c] or (r >= t.header_rows and (bool(text.strip()) or has_image))
+        if len(t.rows) > t.header_rows:
+            weights = [w if filled[c] else max(w, 25) for c, w in enumerate(weights)]
         total = sum(weights)
-        floor = self.text_width // (ncols * 3)
-        widths = [max(floor, self.text_width * w // total) for w in weights]
+        widths = [max(min(words[c] * 120 + 240, self.text_width // 2), self.text_width * w // total)
+                  for c, w in enumerate(weights)]
         scale = self.text_width / sum(widths)
         return [int(w * scale) for w in widths]

@@ -22,6 +22,7 @@ MAX_NODES = 500_000  # defuses "billion laughs" alias bombs
 MAX_DEPTH = 64
 
 Loc = tuple  # a key path: ("questions", 3, "choices", 0)
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster where available
 
 
@@ -150,6 +151,9 @@ class _Builder:
             raise _fail(self.path, "YAML is nested too deeply or expands too far (possible alias bomb)",
                         line=node.start_mark.line + 1, hint="simplify the file; aliases are not needed here")
         self.lines.setdefault(loc, node.start_mark.line + 1)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+            raise _fail(self.path, f"the YAML tag '{node.tag}' is not allowed", line=node.start_mark.line + 1,
+                        hint="remove the '!!' tag; only plain YAML is read")
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             out: dict = {}

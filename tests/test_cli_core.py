@@ -111,7 +111,7 @@ def test_empty_answers_file_is_just_no_answers_yet(mini_site):
 
 @pytest.mark.parametrize("content,message", [
     (b"", "site.yaml: site file is empty"),
-    (b"name: X\nstate: North\n", "site.yaml:2: state: String should match pattern"),
+    (b"name: X\nstate: North\n", "site.yaml:2: state: 'NORTH' is not in the expected form (use the two-letter state code, such as NC)"),
     (b"\xff\xfe\x00\x00", "site.yaml: site file is a binary file"),
 ])
 def test_broken_site_file(mini_site, content, message):

@@ -17,8 +17,7 @@ CASES = {
                        "later (move the question earlier, or make the condition depend on earlier answers)",
     "condition-syntax": "condition-syntax.yaml:12: questions[0] (a).when: condition is not a valid expression: "
                         "it ends too early",
-    "wrong-type": "wrong-type.yaml:12: questions[0] (a).weight: Input should be a valid number, unable to parse "
-                  "string as a number",
+    "wrong-type": "wrong-type.yaml:12: questions[0] (a).weight: expected a number, got 'heavy'",
     "duplicate-id": "duplicate-id.yaml:12: questions[1] (a).id: duplicate question id 'a' (first used at questions[0])",
     "too-few-choices": "too-few-choices.yaml:8: questions[0] (a): a choice question needs at least two choices",
     "bad-severity": "bad-severity.yaml:13: questions[0] (a).gap.severity: Input should be 'critical', 'high', "

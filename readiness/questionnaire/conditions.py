@@ -9,13 +9,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
-from jinja2 import TemplateSyntaxError, meta
+from jinja2 import TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from readiness.errors import ReadinessError
 
-class ConditionError(ValueError):
-    pass
+
+class ConditionError(ReadinessError, ValueError):
+    """A condition that does not parse, or that reaches for something the sandbox forbids."""
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +28,12 @@ def _env() -> ImmutableSandboxedEnvironment:
 def names_in(expression: str) -> set[str]:
     """The answer names a condition reads; raises ConditionError on a syntax error."""
     compile_condition(expression)
-    return set(meta.find_undeclared_variables(_env().parse("{{ (" + expression + ") }}")))
+    ast = _env().parse("{{ (" + expression + ") }}")
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        if isinstance(attr, str) and attr.startswith("_"):
+            raise ConditionError(f"condition reaches for Python internals ('{attr}'), which the sandbox forbids")
+    return set(meta.find_undeclared_variables(ast))
 
 
 @lru_cache(maxsize=4096)

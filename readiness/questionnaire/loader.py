@@ -51,10 +51,36 @@ def validation_problems(exc: ValidationError, located: Located, model_fields_for
             message = f"missing required key '{loc[-1]}'"
             place = located.at(loc[:-1])
         else:
-            message = err["msg"].removeprefix("Value error, ")
+            message, hint = _plain_message(err)
             place = located.at(loc)
         out.add(message, where=_describe(located, loc), hint=hint, **place)
     return out
+
+
+PATTERN_HINTS = {
+    r"^[a-z][a-z0-9_]*$": "use lower_snake_case: small letters, digits and underscores, starting with a letter",
+    r"^[A-Z]{2}$": "use the two-letter state code, such as NC",
+    r"^\d+\.\d+\.\d+$": "use three numbers such as 1.0.0",
+}
+
+
+def _plain_message(err: dict) -> tuple[str, str | None]:
+    """Pydantic's wording, made plainer where it reads like a programmer's."""
+    kind, value = err["type"], err.get("input")
+    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if kind == "string_pattern_mismatch":
+        pattern = (err.get("ctx") or {}).get("pattern", "")
+        return f"{shown} is not in the expected form", PATTERN_HINTS.get(pattern)
+    if kind == "dict_type":
+        return f"expected a mapping ('key: value' lines), got {type(value).__name__}", None
+    if kind == "list_type":
+        return f"expected a list (lines starting with '- '), got {type(value).__name__}", None
+    noun = {"string_type": "text", "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
+            "int_parsing": "a whole number", "int_from_float": "a whole number", "bool_type": "true or false",
+            "bool_parsing": "true or false"}.get(kind)
+    if noun:
+        return f"expected {noun}, got {shown}", None
+    return err["msg"].removeprefix("Value error, "), None
 
 
 def _fields_for(loc: tuple) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 from pydantic import ValidationError
 
 from readiness import resources
-from readiness.errors import AnswerError, Collected, FileProblems, Problem, WorkspaceError
+from readiness.errors import AnswerError, Collected, FileProblems, Problem, ReadinessError, WorkspaceError
 from readiness.files import Located, read_yaml, write_yaml
 from readiness.questionnaire.loader import did_you_mean, load_questionnaire, validation_problems
 from readiness.questionnaire.models import Questionnaire
@@ -126,7 +126,15 @@ def resolve_questionnaire(root: Path, profile: SiteProfile, override: Path | Non
         return load_questionnaire(Path(override))
     if profile.questionnaire_file:
         return load_questionnaire(_inside(root, profile.questionnaire_file, "questionnaire_file"))
-    return load_questionnaire(resources.bundled_questionnaire(profile.questionnaire_id))
+    try:
+        path = resources.bundled_questionnaire(profile.questionnaire_id)
+    except FileProblems:
+        raise
+    except ReadinessError as exc:
+        line = read_yaml(root / SITE_FILE, "site file").line_of(("questionnaire",))
+        raise FileProblems([Problem(exc.message, file=root / SITE_FILE, line=line, where="questionnaire",
+                                    hint=exc.hint)]) from None
+    return load_questionnaire(path)
 
 
 def _inside(root: Path, relative: str, key: str) -> Path:
@@ -145,8 +153,7 @@ def _entries(located: Located, key: str = "answers") -> dict:
     if isinstance(answers, dict):
         # Shorthand `question_id: value` is accepted for hand-written files.
         data = dict(data)
-        data[key] = {k: (v if isinstance(v, dict) and set(v) <= set(Answer.model_fields) else {"value": v})
-                     for k, v in answers.items()}
+        data[key] = {k: (v if isinstance(v, dict) else {"value": v}) for k, v in answers.items()}
     return data
 
 

@@ -206,6 +206,90 @@ def score(
         show_assessment(a)
 
 
+def _doc_ids(value: Optional[str]) -> Optional[list[str]]:
+    return [x.strip() for x in value.split(",") if x.strip()] if value else None
+
+
+def _show_build(result) -> None:
+    from rich.text import Text
+
+    from readiness.console import out, table
+
+    c = out()
+    t = table("Document", "Files", "Open items", title=f"Draft v{result.version} of {result.site.name}")
+    for doc in result.documents:
+        t.add_row(Text(doc.spec.title), Text(", ".join(p.name for p in doc.files.values())),
+                  Text(str(len(doc.open_items))))
+    c.print(t)
+    for doc_id, title, reason in result.skipped:
+        c.print(Text(f"Skipped {title} ({doc_id}): {reason}"))
+    a = result.assessment
+    score = "n/a" if a.score is None else f"{a.score:.1f}/100"
+    verdict = "launch-ready" if a.launch_ready else "not launch-ready"
+    c.print(Text(f"Assessment: {score}, stage {a.stage}, {verdict}"))
+    c.print(Text(f"Written to {result.folder}"))
+
+
+@app.command()
+@handled
+def build(
+    site_dir: Path = SITE,
+    only: Optional[str] = typer.Option(None, "--only", help="Build only these documents: ids, comma-separated."),
+    templates: Optional[Path] = typer.Option(None, "--templates", help="A template folder layered over the bundled pack."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """Draft the site's documents (Markdown and DOCX) into a new version folder, drafts/vNNN."""
+    from readiness.documents.build import build_site
+
+    result = build_site(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire)
+    _notices(result.site)
+    _show_build(result)
+
+
+@app.command()
+@handled
+def diff(
+    site_dir: Path = SITE,
+    old: Optional[str] = typer.Argument(None, help="The older version: v1, v001 or 1 (default: the second newest)."),
+    new: Optional[str] = typer.Argument(None, help="The newer version (default: the newest)."),
+) -> None:
+    """Show what changed between two draft versions, and which answers changed with them."""
+    from rich.text import Text
+
+    from readiness.console import out
+    from readiness.documents.diff import diff_versions, report_lines
+
+    c = out()
+    for text, style in report_lines(diff_versions(site_dir, old, new)):
+        c.print(Text(text, style=style), soft_wrap=True)
+
+
+@app.command()
+@handled
+def demo(
+    out_dir: Path = typer.Argument(Path("lead-readiness-demo"), help="Where to put the demo site."),
+) -> None:
+    """Copy the fictional example site (Harbor County) and build its whole document pack."""
+    from rich.text import Text
+
+    from readiness.console import out
+    from readiness.documents.build import build_site
+    from readiness.documents.demo import DEMO_EXAMPLE, prepare_demo
+
+    folder, copied = prepare_demo(out_dir)
+    result = build_site(folder)
+    _show_build(result)
+    c = out()
+    if copied:
+        c.print(Text(f"The demo site is the fictional example '{DEMO_EXAMPLE}', copied to {folder}."))
+    else:
+        c.print(Text(f"{folder} is already a site: built a new draft version in it."))
+    c.print(Text(f"Open first: {result.open_first}"))
+    c.print(Text("Every [TO CONFIRM: ...] is an open item and carries a Word comment. Change an answer with "
+                 f"`lead-readiness answer {folder} QUESTION VALUE`, build again, then run "
+                 f"`lead-readiness diff {folder}` to see what changed and why."))
+
+
 def _notices(site) -> None:
     if site.notices:
         from readiness.console import err

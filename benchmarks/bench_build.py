@@ -1,0 +1,81 @@
+"""`build` of the example site against design.md §8: documents alone (Markdown + DOCX) under 0.5 s,
+the whole build under 2 s.
+
+Rows:
+- build_documents: render every document of the pack to Markdown and convert it to DOCX, in a
+  process that has already imported the modules; a fresh Jinja environment each time, so template
+  compilation is included, as in a real build.
+- build_site: the whole core build in-process (open and assess the site, render, DOCX, manifest,
+  publish the version folder).
+- build_cli: `lead-readiness build SITE` as a fresh process, as a user runs it (imports included).
+
+    python benchmarks/bench_build.py
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _timing import ROOT, print_rows, time_call, time_command  # noqa: E402
+
+EXAMPLE = ROOT / "examples" / "harbor-county"
+DOCUMENTS_GOAL_MS = 500.0
+BUILD_GOAL_MS = 2000.0
+
+
+def _documents_once(site, pack, context, out: Path) -> int:
+    from readiness.documents.build import render_documents, write_documents
+    from readiness.documents.environment import make_environment
+
+    env = make_environment(pack.folders)
+    docs, _ = render_documents(env, pack, list(pack.documents), context, 1, dt.date(2026, 11, 30))
+    folder = Path(tempfile.mkdtemp(dir=out))
+    write_documents(docs, folder, 1, dt.date(2026, 11, 30), pack.reference_docx)
+    return len(docs)
+
+
+def run() -> list[dict]:
+    from readiness.assessment import assess
+    from readiness.documents import build as build_module
+    from readiness.documents.context import site_context
+    from readiness.documents.pack import load_pack
+    from readiness.workspace.store import open_site
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site_dir = Path(tmp) / "site"
+        shutil.copytree(EXAMPLE, site_dir)
+        site = open_site(site_dir)
+        pack = load_pack(build_module.template_folders(site))
+        a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name,
+                   state=site.profile.state)
+        context = site_context(site, a, build_module.state_dirs(pack))
+        out = Path(tmp) / "out"
+        out.mkdir()
+        count = _documents_once(site, pack, context, out)
+        documents_ms = time_call(lambda: _documents_once(site, pack, context, out))
+        site_ms = time_call(lambda: build_module.build_site(site_dir))
+        cli = [sys.executable, "-m", "readiness", "build", str(site_dir)]
+        cli_ms = time_command(cli, runs=5, env=dict(os.environ, NO_COLOR="1"))
+    note = f"{count} documents of {pack.ref}, example {EXAMPLE.name}"
+    return [
+        {"name": "build_documents", "measured": round(documents_ms, 1), "goal": DOCUMENTS_GOAL_MS, "unit": "ms",
+         "note": note + "; Markdown + DOCX, templates compiled each time"},
+        {"name": "build_site", "measured": round(site_ms, 1), "goal": BUILD_GOAL_MS, "unit": "ms",
+         "note": "in-process: open, assess, render, DOCX, manifest, publish"},
+        {"name": "build_cli", "measured": round(cli_ms, 1), "goal": BUILD_GOAL_MS, "unit": "ms",
+         "note": "`lead-readiness build` as a fresh process, imports included"},
+    ]
+
+
+def main() -> None:
+    print_rows(run())
+
+
+if __name__ == "__main__":
+    main()

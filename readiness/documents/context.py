@@ -1,0 +1,228 @@
+"""The render context: everything a template may name, built once per build from the assessed site.
+
+Facts come from the questionnaire's `fact:` names, nested by dots (`da.name` -> `{{ da.name }}`);
+`site`, `doc`, `assessment`, `respondents`, `state_law` and the functions `gap()`, `has_gap()`,
+`gate()` are built in.  A fact nobody answered renders as `[TO CONFIRM: ...]`; the open items of
+a document are the placeholders that ended up in its Markdown (`RenderContext.open_items`), so a
+placeholder the template wrote itself, or a state-law citation still to confirm, counts too.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import mean
+from typing import Any, Mapping
+
+from readiness.assessment.model import Assessment
+from readiness.documents import state_profiles
+from readiness.documents.facts import PLACEHOLDER_RE, Fact, Namespace, RenderProblem, Withheld, date_long
+from readiness.errors import TemplateError
+from readiness.questionnaire.loader import did_you_mean
+from readiness.questionnaire.models import Question, Questionnaire
+
+BUILTIN_NAMES = ("site", "doc", "assessment", "respondents", "state_law", "gap", "has_gap", "gate")
+# Names Jinja itself gives meaning to; a fact may not take them either.
+JINJA_NAMES = ("range", "dict", "lipsum", "cycler", "joiner", "namespace", "plural", "loop", "self", "caller",
+               "varargs", "kwargs", "super", "true", "false", "none", "True", "False", "None")
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    id: str
+    title: str
+    version: int
+    date: _dt.date
+    audience: str | None = None
+
+
+@dataclass
+class RenderContext:
+    """The shared part of every document's context, plus what is needed to name open items."""
+
+    variables: dict[str, Any]
+    placeholders: dict[str, str] = field(default_factory=dict)  # open-item text -> question id
+
+    def for_document(self, doc: DocInfo) -> dict[str, Any]:
+        info = Namespace("doc", {"id": doc.id, "title": doc.title, "version": doc.version,
+                                 "date": date_long(doc.date), "audience": doc.audience or ""})
+        return {**self.variables, "doc": info}
+
+    def names(self) -> list[str]:
+        return sorted(set(self.variables) | {"doc"})
+
+    def open_items(self, markdown: str) -> list[dict[str, str | None]]:
+        """Each distinct placeholder in the Markdown, in order, with the question that would resolve it."""
+        seen: dict[str, str | None] = {}
+        for m in PLACEHOLDER_RE.finditer(markdown):
+            text = " ".join(m.group(1).split())
+            if text.strip(".… ") and text not in seen:  # "[TO CONFIRM: ...]" explaining the convention is no item
+                seen[text] = self.placeholders.get(text)
+        return [{"text": text, "question": qid} for text, qid in seen.items()]
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _status_and_value(question: Question, answers: Mapping[str, Any], respondents, applicable: bool):
+    if not applicable:
+        return "not_applicable", None
+    if question.scope == "respondent":
+        given = [r.answers[question.id] for r in respondents if question.id in r.answers]
+        values = [a.value for a in given if a.status == "answered"]
+        if not values:
+            return ("unknown" if any(a.status == "unknown" for a in given) else "unanswered"), None
+        numeric = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        return "answered", (round(mean(numeric), 2) if numeric and len(numeric) == len(values) else values[0])
+    answer = answers.get(question.id)
+    if answer is None:
+        return "unanswered", None
+    return answer.status, answer.value if answer.status == "answered" else None
+
+
+def make_fact(question: Question, status: str, value: Any) -> Fact | Withheld:
+    if question.sensitive:
+        return Withheld(question.fact or question.id)
+    labels = {c.value: c.label for c in question.choices}
+    return Fact(question.fact or question.id, question.id, question.type, value, status, question.label,
+                labels, list(question.fields))
+
+
+def fact_tree(q: Questionnaire, answers: Mapping[str, Any], respondents=(),
+              applicable: Mapping[str, bool] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Top-level names -> Fact or Namespace, and placeholder text -> question id."""
+    respondents = list(respondents)
+    root: dict[str, Any] = {}
+    placeholders: dict[str, str] = {}
+    for question in q.questions:
+        if not question.fact:
+            continue
+        parts = question.fact.split(".")
+        top = parts[0]
+        if top in BUILTIN_NAMES or top in JINJA_NAMES:
+            raise TemplateError(f"fact '{question.fact}' (question '{question.id}') uses the name '{top}', "
+                                "which templates reserve for a built-in", hint="rename the fact in the questionnaire")
+        live = True if applicable is None else applicable.get(question.id, True)
+        status, value = _status_and_value(question, answers, respondents, live)
+        fact = make_fact(question, status, value)
+        if isinstance(fact, Fact):
+            placeholders[_item_text(fact)] = question.id
+            if question.type == "records":  # optional fields left empty in an entry
+                for entry in fact:
+                    placeholders.update({_item_text(f): question.id for f in entry.values() if not f.answered})
+        node = root
+        for depth, part in enumerate(parts[:-1]):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise _clash(question, ".".join(parts[:depth + 1]))
+            node = child
+        if parts[-1] in node:
+            raise _clash(question, question.fact)
+        node[parts[-1]] = fact
+    return {name: _freeze(name, value) for name, value in root.items()}, placeholders
+
+
+def _item_text(fact: Fact) -> str:
+    return fact.placeholder[len("[TO CONFIRM: "):-1]
+
+
+def _clash(question: Question, name: str) -> TemplateError:
+    return TemplateError(f"fact '{question.fact}' (question '{question.id}') clashes with the fact '{name}': "
+                         "a name is either one answer or a group of answers", hint="rename one of the facts")
+
+
+def _freeze(path: str, node: Any) -> Any:
+    if isinstance(node, dict):
+        return Namespace(path, {k: _freeze(f"{path}.{k}", v) for k, v in node.items()})
+    return node
+
+
+# ---------------------------------------------------------------- built-ins
+
+
+def _ns(path: str, data: Mapping[str, Any]) -> Namespace:
+    return Namespace(path, dict(data))
+
+
+def assessment_namespace(a: Assessment, q: Questionnaire) -> Namespace:
+    sensitive = {qq.id for qq in q.questions if qq.sensitive}
+    gates = [_ns(f"assessment.gates[{i}]", {"id": g.id, "title": g.title, "status": g.status, "domain": g.domain,
+                                             "answer": "[withheld]" if g.id in sensitive else g.answer})
+             for i, g in enumerate(a.gates)]
+    gaps = [_ns(f"assessment.gaps[{i}]", {
+        "question": g.question, "domain": g.domain, "severity": g.severity, "title": g.title, "action": g.action,
+        "owner": g.owner, "phase": g.phase, "weeks": g.weeks, "kind": g.kind, "blocks_launch": g.blocks_launch})
+        for i, g in enumerate(a.gaps)]
+    domains = [_ns(f"assessment.domains[{i}]", {"id": d.id, "title": d.title, "score": d.score, "stage": d.stage,
+                                                 "answered": d.answered, "applicable": d.applicable})
+               for i, d in enumerate(a.domains)]
+    disagreements = [_ns(f"assessment.disagreements[{i}]", {
+        "question": d.question, "text": d.text, "spread": d.spread,
+        "answers": [_ns("answer", {"respondent": x.respondent, "role": x.role or "", "answer": x.display})
+                    for x in d.answers]})
+        for i, d in enumerate(x for x in a.disagreements if x.question not in sensitive)]
+    failed_ids = {g.id for g in a.failed_gates}
+    return _ns("assessment", {
+        "score": a.score, "stage": a.stage, "launch_ready": a.launch_ready, "completeness": a.completeness,
+        "confidence": a.confidence, "gates": gates, "failed_gates": [g for g in gates if g["id"] in failed_ids],
+        "gaps": gaps, "domains": domains, "disagreements": disagreements})
+
+
+def lookup_functions(a: Assessment, q: Questionnaire, assessed: Namespace) -> dict[str, Any]:
+    """gap(), has_gap() and gate(): let a template include a clause only where the assessment asks."""
+    gaps = {g["question"]: g for g in assessed["gaps"]}
+    gates = {g["id"]: g for g in assessed["gates"]}
+
+    def known(fn: str, qid: Any) -> str:
+        if not isinstance(qid, str) or qid not in q.by_id:
+            raise RenderProblem(f"{fn}('{qid}'): no question '{qid}' in questionnaire {q.ref}",
+                                hint=did_you_mean(str(qid), q.by_id) or "use a question id, not a fact name")
+        return qid
+
+    def gap(qid):
+        return gaps.get(known("gap", qid))
+
+    def has_gap(qid):
+        return known("has_gap", qid) in gaps
+
+    def gate(qid):
+        return gates.get(known("gate", qid))
+
+    return {"gap": gap, "has_gap": has_gap, "gate": gate}
+
+
+def state_law(state: str, extra_dirs: tuple[Path, ...] = ()) -> Namespace:
+    """{key: {title, cite, summary}} from the state's profile; a citation nobody confirmed, or any
+    citation of a state without a profile, is a `[TO CONFIRM: ...]` placeholder."""
+    profile, own = state_profiles.load_state_profile(state, extra_dirs)
+    laws = {}
+    for key, citation in profile.citations.items():
+        cite, _ = state_profiles.citation_text(profile, own, key, state)
+        laws[key] = _ns(f"state_law.{key}", {"title": citation.title, "cite": cite, "summary": citation.summary})
+    return Namespace("state_law", laws)
+
+
+def build_context(q: Questionnaire, answers: Mapping[str, Any], respondents, a: Assessment, *,
+                  site_name: str, state: str, state_dirs: tuple[Path, ...] = ()) -> RenderContext:
+    """The context shared by every document of one build (add `doc` with `for_document`).
+    `state_dirs`: consultant folders with state profiles, searched before the bundled ones."""
+    respondents = list(respondents)
+    applicable = {qid: r.applicable for qid, r in a.questions.items()}
+    facts, placeholders = fact_tree(q, answers, respondents, applicable)
+    assessed = assessment_namespace(a, q)
+    variables: dict[str, Any] = dict(facts)
+    variables.update({
+        "site": _ns("site", {"name": site_name, "state": state, "state_name": state_profiles.state_name(state)}),
+        "assessment": assessed,
+        "respondents": [_ns(f"respondents[{i}]", {"name": r.name, "role": r.role or "", "agency": r.agency or "",
+                                                   "date": r.date or ""}) for i, r in enumerate(respondents)],
+        "state_law": state_law(state, state_dirs),
+        **lookup_functions(a, q, assessed),
+    })
+    return RenderContext(variables, placeholders)
+
+
+def site_context(site, a: Assessment, state_dirs: tuple[Path, ...] = ()) -> RenderContext:
+    """build_context for an opened workspace Site."""
+    return build_context(site.questionnaire, site.answers, site.respondents.values(), a,
+                         site_name=site.name, state=site.profile.state, state_dirs=state_dirs)

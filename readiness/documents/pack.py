@@ -1,0 +1,199 @@
+"""The template pack: `pack.yaml` (which documents exist, their titles, audiences and conditions),
+layered over several template folders.
+
+Folders are given in precedence order, consultant first and bundled last: the first folder holding
+a template path wins, and a later pack.yaml's documents are replaced by an earlier one's with the
+same id (new ids are added at the end).  A pack with `standalone: true` is used alone: the folders
+after it are not consulted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal, Optional, Sequence
+
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from readiness.errors import Collected, FileProblems, Problem, ReadinessError
+from readiness.files import Located, read_yaml
+from readiness.questionnaire.loader import did_you_mean, validation_problems
+from readiness.questionnaire.models import ID_PATTERN
+
+PACK_FILE = "pack.yaml"
+REFERENCE_DOCX = "reference.docx"
+Format = Literal["md", "docx"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DocumentEntry(_Strict):
+    id: str = Field(pattern=ID_PATTERN, description="lower_snake id, used for file names and --only.")
+    title: str = Field(min_length=1)
+    template: str = Field(min_length=1, description="Template path relative to the templates folder.")
+    audience: Optional[str] = Field(None, description="Who reviews it.")
+    description: Optional[str] = None
+    when: Optional[str] = Field(None, description="Sandboxed Jinja expression over the render context.")
+    formats: list[Format] = Field(default_factory=lambda: ["md", "docx"], min_length=1)
+
+    @field_validator("template")
+    @classmethod
+    def _relative(cls, v: str) -> str:
+        path = PurePosixPath(v.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts or v.startswith("~"):
+            raise ValueError("template must be a path inside the templates folder, such as mou/interagency-mou.md.j2")
+        return str(path)
+
+    @field_validator("formats")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(v))
+
+
+class PackFile(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    title: str
+    description: Optional[str] = None
+    standalone: bool = Field(False, description="True: do not layer over the folders after this one.")
+    documents: list[DocumentEntry] = Field(default_factory=list)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, v):
+        return str(v) if isinstance(v, (int, float)) else v
+
+
+@dataclass(frozen=True)
+class PackDocument:
+    """One document of the merged pack, with where it was declared (for located errors)."""
+
+    id: str
+    title: str
+    template: str
+    audience: Optional[str]
+    when: Optional[str]
+    formats: tuple[str, ...]
+    pack_file: Path
+    line: Optional[int]
+    when_line: Optional[int]
+    template_path: Path
+
+
+@dataclass(frozen=True)
+class PackLayer:
+    id: str
+    version: str
+    folder: Path
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: str
+    version: str
+    title: str
+    folders: tuple[Path, ...]  # template search path, first wins
+    documents: tuple[PackDocument, ...]
+    layers: tuple[PackLayer, ...]  # the pack.yaml files used, highest precedence first
+
+    @property
+    def ids(self) -> list[str]:
+        return [d.id for d in self.documents]
+
+    def document(self, doc_id: str) -> PackDocument:
+        return next(d for d in self.documents if d.id == doc_id)
+
+    @property
+    def reference_docx(self) -> Optional[Path]:
+        """The first folder's reference.docx (fonts, letterhead, styles), as pandoc's --reference-doc."""
+        return next((f / REFERENCE_DOCX for f in self.folders if (f / REFERENCE_DOCX).is_file()), None)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+def _fields_for(loc: tuple) -> list[str]:
+    return list((DocumentEntry if loc and loc[0] == "documents" else PackFile).model_fields)
+
+
+def parse_pack_file(located: Located) -> PackFile:
+    if not isinstance(located.data, dict):
+        raise FileProblems([Problem("a pack file must be a mapping with id, version, title and documents",
+                                    file=located.path, line=1)])
+    try:
+        return PackFile.model_validate(located.data)
+    except ValidationError as exc:
+        validation_problems(exc, located, _fields_for).raise_if_any()
+        raise
+
+
+def _check_condition(expression: str) -> str | None:
+    try:
+        ImmutableSandboxedEnvironment().compile_expression(expression)
+    except TemplateSyntaxError as exc:
+        return f"condition is not a valid expression: {exc.message}"
+    return None
+
+
+def _template_files(folders: Sequence[Path]) -> list[str]:
+    found = set()
+    for folder in folders:
+        found.update(str(p.relative_to(folder).as_posix()) for p in folder.rglob("*.j2"))
+    return sorted(found)
+
+
+def load_pack(folders: Sequence[Path]) -> Pack:
+    """Read and merge the pack.yaml files of `folders` (precedence order); every problem is located."""
+    folders = [Path(f) for f in folders]
+    for folder in folders:
+        if not folder.is_dir():
+            raise ReadinessError(f"templates folder not found: {folder}",
+                                 hint="give a folder holding pack.yaml and the document templates")
+    used: list[Path] = []
+    layers: list[tuple[Path, Located, PackFile]] = []
+    for folder in folders:
+        used.append(folder)
+        if (folder / PACK_FILE).exists():
+            located = read_yaml(folder / PACK_FILE, "pack file")
+            pack_file = parse_pack_file(located)
+            layers.append((folder, located, pack_file))
+            if pack_file.standalone:
+                break
+    if not layers:
+        raise ReadinessError(f"no {PACK_FILE} found in: " + ", ".join(str(f) for f in folders),
+                             hint=f"a templates folder needs a {PACK_FILE} listing its documents")
+    problems = Collected()
+    merged: dict[str, PackDocument] = {}
+    for folder, located, pack_file in reversed(layers):  # lowest precedence first, overlaid upwards
+        seen: set[str] = set()
+        for i, entry in enumerate(pack_file.documents):
+            where = {"file": located.path, "where": f"documents[{i}] ({entry.id})"}
+            if entry.id in seen:
+                problems.add(f"duplicate document id '{entry.id}'",
+                             line=located.line_of(("documents", i, "id")), **where)
+                continue
+            seen.add(entry.id)
+            template_path = next((f / entry.template for f in used if (f / entry.template).is_file()), None)
+            if template_path is None:
+                problems.add(f"template '{entry.template}' not found", line=located.line_of(("documents", i, "template")),
+                             hint=did_you_mean(entry.template, _template_files(used))
+                             or "looked in: " + ", ".join(str(f) for f in used), **where)
+                continue
+            if entry.when and (message := _check_condition(entry.when)):
+                problems.add(message, line=located.line_of(("documents", i, "when")), **where)
+                continue
+            merged[entry.id] = PackDocument(
+                entry.id, entry.title, entry.template, entry.audience, entry.when, tuple(entry.formats),
+                located.path, located.line_of(("documents", i)), located.line_of(("documents", i, "when")),
+                template_path)
+    problems.raise_if_any(hint="fix pack.yaml; see `lead-readiness schema pack`")
+    top = layers[0][2]
+    if not merged:
+        raise FileProblems([Problem("the pack lists no documents", file=layers[0][1].path, line=1)],
+                           hint="add at least one entry under 'documents:'")
+    return Pack(top.id, top.version, top.title, tuple(used), tuple(merged.values()),
+                tuple(PackLayer(p.id, p.version, f) for f, _, p in layers))

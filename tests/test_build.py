@@ -1,0 +1,180 @@
+"""`build`: versions never overwritten, manifest contents, --only, and bad input changing nothing."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, invoke, snapshot
+from readiness.documents import build as build_module
+from readiness.documents.build import build_site
+
+PACK = FIXTURES / "pack"
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def answer(site: Path, *args: str) -> None:
+    result = invoke("answer", site, *args)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def answered_site(mini_site: Path) -> Path:
+    answer(mini_site, "county_name", "Test County")
+    answer(mini_site, "da_non_filing", "verbal")
+    answer(mini_site, "ssp_in_county", "no")
+    answer(mini_site, "partners", "[{name: Riverton Police Department, kind: police}]")
+    return mini_site
+
+
+def test_build_twice_makes_two_versions_and_never_overwrites(answered_site):
+    first = invoke("build", answered_site, "--templates", PACK)
+    assert first.exit_code == 0, first.output
+    v1 = answered_site / "drafts" / "v001"
+    assert sorted(p.name for p in v1.iterdir()) == [
+        "da-letter.docx", "da-letter.md", "manifest.json", "partner-list.md", "ssp-linkage.docx", "ssp-linkage.md"]
+    before = hashes(v1)
+    second = invoke("build", answered_site, "--templates", PACK)
+    assert second.exit_code == 0, second.output
+    assert (answered_site / "drafts" / "v002" / "manifest.json").is_file()
+    assert hashes(v1) == before
+    assert "Letter to the District Attorney" in second.stdout and "v002" in second.stdout
+    assert [p.name for p in (answered_site / "drafts").iterdir() if p.name.startswith(".")] == []
+
+
+def test_manifest_records_versions_hashes_answers_and_open_items(answered_site):
+    result = build_site(answered_site, templates_dir=PACK, today=dt.date(2026, 11, 30))
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    assert manifest["version"] == 1 and manifest["date"] == "2026-11-30"
+    assert manifest["questionnaire"] == {"id": "mini", "version": "1.0.0"}
+    assert manifest["pack"]["id"] == "test-pack" and manifest["pack"]["version"] == "0.1.0"
+    assert manifest["tool"]["name"] == "lead-readiness"
+    assert len(manifest["answers_sha256"]) == 64
+    assert manifest["answers"]["da_non_filing"] == "Verbal support only"
+    assert manifest["answers"]["partners"] == "Riverton Police Department, police"
+    assert manifest["assessment"]["launch_ready"] is False
+    letter = manifest["documents"][0]
+    assert letter["id"] == "da_letter" and letter["title"] == "Letter to the District Attorney"
+    assert letter["files"]["md"] == hashlib.sha256((result.folder / "da-letter.md").read_bytes()).hexdigest()
+    assert letter["files"]["docx"] == hashlib.sha256((result.folder / "da-letter.docx").read_bytes()).hexdigest()
+    assert {"text": "Target launch date", "question": "launch_date"} in letter["open_items"]
+    assert {"text": "Head's name for Riverton Police Department", "question": "partners"} in letter["open_items"]
+    partner_list = manifest["documents"][2]
+    assert set(partner_list["files"]) == {"md"}
+
+
+def test_the_markdown_and_docx_carry_draft_header_and_footer(answered_site):
+    from readiness.documents.docx_writer import dump_docx
+
+    result = build_site(answered_site, templates_dir=PACK, today=dt.date(2026, 11, 30))
+    md = (result.folder / "da-letter.md").read_text()
+    assert md.startswith("# Letter to the District Attorney\n\n> DRAFT version 1, generated November 30, 2026")
+    assert "Current commitment: Verbal support only." in md
+    assert "Next step: Ask the DA for a signed non-filing letter." in md
+    dump = dump_docx(result.folder / "da-letter.docx")
+    assert "[header] Header: DRAFT v1 - for stakeholder review" in dump
+    assert "[footer] Footer: Generated November 30, 2026 · Draft for discussion, not legal advice" in dump
+    assert "[comment: Open item: Target launch date — confirm before signature.]" in dump
+
+
+def test_conditional_document_is_skipped_when_its_condition_is_false(answered_site):
+    answer(answered_site, "ssp_in_county", "yes")
+    result = build_site(answered_site, templates_dir=PACK)
+    assert [d.spec.id for d in result.documents] == ["da_letter", "partner_list"]
+    assert result.skipped[0][0] == "ssp_linkage"
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    assert manifest["skipped"][0]["id"] == "ssp_linkage"
+
+
+def test_only_builds_the_named_documents(answered_site):
+    result = invoke("build", answered_site, "--templates", PACK, "--only", "partner_list, da_letter")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (answered_site / "drafts" / "v001").iterdir()) == [
+        "da-letter.docx", "da-letter.md", "manifest.json", "partner-list.md"]
+
+
+def test_only_with_unknown_id_fails_with_a_suggestion_and_changes_nothing(answered_site):
+    before = snapshot(answered_site)
+    result = invoke("build", answered_site, "--templates", PACK, "--only", "da_leter")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: unknown document id 'da_leter' in --only")
+    assert "did you mean 'da_letter'?" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(answered_site) == before
+
+
+def test_template_error_is_located_and_changes_nothing(answered_site, tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(PACK, pack)
+    template = pack / "letters" / "da-letter.md.j2"
+    lines = template.read_text().splitlines()
+    lines[6] = "The DA of {{ county.nmae }}."
+    template.write_text("\n".join(lines) + "\n")
+    before = snapshot(answered_site)
+    result = invoke("build", answered_site, "--templates", pack)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {template}:7: 'county' has no attribute 'nmae'")
+    assert "Traceback" not in result.output
+    assert snapshot(answered_site) == before and not (answered_site / "drafts").exists()
+
+
+def test_broken_pack_yaml_is_located_and_changes_nothing(answered_site, tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(PACK, pack)
+    text = (pack / "pack.yaml").read_text().replace("    audience: Health department\n", "    audience: [\n")
+    (pack / "pack.yaml").write_text(text)
+    before = snapshot(answered_site)
+    result = invoke("build", answered_site, "--templates", pack)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {pack / 'pack.yaml'}:")
+    assert snapshot(answered_site) == before
+
+
+def test_a_failed_build_leaves_no_half_folder(answered_site, monkeypatch):
+    real = build_module.write_documents
+
+    def dies_half_way(docs, folder, *args, **kwargs):
+        real(docs[:1], folder, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "write_documents", dies_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(answered_site, templates_dir=PACK)
+    assert list((answered_site / "drafts").iterdir()) == []
+
+
+def test_leftover_temporary_folder_of_a_killed_build_is_cleaned(answered_site):
+    stale = answered_site / "drafts" / ".v001.tmp-dead"
+    stale.mkdir(parents=True)
+    (stale / "half.md").write_text("half")
+    result = build_site(answered_site, templates_dir=PACK)
+    assert result.folder.name == "v001" and not stale.exists()
+
+
+def test_next_version_follows_the_highest_even_after_a_gap(answered_site):
+    build_site(answered_site, templates_dir=PACK)
+    (answered_site / "drafts" / "v007").mkdir()
+    assert build_site(answered_site, templates_dir=PACK).folder.name == "v008"
+
+
+def test_extra_output_hooks_write_into_the_version(answered_site):
+    def report(job):
+        (job.folder / "report.md").write_text(f"# Report v{job.version}\n")
+        return [{"id": "report", "title": "Readiness report", "names": {"md": "report.md"}, "files": {}}]
+
+    result = build_site(answered_site, templates_dir=PACK, extra_outputs=[report])
+    assert (result.folder / "report.md").read_text() == "# Report v1\n"
+    assert result.manifest["extras"][0]["id"] == "report"
+    assert result.open_first == result.folder / "report.md"
+
+
+def test_build_of_a_missing_site_is_a_clear_error(tmp_path):
+    result = invoke("build", tmp_path / "nowhere")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: site folder not found")

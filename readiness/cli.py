@@ -290,6 +290,25 @@ def demo(
                  f"`lead-readiness diff {folder}` to see what changed and why."))
 
 
+@app.command()
+@handled
+def interview(
+    site_dir: Path = SITE,
+    respondent: Optional[str] = typer.Option(None, "--respondent", help="Interview this stakeholder: asks the questions put to each respondent."),
+    role: Optional[str] = typer.Option(None, "--role", help="The respondent's role, e.g. Police Chief."),
+    agency: Optional[str] = typer.Option(None, "--agency", help="The respondent's agency, e.g. City Police Department."),
+    domain: Optional[str] = typer.Option(None, "--domain", help="Ask only this domain's questions (its id)."),
+    answers: Optional[Path] = typer.Option(None, "--answers", help="Take the answers from this YAML file instead of asking (shaped like answers.yaml or a respondent file)."),
+    no_input: bool = typer.Option(False, "--no-input", help="Never prompt: fail at once unless --answers is given."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """Interview a site, question by question; each answer is saved at once and a rerun resumes."""
+    from readiness.interview.session import interview as run_interview
+
+    run_interview(site_dir, respondent=respondent, role=role, agency=agency, domain=domain, answers=answers,
+                  no_input=no_input, questionnaire=questionnaire)
+
+
 def _notices(site) -> None:
     if site.notices:
         from readiness.console import err

@@ -1,0 +1,123 @@
+"""The interview's next prompt after Enter, autosave included, on the real questionnaire.
+
+Goal (design.md section 8): under 50 ms from Enter to the next prompt on screen.  The engine and the
+real questionary prompts run in-process; keys arrive through a prompt_toolkit pipe and the screen is a
+VT100 terminal of 120x40 writing to /dev/null, so rendering is real.  For each answer the clock
+starts when the prompt hands back the answer (the Enter has been handled) and stops when the next
+prompt has been drawn; in between: checking the answer, saving it (locked, atomic, fsync), working
+out conditions and progress, printing the progress line and building the next prompt.
+"""
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import ROOT, print_rows  # noqa: E402
+
+GOAL_MS = 50.0
+DOWN, ENTER = "\x1b[B", "\r"
+
+
+def _keys_for(question) -> str:
+    t = question.type
+    if t in ("choice", "yes_no", "scale"):
+        return ENTER
+    if t == "multi":
+        return " " + ENTER
+    if t == "records":
+        return DOWN + ENTER  # none to record
+    if t == "date":
+        return "2027-03-01" + ENTER
+    if t == "number":
+        spec = question.number
+        low = spec.min if spec and spec.min is not None else 1
+        return (str(int(low)) if float(low).is_integer() else str(low)) + ENTER
+    return "Example answer" + ENTER
+
+
+def measure(questionnaire: Path | None = None) -> list[float]:
+    """Milliseconds from each Enter to the next prompt, for every question of one site sitting."""
+    os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
+    import questionary
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+    from rich.console import Console
+
+    from readiness.interview.engine import Interview
+    from readiness.interview.prompts import TerminalAsker, fast_prompts
+    from readiness.questionnaire.loader import load_questionnaire
+    from readiness.workspace.store import create_site, open_site
+
+    path = questionnaire or ROOT / "questionnaires" / "lead-site-readiness.yaml"
+    samples: list[float] = []
+    clock = {"answered": None}
+    original = questionary.Question.unsafe_ask
+
+    def timed_ask(self, *args, **kwargs):
+        def drawn(_app):
+            if clock["answered"] is not None:
+                samples.append((time.perf_counter() - clock["answered"]) * 1000)
+                clock["answered"] = None
+
+        self.application.after_render += drawn
+        result = original(self, *args, **kwargs)
+        clock["answered"] = time.perf_counter()
+        return result
+
+    with tempfile.TemporaryDirectory() as tmp, open(os.devnull, "w") as devnull, create_pipe_input() as pipe:
+        root = create_site(Path(tmp) / "site", "Bench County", "NC", load_questionnaire(path))
+        site = open_site(root, path)
+        screen = Vt100_Output(devnull, lambda: Size(rows=40, columns=120), term="xterm")
+        console = Console(file=io.StringIO(), width=120, color_system="truecolor", force_terminal=True)
+        terminal = TerminalAsker(console, input=pipe, output=screen)
+
+        class Typist:
+            """Types an acceptable answer for whatever question comes up, then Finish at the review."""
+
+            def ask(self, question, current, progress):
+                pipe.send_text(_keys_for(question))
+                return terminal.ask(question, current, progress)
+
+            def review(self, rows, remaining):
+                pipe.send_text(ENTER)
+                return terminal.review(rows, remaining)
+
+            def tell(self, message):
+                terminal.tell(message)
+
+        questionary.Question.unsafe_ask = timed_ask
+        try:
+            with fast_prompts():  # as `lead-readiness interview` runs it
+                outcome = Interview(site).run(Typist())
+        finally:
+            questionary.Question.unsafe_ask = original
+        assert outcome.finished and outcome.saved > 50, outcome
+    return samples
+
+
+def run() -> list[dict]:
+    samples = measure()
+    median = statistics.median(samples)
+    p95 = sorted(samples)[int(len(samples) * 0.95) - 1]
+    return [
+        {"name": "interview next-prompt", "measured": median, "goal": GOAL_MS, "unit": "ms",
+         "note": f"median of {len(samples)} answers on the real questionnaire; p95 {p95:.1f} ms, "
+                 f"max {max(samples):.1f} ms"},
+        {"name": "interview next-prompt p95", "measured": p95, "goal": GOAL_MS, "unit": "ms"},
+    ]
+
+
+if __name__ == "__main__":
+    rows = run()
+    for r in rows:
+        print(f"{r['name']}  measured {r['measured']:.1f} ms  goal {r['goal']:.0f} ms  "
+              f"ratio {r['measured'] / r['goal']:.2f}")
+    print()
+    print_rows(rows)

@@ -1,0 +1,73 @@
+"""`interview --answers FILE`: answers given in a file, checked exactly like typed ones.
+
+The file is shaped like a site's answers.yaml (`answers: {question_id: value}` or the full form with
+status and note), or like a respondent file (with `name:` and perhaps `role:` and `agency:`).
+Everything is checked before anything is written, so a bad value changes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from readiness.errors import Collected
+from readiness.files import read_yaml
+from readiness.workspace.models import Answer, AnswersFile, RespondentFile
+from readiness.workspace.store import Respondent, Site, _read_answer_file, respondent_slug, save_answer
+
+
+@dataclass
+class Imported:
+    respondent: Optional[Respondent]
+    answers: dict[str, Answer]
+
+
+def read_answers_file(site: Site, path: Path, respondent: Optional[str] = None, role: Optional[str] = None,
+                      agency: Optional[str] = None) -> Imported:
+    """Parse and check the file against the site's questionnaire; raises FileProblems with file:line."""
+    path = Path(path)
+    located = read_yaml(path, "answers file")
+    data = located.data if isinstance(located.data, dict) else {}
+    is_respondent_file = "name" in data
+    q = site.questionnaire
+    if is_respondent_file:
+        parsed, answers = _read_answer_file(path, RespondentFile, q, respondent=True, renamed={})
+        name, role, agency = respondent or parsed.name, role or parsed.role, agency or parsed.agency
+    elif respondent:
+        parsed, answers = _read_answer_file(path, AnswersFile, q, respondent=True, renamed={})
+        name = respondent
+    else:
+        parsed, answers = _read_answer_file(path, AnswersFile, q, respondent=False, renamed={})
+        name = None
+    out = Collected()
+    for qid, answer in answers.items():
+        if answer.status == "unknown" and not q.by_id[qid].allow_unknown:
+            out.add(f"'{qid}' does not accept \"don't know\"", file=path, line=located.line_of(("answers", qid)),
+                    hint="give a value")
+    out.raise_if_any()
+    who = None
+    if name:
+        slug = respondent_slug(name)
+        known = site.respondents.get(slug)
+        who = known or Respondent(slug, name, role, agency, getattr(parsed, "date", None) or _today())
+        if known and role:
+            who.role = role
+        if known and agency:
+            who.agency = agency
+    return Imported(who, answers)
+
+
+def apply_answers_file(site: Site, imported: Imported) -> int:
+    """Write the checked answers one by one (each write atomic and locked)."""
+    for qid, answer in imported.answers.items():
+        if imported.respondent is not None and answer.by is None:
+            answer = answer.model_copy(update={"by": imported.respondent.name})
+        save_answer(site, qid, answer, imported.respondent)
+    return len(imported.answers)
+
+
+def _today() -> str:
+    import datetime as _dt
+
+    return _dt.date.today().isoformat()
+

@@ -1,0 +1,327 @@
+"""The interview's logic without a terminal: what to ask next, progress, going back, resuming.
+
+The engine walks one sitting's questions (site questions, or one respondent's) in questionnaire
+order, asks each through an `Asker`, and saves every answer the moment it is given, so a killed
+process loses at most the answer being typed.  Conditions are re-evaluated before every step:
+a question that starts to apply is asked, and answers to questions that stop applying are kept
+on disk and shown in the review as "kept but no longer applies".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Protocol, Union
+
+from readiness.assessment.scoring import applicable_ids, condition_values
+from readiness.interview.helptext import show_value
+from readiness.questionnaire.models import Question
+from readiness.workspace.models import Answer
+from readiness.workspace.store import Respondent, Site, save_answer
+
+DONE_STATUSES = ("answered", "unknown", "not_applicable")
+
+
+# ---------------------------------------------------------------- what an Asker sees and replies
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the sitting stands, shown with every question."""
+
+    domain: str  # the domain's title
+    domain_position: int
+    domain_total: int
+    position: int  # this question's place among the sitting's applicable questions
+    total: int
+    done: int
+
+    def line(self) -> str:
+        return f"{self.domain} {self.domain_position}/{self.domain_total} - {self.done}/{self.total} answered"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer: a value (status answered) or "don't know" (status unknown), perhaps with a note."""
+
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class Skip:
+    pass
+
+
+@dataclass(frozen=True)
+class Quit:
+    pass
+
+
+@dataclass(frozen=True)
+class ToReview:
+    pass
+
+
+@dataclass(frozen=True)
+class Change:
+    """From the review: ask this question again."""
+
+    qid: str
+
+
+@dataclass(frozen=True)
+class Continue:
+    """From the review: carry on with the questions not answered yet."""
+
+
+@dataclass(frozen=True)
+class Finish:
+    pass
+
+
+AskResult = Union[Reply, Back, Skip, Quit, ToReview]
+ReviewResult = Union[Change, Continue, Finish, Quit]
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    qid: str
+    domain: str  # title
+    text: str
+    shown: str  # the answer as a person reads it, or a word for its state
+    state: str  # answered | unknown | skipped | not_applicable | unanswered | kept
+
+
+class Asker(Protocol):
+    def ask(self, question: Question, current: Optional[Answer], progress: Progress) -> AskResult: ...
+
+    def review(self, rows: list[ReviewRow], remaining: int) -> ReviewResult: ...
+
+    def tell(self, message: str) -> None: ...
+
+
+@dataclass
+class Outcome:
+    finished: bool  # False when the person chose to save and quit
+    saved: int  # answers written during this sitting
+
+
+# ---------------------------------------------------------------- the engine
+
+
+@dataclass
+class Interview:
+    """One sitting: the site's questions, or one respondent's, optionally one domain only."""
+
+    site: Site
+    respondent: Optional[Respondent] = None
+    domain: Optional[str] = None
+    history: list[str] = field(default_factory=list)
+    skipped_now: set[str] = field(default_factory=set)
+    saved: int = 0
+
+    def __post_init__(self) -> None:
+        scope = "respondent" if self.respondent is not None else "site"
+        self.scope_questions = [q for q in self.site.questionnaire.questions if q.scope == scope]
+        self.questions = [q for q in self.scope_questions if self.domain is None or q.domain == self.domain]
+        self._order = {q.id: i for i, q in enumerate(self.scope_questions)}
+        self._titles = {d.id: d.title for d in self.site.questionnaire.domains}
+
+    # ------------------------------------------------------------ state
+
+    @property
+    def answers(self) -> dict[str, Answer]:
+        return self.respondent.answers if self.respondent is not None else self.site.answers
+
+    def live_ids(self) -> set[str]:
+        """Ids of questions that apply now, given every answer so far."""
+        q = self.site.questionnaire
+        if self.respondent is not None:
+            values = condition_values(q, self.site.answers, [self.respondent])
+            merged = {**self.site.answers, **self.respondent.answers}
+        else:
+            values = condition_values(q, self.site.answers, list(self.site.respondents.values()))
+            merged = self.site.answers
+        return applicable_ids(q, values, merged)
+
+    def applicable(self, live: Optional[set[str]] = None, *, everything: bool = True) -> list[Question]:
+        """The sitting's applicable questions in order; `everything=False` limits to --domain."""
+        live = self.live_ids() if live is None else live
+        pool = self.scope_questions if everything else self.questions
+        return [q for q in pool if q.id in live]
+
+    def is_done(self, qid: str) -> bool:
+        answer = self.answers.get(qid)
+        return answer is not None and answer.status in DONE_STATUSES
+
+    def progress(self, qid: str) -> Progress:
+        live = self.live_ids()
+        questions = self.applicable(live)
+        ids = [q.id for q in questions]
+        question = self.site.questionnaire.by_id[qid]
+        same = [q.id for q in questions if q.domain == question.domain]
+        position = ids.index(qid) + 1 if qid in ids else len(ids)
+        domain_position = same.index(qid) + 1 if qid in same else len(same)
+        return Progress(self._titles.get(question.domain, question.domain), domain_position, len(same),
+                        position, len(ids), sum(1 for i in ids if self.is_done(i)))
+
+    def remaining(self) -> int:
+        return sum(1 for q in self.applicable(everything=False) if not self.is_done(q.id))
+
+    # ------------------------------------------------------------ where to go
+
+    def resume_point(self) -> Optional[str]:
+        """The first applicable question not answered yet (skipped ones included)."""
+        return next((q.id for q in self.applicable(everything=False) if not self.is_done(q.id)), None)
+
+    def next_after(self, qid: str) -> Optional[str]:
+        """The next question still to answer after `qid`, wrapping round to earlier ones once;
+        questions skipped in this sitting are not asked again until the person picks them."""
+        todo = [q.id for q in self.applicable(everything=False)
+                if not self.is_done(q.id) and q.id not in self.skipped_now]
+        here = self._order.get(qid, -1)
+        later = [i for i in todo if self._order[i] > here]
+        return (later or todo or [None])[0]
+
+    def previous(self, qid: str) -> Optional[str]:
+        """Where "back" goes: the question shown before this one, else the one before it in order."""
+        live = self.live_ids()
+        while self.history:
+            candidate = self.history.pop()
+            if candidate in live and candidate != qid:
+                return candidate
+        before = [q.id for q in self.applicable(live, everything=False) if self._order[q.id] < self._order.get(qid, 0)]
+        return before[-1] if before else None
+
+    # ------------------------------------------------------------ changing answers
+
+    def apply(self, qid: str, answer: Answer) -> None:
+        """Save one answer now (atomic, locked); an existing note is kept unless a new one is given."""
+        old = self.answers.get(qid)
+        update = {}
+        if old is not None and answer.note is None and old.note:
+            update["note"] = old.note
+        if old is not None and answer.evidence is None and old.evidence:
+            update["evidence"] = old.evidence
+        if answer.by is None and self.respondent is not None:
+            update["by"] = self.respondent.name
+        if answer.status != "answered":
+            update["value"] = None
+        save_answer(self.site, qid, answer.model_copy(update=update), self.respondent)
+        self.saved += 1
+
+    def skip(self, qid: str) -> None:
+        """Leave a question for later; it is marked skipped unless it already has an answer."""
+        self.skipped_now.add(qid)
+        current = self.answers.get(qid)
+        if current is None:
+            self.apply(qid, Answer(status="skipped"))
+
+    # ------------------------------------------------------------ review
+
+    def review_rows(self) -> list[ReviewRow]:
+        """Every question of the sitting with an answer or a place in it, grouped by domain order."""
+        live = self.live_ids()
+        rows = []
+        for d in self.site.questionnaire.domains:
+            for q in self.questions:
+                if q.domain != d.id:
+                    continue
+                answer = self.answers.get(q.id)
+                if q.id in live:
+                    state = answer.status if answer is not None else "unanswered"
+                elif answer is not None and answer.status == "not_applicable":
+                    state = "not_applicable"
+                elif answer is not None and answer.status != "skipped":
+                    state = "kept"
+                else:
+                    continue
+                rows.append(ReviewRow(q.id, d.title, q.text, _shown(q, answer, state), state))
+        return rows
+
+    # ------------------------------------------------------------ the loop
+
+    def opening(self) -> tuple[Optional[str], str]:
+        """Where to start and what to say about it."""
+        start = self.resume_point()
+        questions = self.applicable()
+        total = len(questions)
+        if start is None:
+            if not questions:
+                return None, "There are no questions for this sitting."
+            return None, "Every question in this sitting is answered already; here is the review."
+        done = sum(1 for q in questions if self.is_done(q.id))
+        position = [q.id for q in questions].index(start) + 1
+        text = self.site.questionnaire.by_id[start].text
+        if done or self.answers.get(start) is not None:
+            return start, f"Resuming at question {position} of {total}: {text}"
+        if position == 1:
+            return start, f"{total} questions in this sitting."
+        return start, f"{total} questions in this sitting. Starting at question {position}: {text}"
+
+    def run(self, asker: Asker) -> Outcome:
+        current, message = self.opening()
+        asker.tell(message)
+        from_review = current is None
+        return_to: Optional[str] = None
+        while True:
+            if current is None:
+                reply = asker.review(self.review_rows(), self.remaining())
+                if isinstance(reply, Change):
+                    current, from_review = reply.qid, True
+                elif isinstance(reply, Continue):
+                    live = self.live_ids()
+                    current = return_to if return_to in live and not self.is_done(return_to) else self.resume_point()
+                    from_review, return_to = False, None
+                    if current is None:
+                        asker.tell("Every question in this sitting is answered.")
+                else:
+                    return Outcome(isinstance(reply, Finish), self.saved)
+                continue
+            current, from_review, return_to, stop = self._step(asker, current, from_review, return_to)
+            if stop is not None:
+                return stop
+
+    def _step(self, asker: Asker, qid: str, from_review: bool, return_to: Optional[str]):
+        """Ask one question and work out where to go next: (next, from_review, return_to, outcome)."""
+        question = self.site.questionnaire.by_id[qid]
+        result = asker.ask(question, self.answers.get(qid), self.progress(qid))
+        if isinstance(result, Quit):
+            return qid, from_review, return_to, Outcome(False, self.saved)
+        if isinstance(result, ToReview):
+            return None, False, (return_to if from_review else qid), None
+        if isinstance(result, Back):
+            if from_review:
+                return None, False, return_to, None
+            before = self.previous(qid)
+            if before is None:
+                asker.tell("This is the first question; there is nothing before it.")
+                return qid, False, return_to, None
+            return before, False, return_to, None
+        if isinstance(result, Skip):
+            self.skip(qid)
+        else:
+            self.apply(qid, result.answer)
+            self.skipped_now.discard(qid)
+        if from_review:
+            return None, False, return_to, None
+        self.history.append(qid)
+        nxt = self.next_after(qid)
+        if nxt is None:
+            return None, False, None, None
+        return nxt, False, return_to, None
+
+
+def _shown(question: Question, answer: Optional[Answer], state: str) -> str:
+    words = {"unanswered": "Not answered yet", "skipped": "Skipped for now", "unknown": "Don't know",
+             "not_applicable": "Not applicable"}
+    if state in words:
+        return words[state]
+    if answer is not None and answer.status == "answered":
+        text = show_value(question, answer.value)
+    else:
+        text = "Don't know" if answer is not None and answer.status == "unknown" else ""
+    return text + ("  (kept but no longer applies)" if state == "kept" else "")

@@ -1,0 +1,260 @@
+"""The prompts in-process: prompt_toolkit pipe input drives questionary, no terminal needed.
+
+Keys are sent up front and the pipe is closed, so a prompt the test did not expect ends with
+EOFError (which the asker treats as "save and quit") instead of waiting for ever.
+"""
+from __future__ import annotations
+
+import io
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from readiness.interview.engine import Back, Change, Continue, Finish, Interview, Progress, Quit, Reply, Skip, ToReview
+from readiness.interview.prompts import TerminalAsker
+from readiness.questionnaire.loader import load_questionnaire
+from readiness.workspace.models import Answer
+from readiness.workspace.store import open_site
+
+from conftest import MINI
+
+DOWN, UP, ENTER, SPACE, BACKSPACE = "\x1b[B", "\x1b[A", "\r", " ", "\x7f"
+PROGRESS = Progress("Prosecution", 1, 2, 4, 7, 3)
+
+
+@pytest.fixture(autouse=True)
+def _no_cpr(monkeypatch):
+    monkeypatch.setenv("PROMPT_TOOLKIT_NO_CPR", "1")
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_questionnaire(MINI)
+
+
+def drive(keys: str, fn):
+    """Run fn(asker) with `keys` typed; returns (result, what was printed around the prompts)."""
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()
+        console = Console(file=io.StringIO(), width=100, color_system=None)
+        asker = TerminalAsker(console, input=pipe, output=DummyOutput())
+        result = fn(asker)
+        return result, console.file.getvalue()
+
+
+def ask(mini, qid: str, keys: str, current: Answer | None = None):
+    return drive(keys, lambda a: a.ask(mini.question(qid), current, PROGRESS))
+
+
+def answer_of(result):
+    assert isinstance(result, Reply), result
+    return result.answer
+
+
+# ---------------------------------------------------------------- one prompt per question type
+
+
+@pytest.mark.parametrize("qid,keys,expected", [
+    ("da_non_filing", ENTER, "written"),  # choice
+    ("da_non_filing", DOWN + ENTER, "verbal"),
+    ("da_non_filing", DOWN * 2 + ENTER, "no"),
+    ("ssp_in_county", ENTER, True),  # yes_no
+    ("ssp_in_county", DOWN + ENTER, False),
+    ("support_diversion", DOWN * 3 + ENTER, 4),  # scale
+    ("support_diversion", ENTER, 1),
+    ("intake_days", "21" + ENTER, 21),  # number
+    ("launch_date", "2027-03-01" + ENTER, "2027-03-01"),  # date
+    ("county_name", "Harbor County" + ENTER, "Harbor County"),  # text
+    ("naloxone_points", SPACE + DOWN + DOWN + SPACE + ENTER, ["pharmacy", "ssp"]),  # multi
+])
+def test_each_question_type_gives_its_value(mini, qid, keys, expected):
+    result, _ = ask(mini, qid, keys)
+    answer = answer_of(result)
+    assert answer.status == "answered" and answer.value == expected
+
+
+def test_progress_is_shown_before_the_question(mini):
+    _, printed = ask(mini, "da_non_filing", ENTER)
+    assert "Prosecution 1/2 - 3/7 answered" in printed
+
+
+def test_current_answer_is_the_default(mini):
+    result, printed = ask(mini, "da_non_filing", ENTER, Answer(value="verbal"))
+    assert answer_of(result).value == "verbal"
+    assert "Current answer: Verbal support only" in printed
+    result, printed = ask(mini, "intake_days", ENTER + ENTER, Answer(value=21))  # menu: "Keep the current answer"
+    assert answer_of(result).value == 21
+    assert "Current answer: 21 days  (press Enter twice to keep it)" in printed
+    result, _ = ask(mini, "naloxone_points", ENTER, Answer(value=["ssp"]))
+    assert answer_of(result).value == ["ssp"]
+
+
+def test_typed_answers_are_checked_before_they_are_taken(mini):
+    # 400 is over the maximum: the prompt stays until a good value is typed.
+    result, _ = ask(mini, "intake_days", "400" + ENTER + BACKSPACE * 3 + "45" + ENTER)
+    assert answer_of(result).value == 45
+    result, _ = ask(mini, "launch_date", "2027-02-30" + ENTER + BACKSPACE * 10 + "2027-02-28" + ENTER)
+    assert answer_of(result).value == "2027-02-28"
+
+
+# ---------------------------------------------------------------- don't know
+
+
+def test_dont_know_on_a_choice_list(mini):
+    result, _ = ask(mini, "da_non_filing", DOWN * 3 + ENTER)
+    assert answer_of(result).status == "unknown"
+
+
+def test_dont_know_on_a_typed_question_from_the_options_menu(mini):
+    result, _ = ask(mini, "intake_days", ENTER + ENTER)  # empty Enter -> menu -> "Don't know"
+    assert answer_of(result).status == "unknown"
+
+
+def test_dont_know_on_a_multi_question(mini):
+    result, _ = ask(mini, "naloxone_points", DOWN * 3 + SPACE + ENTER)
+    assert answer_of(result).status == "unknown"
+
+
+def test_dont_know_is_not_offered_when_not_allowed(mini):
+    # county_name has allow_unknown: false, so the menu opens on "Go back".
+    result, _ = ask(mini, "county_name", ENTER + ENTER)
+    assert isinstance(result, Back)
+
+
+def test_none_of_these_for_a_multi_question(mini):
+    result, _ = ask(mini, "naloxone_points", ENTER + ENTER)
+    assert answer_of(result).value == []
+
+
+# ---------------------------------------------------------------- help, notes, navigation
+
+
+def test_help_entry_shows_the_help_then_asks_again(mini):
+    result, printed = ask(mini, "da_non_filing", DOWN * 4 + ENTER + DOWN + ENTER)
+    assert "written commitment is what lets officers divert" in printed
+    assert "launch requirement" in printed
+    assert answer_of(result).value == "verbal"
+
+
+def test_question_mark_shows_help_on_typed_questions(mini):
+    result, printed = ask(mini, "intake_days", "?" + ENTER + "30" + ENTER)
+    assert "Answer with a whole number from 1 to 365 (days)." in printed
+    assert answer_of(result).value == 30
+
+
+def test_note_and_evidence_go_with_the_answer(mini):
+    keys = DOWN * 6 + ENTER + ENTER + "Said yes at the May meeting" + ENTER + "Minutes, 5 May" + ENTER + DOWN + ENTER
+    result, _ = ask(mini, "da_non_filing", keys)
+    answer = answer_of(result)
+    assert (answer.value, answer.note, answer.evidence) == ("verbal", "Said yes at the May meeting", "Minutes, 5 May")
+
+
+def test_note_on_a_typed_question(mini):
+    # empty Enter -> menu; "Add a note" comes after Don't know, Show help and Go back
+    keys = ENTER + DOWN * 3 + ENTER + "Checked with the DA" + ENTER + ENTER + "28" + ENTER
+    result, _ = ask(mini, "intake_days", keys)
+    assert (answer_of(result).value, answer_of(result).note) == (28, "Checked with the DA")
+
+
+@pytest.mark.parametrize("menu_downs,expected", [(1, Skip), (2, ToReview), (3, Quit)])
+def test_more_options_menu(mini, menu_downs, expected):
+    result, _ = ask(mini, "da_non_filing", DOWN * 6 + ENTER + DOWN * menu_downs + ENTER)
+    assert isinstance(result, expected)
+
+
+def test_return_to_the_question_from_the_menu(mini):
+    result, _ = ask(mini, "da_non_filing", DOWN * 6 + ENTER + DOWN * 4 + ENTER + DOWN * 2 + ENTER)
+    assert answer_of(result).value == "no"
+
+
+def test_go_back_from_a_list_and_from_typed_text(mini):
+    assert isinstance(ask(mini, "da_non_filing", DOWN * 5 + ENTER)[0], Back)
+    assert isinstance(ask(mini, "intake_days", "<" + ENTER)[0], Back)
+
+
+def test_closed_input_means_save_and_quit(mini):
+    assert isinstance(ask(mini, "intake_days", "")[0], Quit)
+
+
+# ---------------------------------------------------------------- records
+
+
+def test_records_add_another_loop(mini):
+    keys = (ENTER + "Harbor Sheriff" + ENTER + "Pat Lee" + ENTER + ENTER  # entry 1: police
+            + ENTER + "Harbor Health" + ENTER + ENTER + DOWN + ENTER  # entry 2: no head, provider
+            + ENTER + "<" + ENTER  # a third entry, cancelled
+            + DOWN + ENTER)  # done
+    result, printed = ask(mini, "partners", keys)
+    assert answer_of(result).value == [{"name": "Harbor Sheriff", "head_name": "Pat Lee", "kind": "police"},
+                                       {"name": "Harbor Health", "kind": "provider"}]
+    assert "1. Harbor Sheriff, Pat Lee, Police" in printed
+    assert "Entry cancelled." in printed
+
+
+def test_records_required_field_and_remove(mini):
+    current = Answer(value=[{"name": "A"}, {"name": "B"}])
+    # The menu starts on "Done" (the answer is unchanged), so Up to "Add another entry"; an empty
+    # required name is refused, then typed; the optional fields are left empty.
+    keys = (UP + ENTER + ENTER + "C" + ENTER + ENTER + DOWN * 2 + ENTER
+            + DOWN * 2 + ENTER + "1" + ENTER  # remove entry 1
+            + DOWN + ENTER)  # done
+    result, _ = ask(mini, "partners", keys, current)
+    assert answer_of(result).value == [{"name": "B"}, {"name": "C"}]
+
+
+def test_records_keep_the_current_entries_with_enter(mini):
+    current = Answer(value=[{"name": "A", "kind": "provider"}])
+    result, printed = ask(mini, "partners", ENTER, current)
+    assert answer_of(result).value == [{"name": "A", "kind": "provider"}]
+    assert "Current answer: A, Provider  (press Enter to keep it)" in printed
+
+
+def test_records_none_to_record(mini):
+    result, _ = ask(mini, "partners", DOWN + ENTER)
+    assert answer_of(result).value == []
+
+
+# ---------------------------------------------------------------- review
+
+
+def test_review_lists_answers_and_picks_one_to_change(mini_site):
+    site = open_site(mini_site)
+    engine = Interview(site)
+    engine.apply("county_name", Answer(value="Harbor"))
+    engine.apply("ssp_in_county", Answer(value=False))
+    engine.apply("ssp_nearest", Answer(value="Next SSP"))
+    engine.apply("ssp_in_county", Answer(value=True))
+    rows = engine.review_rows()
+    result, printed = drive(DOWN + ENTER + "1" + ENTER, lambda a: a.review(rows, engine.remaining()))
+    assert result == Change("county_name")
+    assert "Harbor" in printed and "Not answered yet" in printed
+    assert "Next SSP (kept but no longer applies)" in " ".join(printed.split())  # the cell may wrap
+    assert drive(ENTER, lambda a: a.review(rows, 3))[0] == Continue()
+    assert drive(DOWN * 2 + ENTER, lambda a: a.review(rows, 3))[0] == Finish()
+    assert drive(ENTER, lambda a: a.review(rows, 0))[0] == Finish()
+
+
+# ---------------------------------------------------------------- engine and prompts together
+
+
+def test_conditions_follow_typed_answers(mini_site):
+    """Answer "No" to the SSP question and the follow-up appears; go back, say "Yes", it goes."""
+    site = open_site(mini_site)
+    engine = Interview(site, domain="services")
+    keys = (DOWN + ENTER + "Next County SSP" + ENTER
+            + ENTER + DOWN * 1 + ENTER  # naloxone: empty -> menu (None of these, Go back) -> "Go back"
+            + "<" + ENTER  # ssp_nearest: back
+            + UP + ENTER  # ssp_in_county: Yes
+            + SPACE + ENTER  # naloxone: pharmacies
+            + ENTER)  # review: Finish
+    outcome, printed = drive(keys, engine.run)
+    assert outcome.finished
+    saved = open_site(mini_site).answers
+    assert saved["ssp_in_county"].value is True
+    assert saved["ssp_nearest"].value == "Next County SSP"
+    assert saved["naloxone_points"].value == ["pharmacy"]
+    assert "Services 2/3" in printed  # ssp_nearest counted while it applied
+    assert "(kept but no longer applies)" in " ".join(printed.split())

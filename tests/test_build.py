@@ -178,3 +178,43 @@ def test_extra_output_hooks_write_into_the_version(answered_site):
 def test_build_of_a_missing_site_is_a_clear_error(tmp_path):
     result = invoke("build", tmp_path / "nowhere")
     assert result.exit_code == 1 and result.stderr.startswith("Error: site folder not found")
+
+
+def test_two_builds_at_once_get_different_versions(answered_site):
+    import threading
+
+    results, errors = [], []
+
+    def one():
+        try:
+            results.append(build_site(answered_site, templates_dir=PACK).version)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sorted(results) == [1, 2, 3]
+    for n in (1, 2, 3):
+        manifest = json.loads((answered_site / "drafts" / f"v00{n}" / "manifest.json").read_text())
+        assert manifest["version"] == n
+        assert f"DRAFT version {n}," in (answered_site / "drafts" / f"v00{n}" / "da-letter.md").read_text()
+
+
+def test_compiled_template_cache_is_private_and_a_damaged_one_is_ignored(answered_site, tmp_path, monkeypatch):
+    from readiness.documents import environment
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = build_site(answered_site, templates_dir=PACK, today=dt.date(2026, 11, 30))
+    files = list((tmp_path / "cache" / "lead-readiness").rglob("*.cache"))
+    assert files and all(f.parent.stat().st_mode & 0o077 == 0 for f in files)
+    for f in files:
+        f.write_bytes(b"\x00garbage")
+    second = build_site(answered_site, templates_dir=PACK, today=dt.date(2026, 11, 30))
+    norm = [(r.folder / "da-letter.md").read_text().replace(f"version {r.version},", "version N,")
+            for r in (first, second)]
+    assert norm[0] == norm[1]
+    monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")
+    assert environment._bytecode_cache() is None

@@ -6,12 +6,15 @@ are errors (StrictUndefined) reported with the template's file and line, never a
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+import jinja2
+from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.runtime import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -88,16 +91,54 @@ def plural(n: Any, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
+_OPTIONS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True, "autoescape": False}
+NO_CACHE_VARIABLE = "LEAD_READINESS_NO_CACHE"
+
+
+class _QuietBytecodeCache(FileSystemBytecodeCache):
+    """Compiled templates kept between runs (compiling is most of a cold render). A cache that cannot
+    be read or written is simply not used: it must never break a build."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a damaged cache file: compile afresh
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """A private per-user cache (XDG cache folder), keyed by Jinja, Python and our options; None when
+    disabled with LEAD_READINESS_NO_CACHE=1 or when the folder is not safely ours."""
+    if os.environ.get(NO_CACHE_VARIABLE, "") not in ("", "0"):
+        return None
+    settings = repr((sorted(_OPTIONS.items()), sorted(_Env.intercepted_binops), FactUndefined.__name__))
+    tag = hashlib.sha256(settings.encode()).hexdigest()[:8]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "lead-readiness" / f"jinja-{jinja2.__version__}-{sys.implementation.cache_tag}-{tag}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = folder.stat()
+        if st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return None
+    except (OSError, RuntimeError):
+        return None
+    return _QuietBytecodeCache(str(folder))
+
+
 def make_environment(folders: Sequence[Path]) -> ImmutableSandboxedEnvironment:
     """A sandboxed environment loading from `folders`, first folder wins (consultant before bundled)."""
     env = _Env(
         loader=FileSystemLoader([str(f) for f in folders], encoding="utf-8"),
         undefined=FactUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
         finalize=lambda v: "" if v is None else v,
+        bytecode_cache=_bytecode_cache(),
+        **_OPTIONS,
     )
     env.filters.update({"join_and": _join_and, "bullets": _bullets, "date_long": _date_long, "plural": plural})
     env.tests.update({"answered": is_answered, "unanswered": lambda v: not is_answered(v)})

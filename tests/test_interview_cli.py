@@ -77,14 +77,14 @@ def test_role_needs_a_respondent(mini_site):
     assert "Error: --role and --agency describe a respondent" in result.stderr
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--domain", "prosecutoin"], "unknown domain 'prosecutoin'"),
-    (["--domain", "buy_in"], "domain 'buy_in' has no site questions"),
+@pytest.mark.parametrize("domain,message", [
+    ("prosecutoin", "unknown domain 'prosecutoin'"),
+    ("buy_in", "domain 'buy_in' has no site questions"),
 ])
-def test_domain_is_checked(mini_site, args, message):
+def test_domain_is_checked(mini_site, domain, message):
     with pytest.raises(ReadinessError, match=message) as info:
-        interview(mini_site, stdin=FakeTTY(), **dict(zip(["domain"], args[1:])))
-    if "prosecutoin" in args:
+        interview(mini_site, stdin=FakeTTY(), domain=domain)
+    if domain == "prosecutoin":
         assert "did you mean 'prosecution'" in str(info.value)
 
 

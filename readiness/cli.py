@@ -206,6 +206,85 @@ def score(
         show_assessment(a)
 
 
+class PlanFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+@handled
+def plan(
+    site_dir: Path = SITE,
+    start: Optional[str] = typer.Option(None, "--start", help="First day of the plan, YYYY-MM-DD (default: today)."),
+    format: PlanFormat = typer.Option(PlanFormat.table, "--format", "-f", help="table, markdown, csv or json."),
+    templates: Optional[Path] = typer.Option(None, "--templates", help="A template folder with its own plans/standard-tasks.yaml."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """Schedule the implementation plan: standard tasks plus one per gap, and the path to launch."""
+    from readiness.assessment import assess
+    from readiness.planning import parse_start, plan_for_site, template_dirs
+    from readiness.workspace.store import open_site
+
+    begin = parse_start(start)
+    site = open_site(site_dir, questionnaire)
+    _notices(site)
+    a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name, state=site.profile.state)
+    schedule = plan_for_site(site, a, begin, template_dirs(site, [templates] if templates else []))
+    if format is PlanFormat.json:
+        from readiness.planning.export import to_dict
+
+        sys.stdout.write(json.dumps(to_dict(schedule), indent=2, ensure_ascii=False) + "\n")
+    elif format is PlanFormat.csv:
+        from readiness.planning.export import to_csv
+
+        sys.stdout.write(to_csv(schedule))
+    elif format is PlanFormat.markdown:
+        from readiness.planning.export import to_markdown
+
+        sys.stdout.write(to_markdown(schedule))
+    else:
+        from readiness.report.present import show_plan
+
+        show_plan(schedule)
+
+
+class CompareFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+@handled
+def compare(
+    site_dirs: list[Path] = typer.Argument(..., help="The site folders to compare.", show_default=False),
+    format: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f", help="table, json or csv."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """Compare sites side by side, highest score first. A site that fails to load is reported and skipped."""
+    from readiness.report.compare import compare_sites
+
+    rows, failures = compare_sites(site_dirs, questionnaire)
+    for failure in failures:
+        _report(failure.message)
+    if format is CompareFormat.json:
+        from readiness.report.compare import to_dicts
+
+        sys.stdout.write(json.dumps(to_dicts(rows), indent=2, ensure_ascii=False) + "\n")
+    elif format is CompareFormat.csv:
+        from readiness.report.compare import to_csv
+
+        sys.stdout.write(to_csv(rows))
+    elif rows:
+        from readiness.report.present import show_comparison
+
+        show_comparison(rows)
+    if failures:
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
 def _doc_ids(value: Optional[str]) -> Optional[list[str]]:
     return [x.strip() for x in value.split(",") if x.strip()] if value else None
 

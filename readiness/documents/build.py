@@ -2,8 +2,8 @@
 publish the lot as the next draft version with a manifest.
 
 Everything that can fail because of the user's input (answers, pack, templates) fails while the
-documents are still in memory, before any file is written.  Later issues add a readiness report
-and a plan to every build: write them as `EXTRA_OUTPUTS` hooks (see `BuildJob`).
+documents are still in memory, before any file is written.  The readiness report and the
+implementation plan are added to every build by the `report_and_plan` hook in `EXTRA_OUTPUTS`.
 """
 from __future__ import annotations
 
@@ -61,7 +61,16 @@ class BuildJob:
 # A hook writes its files into job.folder and returns manifest entries
 # {id, title, names: {fmt: file name}, files: {fmt: sha256}}; the first one is what `demo` says to open first.
 ExtraOutput = Callable[[BuildJob], list[dict]]
-EXTRA_OUTPUTS: list[ExtraOutput] = []
+
+
+def report_and_plan(job: BuildJob) -> list[dict]:
+    """The readiness report and the implementation plan, with their charts (readiness/report/outputs.py)."""
+    from readiness.report.outputs import build_outputs
+
+    return build_outputs(job)
+
+
+EXTRA_OUTPUTS: list[ExtraOutput] = [report_and_plan]
 
 
 @dataclass

@@ -1,0 +1,220 @@
+"""Charts for the report and the plan: the only module that imports matplotlib.
+
+matplotlib takes most of a second to import, so it is imported inside the functions that draw,
+never at module level: `--help`, `score` and `interview` must not pay for it.  Figures are sized
+for a Word page (the DOCX writer places images 15 cm wide) and use the Okabe-Ito palette, which
+stays distinguishable with the common kinds of colour-blindness; bars are also marked by hatching
+and outline, not colour alone.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import textwrap
+from pathlib import Path
+from typing import Optional, Sequence
+
+DPI = 150
+# Okabe-Ito: orange, sky blue, bluish green, blue, vermillion, reddish purple.
+PHASE_COLOURS = {
+    "exploration": "#E69F00", "design": "#56B4E9", "agreements": "#009E73",
+    "hiring_training": "#0072B2", "launch": "#D55E00", "stabilise": "#CC79A7",
+}
+SCORE_COLOUR = "#0072B2"
+READY_COLOUR = "#D55E00"
+INK = "#222222"
+MAX_TIMELINE_ROWS = 30
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "axes.edgecolor": "#888888",
+                         "axes.titleweight": "bold", "svg.fonttype": "none"})
+    return plt
+
+
+def _save(fig, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": "lead-readiness"})
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
+
+
+# ---------------------------------------------------------------- radar
+
+
+def radar_alt_text(site: str, domains: Sequence[tuple[str, Optional[float]]]) -> str:
+    """What the radar chart shows, in words, for the image's alt text."""
+    parts = [f"{title} {'not scored' if score is None else f'{score:.0f}'}" for title, score in domains]
+    return f"Radar chart of domain scores for {site}, out of 100: " + "; ".join(parts)
+
+
+def radar_chart(domains: Sequence[tuple[str, Optional[float]]], out_path: Path, *, title: str,
+                ready_at: float = 70.0) -> Path:
+    """Domain scores (0-100) around a circle, with the 'ready' score drawn as a dashed ring."""
+    import math
+
+    plt = _pyplot()
+    labels = [t for t, _ in domains]
+    values = [0.0 if s is None else float(s) for _, s in domains]
+    n = len(labels)
+    angles = [2 * math.pi * i / n for i in range(n)]
+    fig = plt.figure(figsize=(7.6, 6.7))
+    ax = fig.add_axes([0.25, 0.14, 0.5, 0.69], polar=True)
+    ax.set_theta_offset(math.pi / 2)  # first domain at the top, then clockwise
+    ax.set_theta_direction(-1)
+    closed = angles + angles[:1]
+    ax.plot(closed, values + values[:1], color=SCORE_COLOUR, linewidth=2, zorder=3)
+    ax.fill(closed, values + values[:1], color=SCORE_COLOUR, alpha=0.18, zorder=2)
+    ax.scatter(angles, values, s=18, color=SCORE_COLOUR, zorder=4)
+    ring = [ready_at] * (n + 1)
+    ax.plot(closed, ring, color=READY_COLOUR, linewidth=1.3, linestyle=(0, (5, 3)), zorder=2)
+    ax.set_ylim(0, 100)
+    ax.set_yticks([25, 50, 75, 100])
+    ax.set_yticklabels(["25", "50", "75", "100"], color="#666666", fontsize=8)
+    ax.set_rlabel_position(360 / n / 2)
+    ax.set_xticks(angles)
+    ax.set_xticklabels([])
+    ax.grid(color="#cccccc", linewidth=0.6)
+    ax.spines["polar"].set_color("#aaaaaa")
+    for angle, label, (_, score) in zip(angles, labels, domains):
+        shown = math.pi / 2 - angle  # where the label appears on the page
+        cos, sin = math.cos(shown), math.sin(shown)
+        ha = "center" if abs(cos) < 0.2 else ("left" if cos > 0 else "right")
+        va = "center" if abs(sin) < 0.3 else ("bottom" if sin > 0 else "top")
+        text = "\n".join(textwrap.wrap(label, 18)) + f"\n{'n/a' if score is None else f'{score:.0f}'}"
+        ax.text(angle, 112, text, ha=ha, va=va, fontsize=9.5, color=INK, linespacing=1.15)
+    fig.suptitle(title, fontsize=12.5, fontweight="bold", color=INK, y=0.965)
+    fig.text(0.5, 0.025, f"Blue: domain score (0-100).  Orange dashes: {ready_at:.0f}, the score from which a "
+             "domain counts as ready.", ha="center", fontsize=9, color="#444444")
+    return _save(fig, out_path)
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def _day(d: _dt.date) -> str:
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def timeline_rows(plan, max_rows: int = MAX_TIMELINE_ROWS) -> list[dict]:
+    """The rows the timeline draws. When there are too many, gap tasks that neither set the launch
+    date nor close a launch requirement are drawn as one summary bar per phase."""
+    order = {p.id: i for i, p in enumerate(plan.phases)}
+    tasks = sorted(plan.tasks, key=lambda t: (order.get(t.phase, 0), t.start, t.end, t.id))
+    rows = [{"label": t.title, "phase": t.phase, "start": t.start, "end": t.end, "milestone": t.is_milestone,
+             "gate": t.gate, "path": t.on_launch_path, "summary": False, "id": t.id} for t in tasks]
+    if len(rows) <= max_rows:
+        return rows
+    foldable = [r for r in rows if r["id"].startswith("gap:") and not r["gate"] and not r["path"]]
+    groups = {phase: [r for r in foldable if r["phase"] == phase] for phase in order}
+    groups = {phase: group for phase, group in groups.items() if len(group) > 1}
+    folded = [r for group in groups.values() for r in group]
+    keep = [r for r in rows if r not in folded]
+    titles = {p.id: p.title for p in plan.phases}
+    for phase, group in groups.items():
+        summary = {"label": f"Other gap work in {titles[phase].lower()} ({len(group)} tasks)", "phase": phase,
+                   "start": min(r["start"] for r in group), "end": max(r["end"] for r in group),
+                   "milestone": False, "gate": False, "path": False, "summary": True, "id": f"summary:{phase}"}
+        keep.append(summary)
+    return sorted(keep, key=lambda r: (order.get(r["phase"], 0), r["summary"], r["start"], r["end"], r["id"]))
+
+
+def _fitted_labels(fig, ax, rows, fontsize: float) -> list[str]:
+    """Each task label, shortened until it fits left of the axes (bold labels are wider)."""
+    renderer = fig.canvas.get_renderer()
+    room = ax.get_position().x0 * fig.get_figwidth() * fig.dpi - 0.12 * fig.dpi
+    out = []
+    for r in rows:
+        width = 64
+        probe = fig.text(0, 0, "", fontsize=fontsize, fontweight="bold" if r["path"] else "normal",
+                         fontstyle="italic" if r["summary"] else "normal")
+        while True:
+            text = _short(r["label"], width)
+            probe.set_text(text)
+            if probe.get_window_extent(renderer).width <= room or width <= 20:
+                break
+            width -= 2
+        probe.remove()
+        out.append(text)
+    return out
+
+
+def timeline_alt_text(plan) -> str:
+    phases = "; ".join(f"{p.title} {_day(p.start)} to {_day(p.end)}" for p in plan.phases if p.start)
+    path = len(plan.launch_path) - 1
+    return (f"Timeline chart of the implementation plan for {plan.site}: {len(plan.tasks)} tasks from "
+            f"{_day(plan.start)}; launch on {_day(plan.launch)}, set by a chain of {path} "
+            f"{'task' if path == 1 else 'tasks'}. Phases: {phases}.")
+
+
+def timeline_chart(plan, out_path: Path, *, title: str) -> Path:
+    """A Gantt chart: one bar per task, coloured by phase; hatched bars close a launch requirement,
+    outlined bars set the launch date; a dashed line marks the launch."""
+    import matplotlib.dates as mdates
+    from matplotlib.patches import Patch
+
+    plt = _pyplot()
+    rows = timeline_rows(plan)
+    n = len(rows)
+    fig_h = 1.7 + 0.25 * n
+    fig = plt.figure(figsize=(6.8, fig_h))
+    top = 1 - 0.6 / fig_h
+    bottom = 1.05 / fig_h
+    ax = fig.add_axes([0.46, bottom, 0.52, top - bottom])
+    num = mdates.date2num
+    last = max([r["end"] for r in rows] + [plan.launch])
+    for y, r in enumerate(rows):
+        colour = PHASE_COLOURS.get(r["phase"], "#999999")
+        if r["milestone"]:
+            ax.scatter([num(r["start"])], [y], marker="D", s=46, color=colour, edgecolor=INK, linewidth=1, zorder=4)
+            continue
+        width = max(num(r["end"]) - num(r["start"]), 2)
+        ax.barh(y, width, left=num(r["start"]), height=0.62, color=colour, alpha=0.45 if r["summary"] else 0.9,
+                edgecolor=INK if r["path"] else "white", linewidth=1.4 if r["path"] else 0.5,
+                hatch="////" if r["gate"] else None, zorder=3)
+    ax.set_yticks(range(n))
+    labels = ax.set_yticklabels(_fitted_labels(fig, ax, rows, 8.4), fontsize=8.4)
+    for label, r in zip(labels, rows):
+        if r["path"]:
+            label.set_fontweight("bold")
+        if r["summary"]:
+            label.set_fontstyle("italic")
+    ax.set_ylim(n - 0.4, -0.6)
+    ax.axvline(num(plan.launch), color=READY_COLOUR, linestyle=(0, (4, 2)), linewidth=1.4, zorder=5)
+    ax.text(num(plan.launch), -0.75, f" Launch {plan.launch:%b} {plan.launch.day}, {plan.launch.year}", color=READY_COLOUR, fontsize=8.5,
+            fontweight="bold", va="bottom", ha="left" if num(plan.launch) < num(last) - 60 else "right")
+    if plan.target_launch and plan.target_launch != plan.launch:
+        ax.axvline(num(plan.target_launch), color="#666666", linestyle=":", linewidth=1.1, zorder=5)
+    span = (last - plan.start).days
+    step = 1 if span <= 250 else 2 if span <= 500 else 3
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=step))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlim(num(plan.start) - 4, num(last) + 6)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6, zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.suptitle(title, fontsize=11.5, fontweight="bold", color=INK, x=0.02, ha="left", y=1 - 0.12 / fig_h)
+    used = {r["phase"] for r in rows}
+    handles = [Patch(facecolor=PHASE_COLOURS[p.id], label=p.title) for p in plan.phases if p.id in used]
+    handles.append(Patch(facecolor="white", edgecolor=INK, hatch="////", label="Closes a launch requirement"))
+    handles.append(Patch(facecolor="white", edgecolor=INK, linewidth=1.4, label="Sets the launch date"))
+    if plan.target_launch and plan.target_launch != plan.launch:
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([0], [0], color="#666666", linestyle=":", label="Site's target date"))
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, 0.02 / fig_h), handlelength=1.6, columnspacing=1.2)
+    return _save(fig, out_path)

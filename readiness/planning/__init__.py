@@ -1,0 +1,67 @@
+"""Implementation planning: standard tasks plus gap tasks, scheduled to a launch date."""
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Optional, Sequence
+
+from readiness.planning.schedule import Plan, PlanTask, build_plan  # noqa: F401
+
+TARGET_LAUNCH_FACT = "pilot.launch_target"
+
+
+def template_dirs(site=None, extra: Sequence[Path] = ()) -> list[Path]:
+    """Template folders in the order they win: --templates, the site's own folder, the bundled one."""
+    from readiness import resources
+
+    dirs = [Path(d) for d in extra]
+    if site is not None and getattr(site.profile, "templates", None):
+        dirs.append((site.root / site.profile.templates).resolve())
+    dirs.append(resources.templates_dir())
+    return dirs
+
+
+def standard_tasks_path(dirs: Sequence[Path]) -> Path:
+    from readiness.planning.tasks import STANDARD_TASKS_FILE
+
+    for folder in dirs:
+        candidate = Path(folder) / STANDARD_TASKS_FILE
+        if candidate.exists():
+            return candidate
+    return Path(dirs[-1]) / STANDARD_TASKS_FILE  # reported as missing by the loader
+
+
+def parse_start(text: Optional[str]) -> _dt.date:
+    """`--start YYYY-MM-DD`, or today."""
+    from readiness.errors import ReadinessError
+
+    if not text:
+        return _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ReadinessError(f"--start '{text}' is not a date", hint="give it as YYYY-MM-DD, e.g. 2027-01-04") from None
+
+
+def target_launch(site) -> Optional[_dt.date]:
+    """The site's own target date for first referrals, when it gave one."""
+    question = site.questionnaire.facts().get(TARGET_LAUNCH_FACT)
+    answer = site.answers.get(question.id) if question else None
+    if answer is None or answer.status != "answered" or not answer.value:
+        return None
+    try:
+        return _dt.date.fromisoformat(str(answer.value)[:10])
+    except ValueError:
+        return None
+
+
+def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None = None) -> Plan:
+    """Load the standard tasks (consultant folders first), check them against the site's
+    questionnaire and schedule the site's plan."""
+    from readiness.assessment.scoring import condition_values
+    from readiness.planning.tasks import check_questions, load_standard_tasks
+
+    loaded = load_standard_tasks(standard_tasks_path(dirs or template_dirs(site)))
+    check_questions(loaded, site.questionnaire.by_id)
+    values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))
+    return build_plan(assessment, loaded.spec, start, values=values, target_launch=target_launch(site))

@@ -1,0 +1,1 @@
+"""The readiness report, the implementation plan document, deflection pathways and site comparison."""

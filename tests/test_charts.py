@@ -1,0 +1,107 @@
+"""Charts: the radar and timeline PNGs, their alt text, and matplotlib staying out of fast commands."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from conftest import EXAMPLES, ROOT
+from readiness import charts
+from readiness.assessment import assess
+from readiness.planning import plan_for_site
+from readiness.workspace.store import open_site
+
+START = dt.date(2027, 1, 4)
+
+
+def load(name: str):
+    site = open_site(EXAMPLES / name)
+    a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name, state=site.profile.state)
+    return site, a, plan_for_site(site, a, START)
+
+
+def test_radar_chart_is_a_150_dpi_png_with_alt_text_listing_every_score(tmp_path):
+    site, a, _ = load("pine-ridge-county")
+    scores = [(d.title, d.score) for d in a.domains]
+    path = charts.radar_chart(scores, tmp_path / "radar.png", title="Readiness by domain")
+    with Image.open(path) as im:
+        assert im.format == "PNG"
+        assert round(im.info["dpi"][0]) == charts.DPI == 150
+        assert im.size[0] > 900
+    alt = charts.radar_alt_text(site.name, scores)
+    assert alt.startswith("Radar chart of domain scores for Pine Ridge County")
+    for d in a.domains:
+        assert f"{d.title} {d.score:.0f}" in alt
+
+
+def test_radar_alt_text_says_when_a_domain_is_not_scored():
+    assert "Funding not scored" in charts.radar_alt_text("X", [("Funding", None), ("Other", 50.0)])
+
+
+def test_timeline_chart_is_a_png_and_its_alt_text_gives_launch_and_phases(tmp_path):
+    _, _, plan = load("cedar-falls-county")
+    path = charts.timeline_chart(plan, tmp_path / "timeline.png", title="Timeline")
+    with Image.open(path) as im:
+        assert im.format == "PNG" and round(im.info["dpi"][0]) == 150
+    alt = charts.timeline_alt_text(plan)
+    assert f"launch on {plan.launch:%B} {plan.launch.day}, {plan.launch.year}" in alt
+    assert "Agreements" in alt and f"{len(plan.tasks)} tasks" in alt
+
+
+def test_long_plans_fold_minor_gap_tasks_but_keep_gates_and_the_launch_path():
+    _, _, plan = load("pine-ridge-county")
+    assert len(plan.tasks) > charts.MAX_TIMELINE_ROWS
+    rows = charts.timeline_rows(plan)
+    assert len(rows) <= charts.MAX_TIMELINE_ROWS
+    kept = {r["id"] for r in rows}
+    assert set(plan.launch_path) <= kept
+    assert {t.id for t in plan.gate_tasks} <= kept
+    folded = sum(int(r["label"].split("(")[-1].split()[0]) for r in rows if r["summary"])
+    assert folded + len([r for r in rows if not r["summary"]]) == len(plan.tasks)
+
+
+def test_short_plans_are_drawn_whole():
+    _, _, plan = load("harbor-county")
+    assert len(charts.timeline_rows(plan)) == len(plan.tasks)
+
+
+def _modules_after(code: str) -> str:
+    env = dict(os.environ, NO_COLOR="1")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"],
+    ["score", str(EXAMPLES / "harbor-county"), "--format", "json"],
+    ["score", str(EXAMPLES / "cedar-falls-county")],
+    ["interview", "--help"],
+    ["plan", str(EXAMPLES / "harbor-county"), "--format", "csv"],
+    ["compare", str(EXAMPLES / "harbor-county"), str(EXAMPLES / "pine-ridge-county")],
+])
+def test_matplotlib_is_not_imported_by_fast_commands(args):
+    code = (
+        "import sys\n"
+        "from readiness.cli import app\n"
+        "try:\n"
+        f"    app({args!r}, prog_name='lead-readiness')\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    assert _modules_after(code) == "False"
+
+
+def test_drawing_a_chart_does_import_matplotlib():
+    code = ("import sys, tempfile, pathlib\n"
+            "from readiness import charts\n"
+            "assert 'matplotlib' not in sys.modules\n"
+            "charts.radar_chart([('A', 50.0), ('B', 80.0), ('C', None)], "
+            "pathlib.Path(tempfile.mkdtemp()) / 'r.png', title='t')\n"
+            "print('matplotlib' in sys.modules)\n")
+    assert _modules_after(code) == "True"

@@ -54,11 +54,11 @@ def load_state_profile(code: str, extra_dirs: tuple[Path, ...] = ()) -> tuple[St
     for folder in dirs:
         path = Path(folder) / f"{code.upper()}.yaml"
         if path.is_file():
-            return _parse(path), True
-    return _parse(resources.states_dir() / "generic.yaml"), False
+            return parse_profile(path), True
+    return parse_profile(resources.states_dir() / "generic.yaml"), False
 
 
-def _parse(path: Path) -> StateProfile:
+def parse_profile(path: Path) -> StateProfile:
     located = read_yaml(path, "state profile")
     try:
         return StateProfile.model_validate(located.data)

@@ -12,8 +12,8 @@ from typing import Optional
 
 from readiness.errors import Collected
 from readiness.files import read_yaml
-from readiness.workspace.models import Answer, AnswersFile, RespondentFile
-from readiness.workspace.store import Respondent, Site, _read_answer_file, respondent_slug, save_answer
+from readiness.workspace.models import Answer
+from readiness.workspace.store import Respondent, Site, read_answers_file as _read, respondent_slug, save_answer
 
 
 @dataclass
@@ -31,13 +31,13 @@ def read_answers_file(site: Site, path: Path, respondent: Optional[str] = None, 
     is_respondent_file = "name" in data
     q = site.questionnaire
     if is_respondent_file:
-        parsed, answers = _read_answer_file(path, RespondentFile, q, respondent=True, renamed={})
+        parsed, answers = _read(path, q, respondent=True, respondent_format=True)
         name, role, agency = respondent or parsed.name, role or parsed.role, agency or parsed.agency
     elif respondent:
-        parsed, answers = _read_answer_file(path, AnswersFile, q, respondent=True, renamed={})
+        parsed, answers = _read(path, q, respondent=True, respondent_format=False)
         name = respondent
     else:
-        parsed, answers = _read_answer_file(path, AnswersFile, q, respondent=False, renamed={})
+        parsed, answers = _read(path, q, respondent=False, respondent_format=False)
         name = None
     out = Collected()
     for qid, answer in answers.items():

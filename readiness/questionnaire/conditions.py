@@ -27,13 +27,18 @@ def _env() -> ImmutableSandboxedEnvironment:
 
 def names_in(expression: str) -> set[str]:
     """The answer names a condition reads; raises ConditionError on a syntax error."""
-    compile_condition(expression)
-    ast = _env().parse("{{ (" + expression + ") }}")
+    ast = parse_condition(expression)
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
         attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
         if isinstance(attr, str) and attr.startswith("_"):
             raise ConditionError(f"condition reaches for Python internals ('{attr}'), which the sandbox forbids")
     return set(meta.find_undeclared_variables(ast))
+
+
+def parse_condition(expression: str):
+    """The expression's Jinja syntax tree (for checks); raises ConditionError on a syntax error."""
+    compile_condition(expression)
+    return _env().parse("{{ (" + expression + ") }}")
 
 
 @lru_cache(maxsize=4096)

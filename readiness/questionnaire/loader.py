@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from readiness.errors import Collected, FileProblems
-from readiness.files import Located, loc_text, read_yaml
+from readiness.files import Located, loc_text
 from readiness.questionnaire.conditions import ConditionError, names_in
 from readiness.questionnaire.models import Questionnaire
 

@@ -63,6 +63,8 @@ class SiteProfile(_Strict):
 class AnswersFile(_Strict):
     answers: dict[str, Answer] = Field(default_factory=dict)
     questionnaire: Optional[str] = Field(None, description="id@version the answers were collected under.")
+    unmapped: dict[str, Any] = Field(default_factory=dict, description="Answers to questions a newer "
+                                     "questionnaire version no longer has; kept, not used.")
 
 
 class RespondentFile(_Strict):
@@ -71,6 +73,7 @@ class RespondentFile(_Strict):
     agency: Optional[str] = None
     date: Optional[str] = None
     answers: dict[str, Answer] = Field(default_factory=dict)
+    unmapped: dict[str, Any] = Field(default_factory=dict, description="Answers kept from an older version.")
 
     @field_validator("date", mode="before")
     @classmethod

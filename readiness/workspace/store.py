@@ -50,6 +50,8 @@ class Site:
     answers: dict[str, Answer]
     respondents: dict[str, Respondent]
     notices: list[str] = field(default_factory=list)  # things the user should know, not errors
+    # Answers to questions the current questionnaire no longer has, kept on disk and reported.
+    unmapped: dict[str, Answer] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -157,17 +159,36 @@ def _entries(located: Located, key: str = "answers") -> dict:
     return data
 
 
-def _check_answers(answers: dict[str, Answer], located: Located, q: Questionnaire, *, respondent: bool,
-                   renamed: dict[str, str], out: Collected) -> dict[str, Answer]:
+@dataclass
+class _Reading:
+    """How to read answer files written under another questionnaire version."""
+
+    q: Questionnaire
+    renamed: dict[str, str]  # old id -> new id, from the questionnaire's migrations
+    lenient: bool  # the files name an older version: unknown ids are kept and reported, not refused
+    notices: list[str]
+    unmapped: dict[str, Answer] = field(default_factory=dict)
+
+
+def _check_answers(answers: dict[str, Answer], located: Located, reading: _Reading, *, respondent: bool,
+                   out: Collected) -> dict[str, Answer]:
+    q = reading.q
     clean: dict[str, Answer] = {}
     for qid, answer in answers.items():
         loc = ("answers", qid)
-        qid_now = renamed.get(qid, qid)
+        qid_now = qid if qid in q.by_id else reading.renamed.get(qid, qid)
         question = q.by_id.get(qid_now)
         if question is None:
+            if reading.lenient:
+                reading.unmapped[qid] = answer
+                reading.notices.append(f"{located.path.name}: the answer to '{qid}' has no question in {q.ref}; "
+                                       "it is kept in the file but not used")
+                continue
             out.add(f"unknown question id '{qid}'", file=located.path, line=located.line_of(loc),
                     hint=did_you_mean(qid, q.by_id) or f"it is not in questionnaire {q.ref}")
             continue
+        if qid_now != qid:
+            reading.notices.append(f"{located.path.name}: '{qid}' is now '{qid_now}' ({q.ref}); answer carried over")
         if respondent and question.scope != "respondent":
             out.add(f"'{qid}' is a site question, not asked of each respondent", file=located.path,
                     line=located.line_of(loc), hint="move it to answers.yaml")
@@ -188,7 +209,7 @@ def _check_answers(answers: dict[str, Answer], located: Located, q: Questionnair
     return clean
 
 
-def _read_answer_file(path: Path, model, q: Questionnaire, *, respondent: bool, renamed: dict[str, str]):
+def _read_answer_file(path: Path, model, reading: _Reading, *, respondent: bool):
     located = read_yaml(path, "respondent file" if respondent else "answers file", allow_empty=not respondent)
     data = _entries(located)
     try:
@@ -197,28 +218,45 @@ def _read_answer_file(path: Path, model, q: Questionnaire, *, respondent: bool, 
         validation_problems(exc, located, lambda loc: list(model.model_fields)).raise_if_any()
         raise
     out = Collected()
-    answers = _check_answers(parsed.answers, located, q, respondent=respondent, renamed=renamed, out=out)
+    answers = _check_answers(parsed.answers, located, reading, respondent=respondent, out=out)
     out.raise_if_any(hint="fix the file by hand, or set the answer again with `lead-readiness answer`")
     return parsed, answers
 
 
-def _renames(q: Questionnaire, collected_under: str | None, notices: list[str]) -> dict[str, str]:
-    if not collected_under or "@" not in collected_under:
-        return {}
-    version = collected_under.split("@", 1)[1]
-    if version == q.version:
-        return {}
-    renamed: dict[str, str] = {}
-    for migration in q.migrations:
-        if _version_key(migration.from_version) >= _version_key(version):
-            renamed.update(migration.renamed)
-    notices.append(f"answers were collected under {collected_under}; reading them with {q.ref}"
-                   + (f" ({len(renamed)} renamed question ids carried over)" if renamed else ""))
-    return renamed
+def read_answers_file(path: Path, q: Questionnaire, *, respondent: bool, respondent_format: bool):
+    """Check a file of answers (answers.yaml shape, or a respondent file) against `q`, exactly as the
+    site's own files are checked; returns (parsed file, {question id: Answer})."""
+    reading = _Reading(q, {}, False, [])
+    model = RespondentFile if respondent_format else AnswersFile
+    return _read_answer_file(Path(path), model, reading, respondent=respondent)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def _reading(root: Path, profile: SiteProfile, q: Questionnaire) -> _Reading:
+    """Renames from every migration older than this version (harmless when already applied), and
+    whether the answers were collected under another version (then unknown ids are kept, not refused)."""
+    renamed: dict[str, str] = {}
+    for migration in sorted(q.migrations, key=lambda m: _version_key(m.from_version)):
+        if _version_key(migration.from_version) < _version_key(q.version):
+            renamed.update(migration.renamed)
+    recorded = profile.questionnaire_version
+    if (root / ANSWERS_FILE).exists():
+        try:
+            data = read_yaml(root / ANSWERS_FILE, "answers file", allow_empty=True).data
+            ref = data.get("questionnaire") if isinstance(data, dict) else None
+            if isinstance(ref, str) and "@" in ref:
+                recorded = ref.split("@", 1)[1]
+        except FileProblems:
+            pass  # reported properly when the file is read
+    notices: list[str] = []
+    lenient = bool(recorded) and recorded != q.version
+    if lenient:
+        notices.append(f"answers were collected under version {recorded} of the questionnaire; "
+                       f"reading them with {q.ref}")
+    return _Reading(q, renamed, lenient, notices)
 
 
 def open_site(root: Path, questionnaire: Path | None = None) -> Site:
@@ -226,21 +264,25 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
     root = _site_dir(Path(root))
     profile = load_profile(root)
     q = resolve_questionnaire(root, profile, questionnaire)
-    notices: list[str] = []
     if profile.questionnaire_id != q.id and questionnaire is None:
         raise WorkspaceError(f"{root / SITE_FILE} names questionnaire '{profile.questionnaire_id}' but "
                              f"'{q.id}' was loaded")
-    renamed = _renames(q, profile.questionnaire if "@" in profile.questionnaire else None, notices)
+    reading = _reading(root, profile, q)
     answers: dict[str, Answer] = {}
     if (root / ANSWERS_FILE).exists():
-        _, answers = _read_answer_file(root / ANSWERS_FILE, AnswersFile, q, respondent=False, renamed=renamed)
+        parsed, answers = _read_answer_file(root / ANSWERS_FILE, AnswersFile, reading, respondent=False)
+        for qid, raw in parsed.unmapped.items():
+            reading.unmapped.setdefault(qid, Answer.model_construct(**raw) if isinstance(raw, dict) else Answer(value=raw))
+        if parsed.unmapped:
+            reading.notices.append(f"{len(parsed.unmapped)} answer(s) from an older questionnaire version are kept "
+                                   f"under 'unmapped:' in {ANSWERS_FILE} but not used")
     respondents: dict[str, Respondent] = {}
     rdir = root / RESPONDENTS_DIR
     if rdir.is_dir():
         problems: list[Problem] = []
         for path in sorted(rdir.glob("*.yaml")):
             try:
-                parsed, r_answers = _read_answer_file(path, RespondentFile, q, respondent=True, renamed=renamed)
+                parsed, r_answers = _read_answer_file(path, RespondentFile, reading, respondent=True)
             except FileProblems as exc:
                 problems.extend(exc.problems)
                 continue
@@ -248,7 +290,7 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
                                                 r_answers)
         if problems:
             raise FileProblems(problems)
-    return Site(root, profile, q, answers, respondents, notices)
+    return Site(root, profile, q, answers, respondents, reading.notices, reading.unmapped)
 
 
 # ---------------------------------------------------------------- writing
@@ -298,29 +340,42 @@ def save_answer(site: Site, qid: str, answer: Answer, respondent: Respondent | N
     with write_lock(site.root):
         if respondent is None:
             _merge_write(site.root / ANSWERS_FILE, qid, stored, {"questionnaire": site.questionnaire.ref},
-                         ANSWERS_HEADER)
+                         ANSWERS_HEADER, site.questionnaire)
             site.answers[qid] = stored
         else:
             meta = {"name": respondent.name, "role": respondent.role, "agency": respondent.agency,
                     "date": respondent.date}
             _merge_write(site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml", qid, stored,
-                         {k: v for k, v in meta.items() if v}, "")
+                         {k: v for k, v in meta.items() if v}, "", site.questionnaire)
             respondent.answers[qid] = stored
             site.respondents[respondent.slug] = respondent
 
 
-def _merge_write(path: Path, qid: str, answer: Answer, meta: dict[str, Any], header: str) -> None:
+def _merge_write(path: Path, qid: str, answer: Answer, meta: dict[str, Any], header: str,
+                 q: Questionnaire) -> None:
+    """Set one answer in the file as it is on disk now. Ids renamed by a migration are carried over;
+    answers to questions this version no longer has move to `unmapped:`, never dropped."""
     data: dict[str, Any] = {}
     if path.exists():
         data = read_yaml(path, "answers file", allow_empty=True).data or {}
         if not isinstance(data, dict):
             raise FileProblems([Problem("expected a mapping with an 'answers:' section", file=path, line=1)])
-    merged = {**meta, **{k: v for k, v in data.items() if k != "answers"}}
+    merged = {**meta, **{k: v for k, v in data.items() if k not in ("answers", "unmapped")}}
     if "questionnaire" in meta:
         merged["questionnaire"] = meta["questionnaire"]
-    answers = dict(data.get("answers") or {})
+    renamed = {old: new for m in q.migrations for old, new in m.renamed.items()}
+    answers: dict[str, Any] = {}
+    unmapped = dict(data.get("unmapped") or {})
+    for key, value in (data.get("answers") or {}).items():
+        key_now = key if key in q.by_id else renamed.get(key, key)
+        if key_now in q.by_id:
+            answers.setdefault(key_now, value)
+        else:
+            unmapped[key] = value
     answers[qid] = answer.to_yaml()
     merged["answers"] = answers
+    if unmapped:
+        merged["unmapped"] = unmapped
     write_yaml(path, merged, header=header)
 
 

@@ -1,0 +1,266 @@
+"""`lint`: check a questionnaire and a template pack together, reporting every problem at once.
+
+It finds what would otherwise surface only when a county's draft is built: schema errors, conditions
+that can never hold (so their questions are never asked), template syntax errors, names and
+attributes no questionnaire fact declares, `has_gap('...')` with an unknown question id, pack entries
+whose template is missing, broken state profiles; and, as warnings, facts no template uses.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from jinja2 import TemplateSyntaxError, meta, nodes
+
+from readiness import resources
+from readiness.errors import FileProblems, Problem, ReadinessError
+from readiness.questionnaire.loader import did_you_mean, load_questionnaire
+from readiness.questionnaire.models import Question, Questionnaire
+
+FACT_ATTRIBUTES = ("value", "status", "answered", "question", "label", "placeholder")
+LOOKUP_FUNCTIONS = ("gap", "has_gap", "gate")
+
+
+@dataclass
+class LintReport:
+    problems: list[Problem] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # what was looked at, for the summary
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def lint(questionnaire: Path | None = None, templates: Path | None = None) -> LintReport:
+    report = LintReport()
+    q_path = Path(questionnaire) if questionnaire else resources.bundled_questionnaire()
+    q = _questionnaire(q_path, report)
+    folders = ([Path(templates)] if templates else []) + [resources.templates_dir()]
+    _templates(folders, q, report)
+    _state_profiles(folders, report)
+    return report
+
+
+# ---------------------------------------------------------------- questionnaire
+
+
+def _questionnaire(path: Path, report: LintReport) -> Questionnaire | None:
+    report.checked.append(f"questionnaire {path}")
+    try:
+        q = load_questionnaire(path)
+    except FileProblems as exc:
+        report.problems.extend(exc.problems)
+        return None
+    except ReadinessError as exc:
+        report.problems.append(Problem(exc.message, file=path, hint=exc.hint))
+        return None
+    from readiness.files import read_yaml
+
+    located = read_yaml(path, "questionnaire")
+    for i, question in enumerate(q.questions):
+        if question.when:
+            for message, hint in _impossible_comparisons(question.when, q):
+                line = _line_of_question(located, question.id, i)
+                report.problems.append(Problem(f"{message}, so '{question.id}' is never asked", file=path,
+                                               line=line, where=f"questions[{i}] ({question.id}).when", hint=hint))
+    return q
+
+
+def _line_of_question(located, qid: str, index: int) -> int | None:
+    data = located.data.get("questions") if isinstance(located.data, dict) else None
+    if isinstance(data, list):
+        for j, item in enumerate(data):
+            if isinstance(item, dict) and item.get("id") == qid:
+                return located.line_of(("questions", j, "when")) or located.line_of(("questions", j))
+    return None  # defined in a base questionnaire this one extends
+
+
+def _impossible_comparisons(expression: str, q: Questionnaire) -> Iterable[tuple[str, str | None]]:
+    """Comparisons of an answer with a value it can never take ('active' vs choices, 'yes' vs a yes/no)."""
+    from readiness.questionnaire.conditions import parse_condition
+
+    ast = parse_condition(expression)
+    for cmp in ast.find_all(nodes.Compare):
+        operands = [cmp.expr] + [op.expr for op in cmp.ops]
+        names = [o.name for o in operands if isinstance(o, nodes.Name) and o.name in q.by_id]
+        literals = [v for o in operands for v in _literals(o)]
+        for name in names:
+            question = q.by_id[name]
+            for value in literals:
+                problem = _impossible(question, value)
+                if problem:
+                    yield problem
+
+
+def _literals(node: nodes.Node) -> list[Any]:
+    if isinstance(node, nodes.Const):
+        return [node.value]
+    if isinstance(node, (nodes.List, nodes.Tuple)):
+        return [item.value for item in node.items if isinstance(item, nodes.Const)]
+    return []
+
+
+def _impossible(question: Question, value: Any) -> tuple[str, str | None] | None:
+    if value is None:
+        return None
+    if question.type in ("choice", "multi"):
+        values = [c.value for c in question.choices]
+        if value not in values:
+            return (f"the condition compares '{question.id}' with {value!r}, which is not one of its choices",
+                    did_you_mean(str(value), values) or "choices: " + ", ".join(values))
+    elif question.type == "yes_no" and not isinstance(value, bool):
+        return (f"the condition compares yes/no question '{question.id}' with {value!r}",
+                "yes/no answers are true or false, e.g. `" + question.id + " == true`")
+    elif question.type in ("number", "scale") and (isinstance(value, (str, bool))):
+        return (f"the condition compares number question '{question.id}' with {value!r}", "compare with a number")
+    return None
+
+
+# ---------------------------------------------------------------- templates
+
+
+def _sample_variables(q: Questionnaire) -> dict[str, Any]:
+    """A render context with no answers: the names and attributes every template may use."""
+    import datetime as _dt
+
+    from readiness.assessment import assess
+    from readiness.documents.context import DocInfo, build_context
+
+    a = assess(q, {}, [], site="lint", state="NC")
+    ctx = build_context(q, {}, [], a, site_name="lint", state="NC")
+    return ctx.for_document(DocInfo("lint", "Lint", 1, _dt.date.today()))
+
+
+def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport) -> None:
+    from readiness.documents.environment import make_environment
+    from readiness.documents.pack import load_pack
+
+    try:
+        pack = load_pack(folders)
+        report.checked.append(f"pack {pack.ref} ({len(pack.documents)} documents)")
+    except FileProblems as exc:
+        report.problems.extend(exc.problems)
+        pack = None
+    except ReadinessError as exc:
+        report.problems.append(Problem(exc.message, hint=exc.hint))
+        return
+    env = make_environment(folders)
+    variables = _sample_variables(q) if q is not None else None
+    used_facts: set[str] = set()
+    names = _template_names(folders)
+    report.checked.append(f"{len(names)} templates")
+    for name, path in names.items():
+        try:
+            source = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            report.problems.append(Problem("template is not UTF-8 text", file=path, hint="save it as UTF-8"))
+            continue
+        try:
+            ast = env.parse(source, name, str(path))
+        except TemplateSyntaxError as exc:
+            report.problems.append(Problem(exc.message or "syntax error", file=path, line=exc.lineno,
+                                           hint="fix the template's Jinja syntax"))
+            continue
+        if variables is not None:
+            _check_names(ast, path, variables, q, env, report, used_facts)
+    if q is not None and variables is not None and pack is not None:
+        for fact, question in q.facts().items():
+            if not any(u == fact or u.startswith(fact + ".") or fact.startswith(u + ".") for u in used_facts):
+                report.problems.append(Problem(f"fact '{fact}' (question '{question.id}') is not used by any template",
+                                               severity="warning"))
+
+
+def _template_names(folders: list[Path]) -> dict[str, Path]:
+    """Every template the loader can see, each under the path that wins (first folder)."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*.j2")):
+            found.setdefault(path.relative_to(folder).as_posix(), path)
+    return found
+
+
+def _check_names(ast, path: Path, variables: dict, q: Questionnaire, env, report: LintReport,
+                 used: set[str]) -> None:
+    # Jinja counts a name set only inside an `if` as possibly undeclared; anything the template
+    # assigns somewhere is its own variable, not a fact.
+    assigned = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    free = meta.find_undeclared_variables(ast) - assigned
+    known = set(variables) | set(env.globals)
+    for name in sorted(free - known):
+        line = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), None)
+        report.problems.append(Problem(f"'{name}' is not a fact the questionnaire declares, nor a built-in",
+                                       file=path, line=line, hint=did_you_mean(name, known)))
+    for node in ast.find_all(nodes.Getattr):
+        chain = _chain(node)
+        if chain is None or chain[0] not in free or chain[0] not in variables:
+            continue
+        problem = _resolve(chain, variables)
+        if problem:
+            report.problems.append(Problem(problem[0], file=path, line=node.lineno, hint=problem[1]))
+        else:
+            used.add(".".join(chain))
+    for name in free & set(variables):
+        used.add(name)
+    for call in ast.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in LOOKUP_FUNCTIONS and call.args:
+            arg = call.args[0]
+            if isinstance(arg, nodes.Const) and arg.value not in q.by_id:
+                report.problems.append(Problem(f"{call.node.name}('{arg.value}') names an unknown question",
+                                               file=path, line=call.lineno, hint=did_you_mean(arg.value, q.by_id)))
+
+
+def _chain(node: nodes.Getattr) -> list[str] | None:
+    """`da.name.value` -> ['da', 'name', 'value']; None for anything not rooted in a plain name."""
+    parts: list[str] = []
+    while isinstance(node, nodes.Getattr):
+        parts.append(node.attr)
+        node = node.node
+    if not isinstance(node, nodes.Name):
+        return None
+    return [node.name] + parts[::-1]
+
+
+def _resolve(chain: list[str], variables: dict) -> tuple[str, str | None] | None:
+    from readiness.documents.facts import Fact, Namespace
+
+    current: Any = variables[chain[0]]
+    for i, attr in enumerate(chain[1:], 1):
+        here = ".".join(chain[:i])
+        if isinstance(current, Fact):
+            if attr not in FACT_ATTRIBUTES:
+                return (f"'{here}' is an answer; it has no '{attr}'",
+                        did_you_mean(attr, FACT_ATTRIBUTES) or "answers have: " + ", ".join(FACT_ATTRIBUTES))
+            return None
+        if isinstance(current, Namespace):
+            if attr not in current:
+                options = list(current)
+                return (f"'{here}.{attr}' is not a fact the questionnaire declares",
+                        did_you_mean(attr, options) or f"'{here}' has: " + ", ".join(options))
+            current = current[attr]
+            continue
+        return None  # a list or plain value: attributes come from loops and filters, not checked here
+    return None
+
+
+# ---------------------------------------------------------------- state profiles
+
+
+def _state_profiles(folders: list[Path], report: LintReport) -> None:
+    from readiness.documents.state_profiles import parse_profile
+
+    dirs = [f.parent / "states" for f in folders[:-1] if (f.parent / "states").is_dir()]
+    dirs.append(resources.states_dir())
+    count = 0
+    for folder in dirs:
+        for path in sorted(folder.glob("*.yaml")):
+            count += 1
+            try:
+                parse_profile(path)
+            except FileProblems as exc:
+                report.problems.extend(exc.problems)
+    report.checked.append(f"{count} state profiles")

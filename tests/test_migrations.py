@@ -1,0 +1,52 @@
+"""Answers collected under an older questionnaire version are carried over, never dropped silently."""
+from pathlib import Path
+
+import yaml
+
+from readiness.assessment import assess
+from readiness.workspace.store import open_site
+
+from conftest import MINI, invoke
+
+
+def _v110(tmp_path: Path) -> Path:
+    """Version 1.1.0 of the mini questionnaire renames intake_days and drops naloxone_points."""
+    text = MINI.read_text().replace("version: 1.0.0", "version: 1.1.0").replace("id: intake_days",
+                                                                                  "id: intake_window_days")
+    start = text.index("  - id: naloxone_points")
+    end = text.index("  - id: support_diversion")
+    text = text[:start] + text[end:]
+    text += "migrations:\n  - from_version: 1.0.0\n    renamed: {intake_days: intake_window_days}\n"
+    path = tmp_path / "mini-1.1.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_renamed_id_keeps_its_answer_and_unmapped_answers_are_kept(mini_site, tmp_path):
+    for args in (["intake_days", "21"], ["naloxone_points", "pharmacy"], ["da_non_filing", "written"]):
+        assert invoke("answer", mini_site, *args).exit_code == 0
+    new_q = _v110(tmp_path)
+    site = open_site(mini_site, new_q)
+    assert site.answers["intake_window_days"].value == 21
+    assert "naloxone_points" in site.unmapped
+    assert any("'intake_days' is now 'intake_window_days'" in n for n in site.notices)
+    assert any("'naloxone_points' has no question" in n for n in site.notices)
+    a = assess(site.questionnaire, site.answers, site.respondents.values())
+    assert a.questions["intake_window_days"].score == 1.0
+
+    # Answering under the new version rewrites the file with the new id and keeps the old answer aside.
+    result = invoke("answer", mini_site, "ssp_in_county", "yes", "--questionnaire", new_q)
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((mini_site / "answers.yaml").read_text())
+    assert data["questionnaire"] == "mini@1.1.0"
+    assert data["answers"]["intake_window_days"]["value"] == 21 and "intake_days" not in data["answers"]
+    assert data["unmapped"]["naloxone_points"]["value"] == ["pharmacy"]
+    again = open_site(mini_site, new_q)
+    assert again.answers["intake_window_days"].value == 21 and "naloxone_points" in again.unmapped
+
+
+def test_score_says_the_answers_come_from_an_older_version(mini_site, tmp_path):
+    invoke("answer", mini_site, "intake_days", "21")
+    result = invoke("score", mini_site, "--questionnaire", _v110(tmp_path))
+    assert result.exit_code == 0
+    assert "collected under version 1.0.0" in result.stderr

@@ -149,6 +149,7 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
     except ReadinessError as exc:
         report.problems.append(Problem(exc.message, hint=exc.hint))
         return
+    folders = list(pack.folders) if pack is not None else _used_folders(folders)
     env = make_environment(folders)
     variables = _sample_variables(q) if q is not None else None
     used_facts: set[str] = set()
@@ -173,6 +174,22 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
             if not any(u == fact or u.startswith(fact + ".") or fact.startswith(u + ".") for u in used_facts):
                 report.problems.append(Problem(f"fact '{fact}' (question '{question.id}') is not used by any template",
                                                severity="warning"))
+
+
+def _used_folders(folders: list[Path]) -> list[Path]:
+    """The folders a pack draws on: up to and including the first `standalone: true` pack."""
+    from readiness.files import read_yaml
+
+    used = []
+    for folder in folders:
+        used.append(folder)
+        try:
+            data = read_yaml(folder / "pack.yaml", "pack file").data if (folder / "pack.yaml").is_file() else {}
+        except FileProblems:
+            data = {}
+        if isinstance(data, dict) and data.get("standalone") is True:
+            break
+    return used
 
 
 def _template_names(folders: list[Path]) -> dict[str, Path]:

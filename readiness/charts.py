@@ -5,13 +5,24 @@ never at module level: `--help`, `score` and `interview` must not pay for it.  F
 for a Word page (the DOCX writer places images 15 cm wide) and use the Okabe-Ito palette, which
 stays distinguishable with the common kinds of colour-blindness; bars are also marked by hatching
 and outline, not colour alone.
+
+Drawing is most of a build's time, so each chart is also kept in a private per-user cache keyed by
+everything it shows (and this module's source): a rebuild whose scores and plan did not change
+copies the PNG instead of drawing it.  LEAD_READINESS_NO_CACHE=1 turns the cache off.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
 import textwrap
+from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 DPI = 150
 # Okabe-Ito: orange, sky blue, bluish green, blue, vermillion, reddish purple.
@@ -23,27 +34,93 @@ SCORE_COLOUR = "#0072B2"
 READY_COLOUR = "#D55E00"
 INK = "#222222"
 MAX_TIMELINE_ROWS = 30
+NO_CACHE_VARIABLE = "LEAD_READINESS_NO_CACHE"
 
 
-def _pyplot():
+def _figure(width: float, height: float):
+    """A figure drawn by the Agg backend, without pyplot's global state."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "axes.edgecolor": "#888888",
-                         "axes.titleweight": "bold", "svg.fonttype": "none"})
-    return plt
+    matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "axes.edgecolor": "#888888",
+                                "axes.titleweight": "bold"})
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _save(fig, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": "lead-readiness"})
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+    # Light compression: the PNG is a little larger but written several times faster.
+    fig.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": "lead-readiness"},
+                pil_kwargs={"compress_level": 2})
     return path
+
+
+# ---------------------------------------------------------------- cache
+
+
+@lru_cache(maxsize=1)
+def _source_tag() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+def _cache_dir() -> Optional[Path]:
+    """The chart cache folder, or None when disabled or not safely ours."""
+    if os.environ.get(NO_CACHE_VARIABLE, "") not in ("", "0"):
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "lead-readiness" / "charts"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = folder.stat()
+        if st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return None
+    except (OSError, RuntimeError):
+        return None
+    return folder
+
+
+def _kept(kind: str, spec: dict) -> Optional[Path]:
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    text = json.dumps([kind, spec, DPI, _source_tag()], sort_keys=True, default=str)
+    return folder / f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:32]}.png"
+
+
+def _is_cached(kind: str, spec: dict) -> bool:
+    kept = _kept(kind, spec)
+    return kept is not None and kept.is_file()
+
+
+def _cached(kind: str, spec: dict, out_path: Path, draw: Callable[[Path], Path]) -> Path:
+    """Copy the chart from the cache when an identical one was drawn before; else draw and keep it."""
+    out_path = Path(out_path)
+    kept = _kept(kind, spec)
+    if kept is None:
+        return draw(out_path)
+    folder = kept.parent
+    try:
+        if kept.is_file() and kept.stat().st_size > 0:
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(kept, out_path)
+            return out_path
+    except OSError:
+        pass
+    draw(out_path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".chart-", suffix=".tmp", dir=folder)
+        os.close(fd)
+        shutil.copyfile(out_path, tmp)
+        os.replace(tmp, kept)
+    except OSError:
+        pass
+    return out_path
 
 
 # ---------------------------------------------------------------- radar
@@ -58,14 +135,31 @@ def radar_alt_text(site: str, domains: Sequence[tuple[str, Optional[float]]]) ->
 def radar_chart(domains: Sequence[tuple[str, Optional[float]]], out_path: Path, *, title: str,
                 ready_at: float = 70.0) -> Path:
     """Domain scores (0-100) around a circle, with the 'ready' score drawn as a dashed ring."""
+    domains = _radar_domains(domains)
+    spec = _radar_spec(domains, title, ready_at)
+    return _cached("radar", spec, out_path, lambda path: _draw_radar(domains, path, title, ready_at))
+
+
+def _radar_domains(domains) -> list[tuple[str, Optional[float]]]:
+    return [(str(t), None if s is None else float(s)) for t, s in domains]
+
+
+def _radar_spec(domains, title: str, ready_at: float) -> dict:
+    return {"domains": domains, "title": title, "ready_at": ready_at}
+
+
+def radar_is_cached(domains, *, title: str, ready_at: float = 70.0) -> bool:
+    return _is_cached("radar", _radar_spec(_radar_domains(domains), title, ready_at))
+
+
+def _draw_radar(domains, out_path: Path, title: str, ready_at: float) -> Path:
     import math
 
-    plt = _pyplot()
     labels = [t for t, _ in domains]
     values = [0.0 if s is None else float(s) for _, s in domains]
     n = len(labels)
     angles = [2 * math.pi * i / n for i in range(n)]
-    fig = plt.figure(figsize=(7.6, 6.7))
+    fig = _figure(7.6, 6.7)
     ax = fig.add_axes([0.25, 0.14, 0.5, 0.69], polar=True)
     ax.set_theta_offset(math.pi / 2)  # first domain at the top, then clockwise
     ax.set_theta_direction(-1)
@@ -132,20 +226,28 @@ def timeline_rows(plan, max_rows: int = MAX_TIMELINE_ROWS) -> list[dict]:
 
 def _fitted_labels(fig, ax, rows, fontsize: float) -> list[str]:
     """Each task label, shortened until it fits left of the axes (bold labels are wider)."""
+    from matplotlib.font_manager import FontProperties
+
     renderer = fig.canvas.get_renderer()
     room = ax.get_position().x0 * fig.get_figwidth() * fig.dpi - 0.12 * fig.dpi
+    fonts = {}
     out = []
     for r in rows:
-        width = 64
-        probe = fig.text(0, 0, "", fontsize=fontsize, fontweight="bold" if r["path"] else "normal",
-                         fontstyle="italic" if r["summary"] else "normal")
-        while True:
-            text = _short(r["label"], width)
-            probe.set_text(text)
-            if probe.get_window_extent(renderer).width <= room or width <= 20:
-                break
-            width -= 2
-        probe.remove()
+        key = ("bold" if r["path"] else "normal", "italic" if r["summary"] else "normal")
+        if key not in fonts:
+            fonts[key] = FontProperties(size=fontsize, weight=key[0], style=key[1])
+
+        def width(text: str) -> float:
+            return renderer.get_text_width_height_descent(text, fonts[key], ismath=False)[0]
+
+        text = _short(r["label"], 64)
+        measured = width(text)
+        if measured > room:  # guess from the average character width, then step down
+            chars = max(20, int(len(text) * room / measured))
+            text = _short(r["label"], chars)
+            while width(text) > room and chars > 20:
+                chars -= 2
+                text = _short(r["label"], chars)
         out.append(text)
     return out
 
@@ -161,14 +263,76 @@ def timeline_alt_text(plan) -> str:
 def timeline_chart(plan, out_path: Path, *, title: str) -> Path:
     """A Gantt chart: one bar per task, coloured by phase; hatched bars close a launch requirement,
     outlined bars set the launch date; a dashed line marks the launch."""
+    rows = timeline_rows(plan)
+    return _cached("timeline", _timeline_spec(plan, rows, title), out_path,
+                   lambda path: _draw_timeline(plan, rows, path, title))
+
+
+def _timeline_spec(plan, rows: list[dict], title: str) -> dict:
+    return {"rows": rows, "title": title, "start": plan.start, "launch": plan.launch, "target": plan.target_launch,
+            "phases": [(p.id, p.title) for p in plan.phases]}
+
+
+def timeline_is_cached(plan, *, title: str) -> bool:
+    return _is_cached("timeline", _timeline_spec(plan, timeline_rows(plan), title))
+
+
+# ---------------------------------------------------------------- drawing on a second CPU
+
+
+class ChildJob:
+    """Draw one chart in a forked child process while this process does other work (matplotlib
+    spends most of its time in Python, so two charts only draw in parallel in two processes).
+    Where fork is unavailable or there is one CPU, the job simply runs in `finish`. If the child
+    fails for any reason, `finish` runs the job here, so its errors surface normally."""
+
+    def __init__(self, job: Callable[[], Path], expected: Path):
+        self.job, self.expected, self.pid = job, Path(expected), None
+        if _can_fork():
+            pid = os.fork()
+            if pid == 0:  # the child: draw, then leave without running the parent's exit handlers
+                code = 1
+                try:
+                    job()
+                    code = 0
+                finally:
+                    os._exit(code)
+            self.pid = pid
+
+    def abandon(self) -> None:
+        """Wait for the child without using its result (after an error elsewhere)."""
+        if self.pid is not None:
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            self.pid = None
+
+    def finish(self) -> Path:
+        if self.pid is not None:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            if status == 0 and self.expected.is_file():
+                return self.expected
+        return self.job()
+
+
+def _can_fork() -> bool:
+    if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except (AttributeError, OSError):
+        return (os.cpu_count() or 1) > 1
+
+
+def _draw_timeline(plan, rows: list[dict], out_path: Path, title: str) -> Path:
     import matplotlib.dates as mdates
     from matplotlib.patches import Patch
 
-    plt = _pyplot()
-    rows = timeline_rows(plan)
     n = len(rows)
     fig_h = 1.7 + 0.25 * n
-    fig = plt.figure(figsize=(6.8, fig_h))
+    fig = _figure(6.8, fig_h)
     top = 1 - 0.6 / fig_h
     bottom = 1.05 / fig_h
     ax = fig.add_axes([0.46, bottom, 0.52, top - bottom])

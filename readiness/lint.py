@@ -155,6 +155,7 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
     used_facts: set[str] = set()
     names = _template_names(folders)
     report.checked.append(f"{len(names)} templates")
+    extras = _extra_output_variables(q, folders) if q is not None else {}
     for name, path in names.items():
         try:
             source = path.read_text(encoding="utf-8")
@@ -168,12 +169,19 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
                                            hint="fix the template's Jinja syntax"))
             continue
         if variables is not None:
-            _check_names(ast, path, variables, q, env, report, used_facts)
+            _check_names(ast, path, {**variables, **extras.get(name, {})}, q, env, report, used_facts)
     if q is not None and variables is not None and pack is not None:
         for fact, question in q.facts().items():
             if not any(u == fact or u.startswith(fact + ".") or fact.startswith(u + ".") for u in used_facts):
                 report.problems.append(Problem(f"fact '{fact}' (question '{question.id}') is not used by any template",
                                                severity="warning"))
+
+
+def _extra_output_variables(q: Questionnaire, folders: list[Path]) -> dict[str, dict]:
+    """Names the build's extra outputs (the readiness report and the plan) add to their own templates."""
+    from readiness.report.outputs import lint_variables
+
+    return lint_variables(q, folders)
 
 
 def _used_folders(folders: list[Path]) -> list[Path]:

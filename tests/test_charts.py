@@ -69,8 +69,8 @@ def test_short_plans_are_drawn_whole():
     assert len(charts.timeline_rows(plan)) == len(plan.tasks)
 
 
-def _modules_after(code: str) -> str:
-    env = dict(os.environ, NO_COLOR="1")
+def _modules_after(code: str, **env_vars: str) -> str:
+    env = dict(os.environ, NO_COLOR="1", **env_vars)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
@@ -104,4 +104,26 @@ def test_drawing_a_chart_does_import_matplotlib():
             "charts.radar_chart([('A', 50.0), ('B', 80.0), ('C', None)], "
             "pathlib.Path(tempfile.mkdtemp()) / 'r.png', title='t')\n"
             "print('matplotlib' in sys.modules)\n")
-    assert _modules_after(code) == "True"
+    assert _modules_after(code, LEAD_READINESS_NO_CACHE="1") == "True"
+
+
+def test_an_unchanged_chart_is_copied_from_the_cache_without_importing_matplotlib(tmp_path):
+    code = ("import sys, pathlib\n"
+            "from readiness import charts\n"
+            f"out = pathlib.Path({str(tmp_path)!r}) / sys.argv[1]\n"
+            "charts.radar_chart([('A', 50.0), ('B', 80.0), ('C', 20.0)], out, title='Cached')\n"
+            "print('matplotlib' in sys.modules)\n")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    runs = [subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, env=env, cwd=ROOT)
+            for name in ("first.png", "second.png")]
+    assert [r.stdout.strip() for r in runs] == ["True", "False"], [r.stderr for r in runs]
+    assert (tmp_path / "first.png").read_bytes() == (tmp_path / "second.png").read_bytes()
+    assert list((tmp_path / "cache" / "lead-readiness" / "charts").glob("radar-*.png"))
+
+
+def test_a_changed_score_draws_a_new_chart(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    charts.radar_chart([("A", 50.0), ("B", 80.0), ("C", 20.0)], tmp_path / "a.png", title="t")
+    charts.radar_chart([("A", 55.0), ("B", 80.0), ("C", 20.0)], tmp_path / "b.png", title="t")
+    assert (tmp_path / "a.png").read_bytes() != (tmp_path / "b.png").read_bytes()
+    assert len(list((tmp_path / "cache" / "lead-readiness" / "charts").glob("radar-*.png"))) == 2

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import io
 import json
 
@@ -80,3 +81,20 @@ def test_all_sites_failing_still_exits_1_with_empty_output(tmp_path):
 def test_compare_needs_at_least_one_site():
     result = invoke("compare")
     assert result.exit_code == 2
+
+
+def test_many_sites_are_compared_in_worker_processes_with_the_same_result(tmp_path, monkeypatch):
+    from readiness.report import compare as C
+
+    sites = []
+    for n in range(C.PARALLEL_FROM + 3):
+        dest = tmp_path / f"site-{n:02d}"
+        shutil.copytree(SITES[n % len(SITES)], dest)
+        sites.append(dest)
+    (sites[5] / "answers.yaml").write_text("answers:\n  da_non_filing: maybe\n")
+    parallel = C.compare_sites(sites)
+    monkeypatch.setattr(C, "_workers", lambda count: 1)
+    sequential = C.compare_sites(sites)
+    assert parallel == sequential
+    rows, failures = parallel
+    assert len(rows) == len(sites) - 1 and [f.path for f in failures] == [str(sites[5])]

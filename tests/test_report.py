@@ -253,3 +253,17 @@ def test_report_docx_opens_in_libreoffice(built, tmp_path):
     for stem in ("readiness-report", "implementation-plan"):
         pdf = tmp_path / f"{stem}.pdf"
         assert pdf.is_file() and pdf.stat().st_size > 20_000 and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_lint_knows_the_names_the_report_and_plan_templates_see(tmp_path):
+    clean = invoke("lint")
+    assert "readiness-report.md.j2" not in clean.stdout and "implementation-plan.md.j2" not in clean.stdout
+    consultant = tmp_path / "consultant"
+    (consultant / "plans").mkdir(parents=True)
+    source = (EXAMPLES.parent / "templates" / "plans" / "readiness-report.md.j2").read_text()
+    (consultant / "plans" / "readiness-report.md.j2").write_text(
+        source.replace("{{ report.pathway_advice }}", "{{ report.pathway_advise }}"))
+    result = invoke("lint", "--templates", consultant)
+    assert result.exit_code == 3
+    problem = next(line for line in result.stdout.splitlines() if "pathway_advise" in line)
+    assert "readiness-report.md.j2:" in problem and "did you mean 'pathway_advice'" in problem

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
@@ -14,6 +16,7 @@ from typing import Iterable, Optional
 from readiness.errors import ReadinessError
 
 CSV_COLUMNS = ("site", "path", "stage", "score", "launch_ready", "failed_gates", "top_gap")
+PARALLEL_FROM = 12  # below this many sites, starting worker processes costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -53,16 +56,51 @@ def assess_site(path: Path, questionnaire: Optional[Path] = None) -> SiteRow:
     return SiteRow(site.name, str(path), a.stage, a.score, a.launch_ready, len(a.failed_gates), top_gap(a), len(a.gaps))
 
 
+def _assess_chunk(args) -> list[tuple[int, object]]:
+    chunk, questionnaire = args
+    out = []
+    for index, path in chunk:
+        try:
+            out.append((index, assess_site(path, questionnaire)))
+        except ReadinessError as exc:
+            out.append((index, SiteFailure(str(path), str(exc))))
+    return out
+
+
+def _workers(count: int) -> int:
+    """Worker processes for `count` sites: forked workers on Linux when there are many sites and
+    more than one CPU; elsewhere (or for a few sites) the comparison runs in this process."""
+    if count < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8, count // (PARALLEL_FROM // 2)))
+
+
 def compare_sites(paths: Iterable[Path], questionnaire: Optional[Path] = None
                   ) -> tuple[list[SiteRow], list[SiteFailure]]:
-    """Rows sorted by score, highest first (unscored last, then by name); failures in input order."""
-    rows: list[SiteRow] = []
-    failures: list[SiteFailure] = []
-    for path in paths:
-        try:
-            rows.append(assess_site(path, questionnaire))
-        except ReadinessError as exc:
-            failures.append(SiteFailure(str(path), str(exc)))
+    """Rows sorted by score, highest first (unscored last, then by name); failures in input order.
+
+    The first site is assessed here, which also loads (and caches) the questionnaire; with many
+    sites the rest are shared among forked workers that inherit that cache."""
+    items = list(enumerate(Path(p) for p in paths))
+    results = _assess_chunk((items[:1], questionnaire))
+    rest = items[1:]
+    workers = _workers(len(rest))
+    if workers > 1:
+        import multiprocessing
+
+        chunks = [(rest[i::workers], questionnaire) for i in range(workers)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.map(_assess_chunk, chunks):
+                results.extend(part)
+    else:
+        results.extend(_assess_chunk((rest, questionnaire)))
+    results.sort(key=lambda item: item[0])
+    rows = [r for _, r in results if isinstance(r, SiteRow)]
+    failures = [r for _, r in results if isinstance(r, SiteFailure)]
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0.0), r.site.lower(), r.path))
     return rows, failures
 

@@ -35,21 +35,47 @@ def render_report_and_plan(site, assessment, context, folders, *, version: int, 
                            charts_dir: Optional[Path] = None) -> tuple[Rendered, Rendered, object]:
     """Render both documents to Markdown (and draw their charts into `charts_dir` when given).
 
-    `context` is the build's RenderContext; `folders` the template folders, consultant first."""
+    `context` is the build's RenderContext; `folders` the template folders, consultant first.
+    When both charts must be drawn (not copied from the chart cache), the timeline is drawn on a
+    second CPU while this process draws the radar chart and renders the templates."""
     from readiness import charts
-    from readiness.assessment.scoring import condition_values
-    from readiness.documents.context import DocInfo
-    from readiness.documents.environment import make_environment, render_template
     from readiness.planning import plan_for_site
-    from readiness.report.context import domain_scores, plan_data, report_data, template_variables
+    from readiness.report.context import domain_scores
 
     plan = plan or plan_for_site(site, assessment, today, dirs=folders)
     scores = domain_scores(assessment)
     radar_alt = charts.radar_alt_text(site.name, scores)
     timeline_alt = charts.timeline_alt_text(plan)
-    if charts_dir is not None:
-        charts.radar_chart(scores, Path(charts_dir) / RADAR_FILE, title=f"Readiness by domain: {site.name}")
-        charts.timeline_chart(plan, Path(charts_dir) / TIMELINE_FILE, title=f"Implementation timeline: {site.name}")
+    if charts_dir is None:
+        return _render_both(site, assessment, context, folders, plan, version, today, radar_alt, timeline_alt)
+    radar_title, timeline_title = f"Readiness by domain: {site.name}", f"Implementation timeline: {site.name}"
+    timeline_path = Path(charts_dir) / TIMELINE_FILE
+
+    def draw_timeline() -> Path:
+        return charts.timeline_chart(plan, timeline_path, title=timeline_title)
+
+    both_drawn = not (charts.timeline_is_cached(plan, title=timeline_title)
+                      or charts.radar_is_cached(scores, title=radar_title))
+    timeline_job = charts.ChildJob(draw_timeline, timeline_path) if both_drawn else None
+    try:
+        charts.radar_chart(scores, Path(charts_dir) / RADAR_FILE, title=radar_title)
+        rendered = _render_both(site, assessment, context, folders, plan, version, today, radar_alt, timeline_alt)
+        if timeline_job is not None:
+            timeline_job.finish()
+        else:
+            draw_timeline()
+        return rendered
+    finally:
+        if timeline_job is not None:
+            timeline_job.abandon()
+
+
+def _render_both(site, assessment, context, folders, plan, version, today, radar_alt, timeline_alt):
+    from readiness.assessment.scoring import condition_values
+    from readiness.documents.context import DocInfo
+    from readiness.documents.environment import make_environment, render_template
+    from readiness.report.context import plan_data, report_data, template_variables
+
     values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))
     plan_vars = plan_data(plan, timeline_file=TIMELINE_FILE, timeline_alt=timeline_alt,
                           csv_file=_stem(PLAN[0]) + ".csv")
@@ -104,3 +130,26 @@ def build_outputs(job) -> list[dict]:
                         "files": {fmt: sha256_file(folder / name) for fmt, name in names.items()},
                         "open_items": job.context.open_items(doc.markdown)})
     return entries
+
+
+def lint_variables(q, folders) -> dict[str, dict]:
+    """For `lint`: the extra names the report and plan templates see, as sample values built from
+    an unanswered site, by template name. If the standard tasks cannot be loaded the names are
+    still known (their attributes are then not checked)."""
+    import datetime as _dt
+
+    from readiness.assessment import assess
+    from readiness.planning import schedule, standard_tasks_path
+    from readiness.planning.tasks import load_standard_tasks
+    from readiness.report.context import plan_data, report_data, template_variables
+
+    try:
+        a = assess(q, {}, [], site="lint", state="NC")
+        spec = load_standard_tasks(standard_tasks_path(list(folders))).spec
+        plan = schedule.build_plan(a, spec, _dt.date.today())
+        extra = template_variables(
+            report_data(a, q, plan, {}, radar_file=RADAR_FILE, radar_alt="", plan_file=""),
+            plan_data(plan, timeline_file=TIMELINE_FILE, timeline_alt="", csv_file=""))
+    except Exception:  # noqa: BLE001 - lint reports the tasks file's own problems elsewhere
+        extra = {"report": None, "plan": None}
+    return {REPORT[2]: extra, PLAN[2]: extra}

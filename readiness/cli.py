@@ -394,3 +394,41 @@ def _notices(site) -> None:
 
         for notice in site.notices:
             err().print(f"Note: {notice}")
+
+
+class SchemaKind(str, Enum):
+    questionnaire = "questionnaire"
+    site = "site"
+    answers = "answers"
+    respondent = "respondent"
+    pack = "pack"
+    state = "state"
+
+
+@app.command()
+@handled
+def schema(kind: SchemaKind = typer.Argument(..., help="questionnaire, site, answers, respondent, pack or state.")) -> None:
+    """Print the JSON Schema of a file format, for editor validation and autocompletion."""
+    from readiness.schemas import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(kind.value), indent=2) + "\n")
+
+
+@app.command()
+@handled
+def lint(
+    questionnaire: Optional[Path] = typer.Option(None, "--questionnaire", help="Questionnaire to check (default: the bundled one)."),
+    templates: Optional[Path] = typer.Option(None, "--templates", help="Consultant template folder, layered over the bundled pack."),
+) -> None:
+    """Check a questionnaire and template pack; list every problem with file and line. Exit 3 if any."""
+    from readiness.console import err, out
+    from readiness.lint import lint as run_lint
+
+    report = run_lint(questionnaire, templates)
+    for problem in report.problems:
+        word = "Warning" if problem.severity == "warning" else "Problem"
+        out().print(f"{word}: {problem}", markup=False, highlight=False, soft_wrap=True)
+    err().print(f"Checked {', '.join(report.checked)}: {len(report.errors)} problem(s), "
+                f"{len(report.warnings)} warning(s).")
+    if report.errors:
+        raise typer.Exit(int(ExitCode.LINT_PROBLEMS))

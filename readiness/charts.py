@@ -35,6 +35,7 @@ READY_COLOUR = "#D55E00"
 INK = "#222222"
 MAX_TIMELINE_ROWS = 30
 NO_CACHE_VARIABLE = "LEAD_READINESS_NO_CACHE"
+CACHE_KEEP = 200  # charts kept in the cache (about 100 kB each)
 
 
 def _figure(width: float, height: float):
@@ -113,14 +114,24 @@ def _cached(kind: str, spec: dict, out_path: Path, draw: Callable[[Path], Path])
     except OSError:
         pass
     draw(out_path)
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".chart-", suffix=".tmp", dir=folder)
         os.close(fd)
         shutil.copyfile(out_path, tmp)
         os.replace(tmp, kept)
+        _prune(folder, CACHE_KEEP)
     except OSError:
-        pass
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
     return out_path
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Keep the cache small: only the most recently written charts."""
+    kept = sorted(folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[keep:]:
+        old.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- radar

@@ -127,3 +127,11 @@ def test_a_changed_score_draws_a_new_chart(tmp_path, monkeypatch):
     charts.radar_chart([("A", 55.0), ("B", 80.0), ("C", 20.0)], tmp_path / "b.png", title="t")
     assert (tmp_path / "a.png").read_bytes() != (tmp_path / "b.png").read_bytes()
     assert len(list((tmp_path / "cache" / "lead-readiness" / "charts").glob("radar-*.png"))) == 2
+
+
+def test_the_chart_cache_keeps_only_the_newest_charts(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(charts, "CACHE_KEEP", 2)
+    for n in range(4):
+        charts.radar_chart([("A", float(n)), ("B", 50.0), ("C", 60.0)], tmp_path / f"{n}.png", title="t")
+    assert len(list((tmp_path / "cache" / "lead-readiness" / "charts").glob("*.png"))) == 2

@@ -296,3 +296,11 @@ def test_examples_folder_is_not_touched_by_plan():
     invoke("plan", EXAMPLES / "pine-ridge-county", "--format", "json")
     assert snapshot(EXAMPLES) == before
 
+
+
+def test_bundled_tasks_work_with_a_questionnaire_that_lacks_their_questions(mini_site):
+    result = invoke("plan", mini_site, "--start", "2027-01-04", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    ids = {t["id"] for t in data["tasks"]}
+    assert {"convene_partners", "form_pcg", "sign_mou", "go_live"} <= ids  # nothing can be shown done

@@ -61,7 +61,14 @@ def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None
     from readiness.assessment.scoring import condition_values
     from readiness.planning.tasks import check_questions, load_standard_tasks
 
-    loaded = load_standard_tasks(standard_tasks_path(dirs or template_dirs(site)))
-    check_questions(loaded, site.questionnaire.by_id)
+    from readiness import resources
+
+    path = standard_tasks_path(dirs or template_dirs(site))
+    loaded = load_standard_tasks(path)
+    if path.resolve().parent.parent != resources.templates_dir().resolve():
+        # A consultant's own tasks file must name real questions (a typo would keep a done task);
+        # the bundled file may meet a consultant questionnaire without some of its questions, and a
+        # task whose questions are missing simply stays in the plan.
+        check_questions(loaded, site.questionnaire.by_id)
     values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))
     return build_plan(assessment, loaded.spec, start, values=values, target_launch=target_launch(site))

@@ -217,7 +217,8 @@ class PlanFormat(str, Enum):
 @handled
 def plan(
     site_dir: Path = SITE,
-    start: Optional[str] = typer.Option(None, "--start", help="First day of the plan, YYYY-MM-DD (default: today)."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="YYYY-MM-DD",
+                                        help="First day of the plan (default: today)."),
     format: PlanFormat = typer.Option(PlanFormat.table, "--format", "-f", help="table, markdown, csv or json."),
     templates: Optional[Path] = typer.Option(None, "--templates", help="A template folder with its own plans/standard-tasks.yaml."),
     questionnaire: Optional[Path] = QUESTIONNAIRE,
@@ -259,7 +260,8 @@ class CompareFormat(str, Enum):
 @app.command()
 @handled
 def compare(
-    site_dirs: list[Path] = typer.Argument(..., help="The site folders to compare.", show_default=False),
+    site_dirs: list[Path] = typer.Argument(..., metavar="SITE_DIR", help="The site folders to compare.",
+                                           show_default=False),
     format: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f", help="table, json or csv."),
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:

@@ -46,7 +46,8 @@ def to_markdown(a: Assessment, top_gaps: int = 15) -> str:
     blocking = [g for g in a.gates if g.status in ("failed", "unknown")]
     lines += ["## Launch requirements", ""]
     if blocking:
-        lines.append(f"{len(blocking)} of {len(a.gates)} launch requirements are not yet met:")
+        verb = "is" if len(blocking) == 1 else "are"
+        lines.append(f"{len(blocking)} of {len(a.gates)} launch requirements {verb} not yet met:")
         lines.append("")
     lines += ["| Requirement | Status | Current answer |", "|---|---|---|"]
     order = {"failed": 0, "unknown": 1, "passed": 2, "not_applicable": 3}

@@ -70,7 +70,13 @@ def report_and_plan(job: BuildJob) -> list[dict]:
     return build_outputs(job)
 
 
+report_and_plan.ids = ("readiness_report", "implementation_plan")  # what --only may name to keep them
+
 EXTRA_OUTPUTS: list[ExtraOutput] = [report_and_plan]
+
+
+def _hook_ids(hook: ExtraOutput) -> tuple[str, ...]:
+    return tuple(getattr(hook, "ids", ()))
 
 
 @dataclass
@@ -123,15 +129,17 @@ def state_dirs(pack: Pack) -> tuple[Path, ...]:
                  if f.resolve() != bundled and (f.parent / "states").is_dir())
 
 
-def select(pack: Pack, only: Sequence[str] | None) -> list[PackDocument]:
+def select(pack: Pack, only: Sequence[str] | None, extra_ids: Sequence[str] = ()) -> list[PackDocument]:
+    """The pack documents `--only` asks for; `extra_ids` (the report, the plan) may be named too."""
     if not only:
         return list(pack.documents)
     wanted = [x.strip() for x in only if x.strip()]
-    unknown = [x for x in wanted if x not in pack.ids]
+    known = list(pack.ids) + list(extra_ids)
+    unknown = [x for x in wanted if x not in known]
     if unknown:
-        hint = did_you_mean(unknown[0], pack.ids)
+        hint = did_you_mean(unknown[0], known)
         raise ReadinessError(f"unknown document id '{unknown[0]}' in --only",
-                             hint=(hint + " " if hint else "") + "documents in this pack: " + ", ".join(pack.ids))
+                             hint=(hint + " " if hint else "") + "documents in this pack: " + ", ".join(known))
     return [d for d in pack.documents if d.id in wanted]
 
 
@@ -278,17 +286,20 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
     """Build the next draft version of a site's documents into SITE/drafts/vNNN/."""
     site = open_site(Path(site_root), questionnaire)
     pack = load_pack(template_folders(site, templates_dir))
-    chosen = select(pack, only)
+    hooks = EXTRA_OUTPUTS if extra_outputs is None else extra_outputs
+    chosen = select(pack, only, [i for hook in hooks for i in _hook_ids(hook)])
+    if only:  # with --only, an extra output runs only when one of its ids was asked for
+        wanted = {x.strip() for x in only}
+        hooks = [hook for hook in hooks if wanted & set(_hook_ids(hook))]
     a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name,
                state=site.profile.state)
     context = site_context(site, a, state_dirs(pack))
     env = make_environment(pack.folders)
     today = today or _dt.date.today()
-    hooks = EXTRA_OUTPUTS if extra_outputs is None else extra_outputs
 
     version = versions.next_version(site.root)
     docs, skipped = render_documents(env, pack, chosen, context, version, today)
-    if not docs:
+    if not docs and not hooks:
         reasons = "; ".join(f"{i}: {r}" for i, _, r in skipped)
         raise ReadinessError(f"no documents to build ({reasons})", hint="answer the questions the conditions depend on, "
                              "or choose other documents with --only")

@@ -7,9 +7,9 @@ Rows:
   build, with compiled templates from the per-user bytecode cache (any build after the first).
 - build_documents_uncached: the same with LEAD_READINESS_NO_CACHE=1, so every template is compiled
   (a first build, or a template just edited).
-- build_site: the whole core build in-process (open and assess the site, render, DOCX, the extra
-  outputs registered in EXTRA_OUTPUTS such as the report, manifest, publish the version folder);
-  build_site_documents is the same without the extra outputs.
+- build_site: the whole core build in-process (open and assess the site, render, DOCX, the readiness
+  report and plan with their charts, manifest, publish the version folder);
+  build_site_documents is the same without the report and plan.
 - build_cli: `lead-readiness build SITE` as a fresh process, as a user runs it (imports included).
 
     python benchmarks/bench_build.py
@@ -67,8 +67,10 @@ def run() -> list[dict]:
             uncached_ms = time_call(lambda: _documents_once(site, pack, context, out))
         finally:
             os.environ.pop("LEAD_READINESS_NO_CACHE", None)
-        site_ms = time_call(lambda: build_module.build_site(site_dir))
-        bare_ms = time_call(lambda: build_module.build_site(site_dir, extra_outputs=[]))
+        from readiness.report.outputs import build_drafts
+
+        site_ms = time_call(lambda: build_drafts(site_dir))
+        bare_ms = time_call(lambda: build_module.build_site(site_dir))
         cli = [sys.executable, "-m", "readiness", "build", str(site_dir)]
         cli_ms = time_command(cli, runs=5, env=dict(os.environ, NO_COLOR="1"))
     note = f"{count} documents of {pack.ref}, example {EXAMPLE.name}"

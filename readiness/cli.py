@@ -320,9 +320,9 @@ def build(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Draft the site's documents (Markdown and DOCX) into a new version folder, drafts/vNNN."""
-    from readiness.documents.build import build_site
+    from readiness.report.outputs import build_drafts
 
-    result = build_site(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire)
+    result = build_drafts(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire)
     _notices(result.site)
     _show_build(result)
 
@@ -354,11 +354,11 @@ def demo(
     from rich.text import Text
 
     from readiness.console import out
-    from readiness.documents.build import build_site
+    from readiness.report.outputs import build_drafts
     from readiness.documents.demo import DEMO_EXAMPLE, prepare_demo
 
     folder, copied = prepare_demo(out_dir)
-    result = build_site(folder)
+    result = build_drafts(folder)
     _show_build(result)
     c = out()
     if copied:

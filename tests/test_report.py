@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, invoke
-from readiness.documents.build import build_site
+from readiness.report.outputs import build_drafts as build_site
 from readiness.documents.docx_writer import dump_docx
 from readiness.planning.export import CSV_COLUMNS
 from readiness.workspace.store import open_site

@@ -2,8 +2,9 @@
 publish the lot as the next draft version with a manifest.
 
 Everything that can fail because of the user's input (answers, pack, templates) fails while the
-documents are still in memory, before any file is written.  The readiness report and the
-implementation plan are added to every build by the `report_and_plan` hook in `EXTRA_OUTPUTS`.
+documents are still in memory, before any file is written.  Outputs that stand further down the
+pipeline (the readiness report and the plan, readiness/report) are passed in as `extra_outputs`
+hooks by the caller, so this module never reaches up to them.
 """
 from __future__ import annotations
 
@@ -60,19 +61,8 @@ class BuildJob:
 
 # A hook writes its files into job.folder and returns manifest entries
 # {id, title, names: {fmt: file name}, files: {fmt: sha256}}; the first one is what `demo` says to open first.
+# A hook may carry `ids`: the names `--only` uses to ask for its outputs.
 ExtraOutput = Callable[[BuildJob], list[dict]]
-
-
-def report_and_plan(job: BuildJob) -> list[dict]:
-    """The readiness report and the implementation plan, with their charts (readiness/report/outputs.py)."""
-    from readiness.report.outputs import build_outputs
-
-    return build_outputs(job)
-
-
-report_and_plan.ids = ("readiness_report", "implementation_plan")  # what --only may name to keep them
-
-EXTRA_OUTPUTS: list[ExtraOutput] = [report_and_plan]
 
 
 def _hook_ids(hook: ExtraOutput) -> tuple[str, ...]:
@@ -282,11 +272,11 @@ def make_manifest(site: Site, a: Assessment, pack: Pack, version: int, today: _d
 
 def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_dir: Path | None = None,
                questionnaire: Path | None = None, today: _dt.date | None = None,
-               extra_outputs: Sequence[ExtraOutput] | None = None) -> BuildResult:
+               extra_outputs: Sequence[ExtraOutput] = ()) -> BuildResult:
     """Build the next draft version of a site's documents into SITE/drafts/vNNN/."""
     site = open_site(Path(site_root), questionnaire)
     pack = load_pack(template_folders(site, templates_dir))
-    hooks = EXTRA_OUTPUTS if extra_outputs is None else extra_outputs
+    hooks = list(extra_outputs)
     chosen = select(pack, only, [i for hook in hooks for i in _hook_ids(hook)])
     if only:  # with --only, an extra output runs only when one of its ids was asked for
         wanted = {x.strip() for x in only}

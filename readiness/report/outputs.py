@@ -1,6 +1,6 @@
 """The report and the plan in every build: Markdown, DOCX, charts and the plan's CSV.
 
-`build_outputs` is registered as a build hook (documents.build.EXTRA_OUTPUTS): it gets the assessed
+`build_outputs` is the build hook `build_drafts` passes to documents.build.build_site: it gets the assessed
 site and the temporary version folder, and returns manifest entries.  The report comes first, so
 it is what `demo` says to open first.
 """
@@ -103,6 +103,13 @@ def pack_has_plans(folders) -> bool:
     return all(any((Path(f) / name).is_file() for f in folders) for name in needed)
 
 
+def build_drafts(site_root: Path, **options):
+    """A whole build: the pack's documents plus the readiness report and the plan (what `build` runs)."""
+    from readiness.documents.build import build_site
+
+    return build_site(site_root, extra_outputs=[build_outputs], **options)
+
+
 def build_outputs(job) -> list[dict]:
     """The build hook: write the report and the plan into the version folder."""
     from readiness.documents.build import FOOTER, HEADER, sha256_file
@@ -153,3 +160,6 @@ def lint_variables(q, folders) -> dict[str, dict]:
     except Exception:  # noqa: BLE001 - lint reports the tasks file's own problems elsewhere
         extra = {"report": None, "plan": None}
     return {REPORT[2]: extra, PLAN[2]: extra}
+
+
+build_outputs.ids = ("readiness_report", "implementation_plan")  # what `build --only` may name

@@ -186,12 +186,7 @@ def score(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Score a site: overall stage, launch blockers, domains, gaps and disagreements."""
-    from readiness.assessment import assess
-    from readiness.workspace.store import open_site
-
-    site = open_site(site_dir, questionnaire)
-    _notices(site)
-    a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name, state=site.profile.state)
+    site, a = _assessed(site_dir, questionnaire)
     if format is ScoreFormat.json:
         from readiness.assessment.export import to_dict
 
@@ -224,14 +219,10 @@ def plan(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Schedule the implementation plan: standard tasks plus one per gap, and the path to launch."""
-    from readiness.assessment import assess
     from readiness.planning import parse_start, plan_for_site, template_dirs
-    from readiness.workspace.store import open_site
 
     begin = parse_start(start)
-    site = open_site(site_dir, questionnaire)
-    _notices(site)
-    a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name, state=site.profile.state)
+    site, a = _assessed(site_dir, questionnaire)
     schedule = plan_for_site(site, a, begin, template_dirs(site, [templates] if templates else []))
     if format is PlanFormat.json:
         from readiness.planning.export import to_dict
@@ -388,6 +379,16 @@ def interview(
 
     run_interview(site_dir, respondent=respondent, role=role, agency=agency, domain=domain, answers=answers,
                   no_input=no_input, questionnaire=questionnaire)
+
+
+def _assessed(site_dir: Path, questionnaire: Optional[Path]):
+    """Open a site (saying what the user should know about it) and assess it."""
+    from readiness.assessment import assess_site
+    from readiness.workspace.store import open_site
+
+    site = open_site(site_dir, questionnaire)
+    _notices(site)
+    return site, assess_site(site)
 
 
 def _notices(site) -> None:

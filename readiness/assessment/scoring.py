@@ -206,3 +206,9 @@ def assess(q: Questionnaire, answers: Mapping[str, Any], respondents=(), *, site
                     "answered": sum(1 for a in r.answers.values() if a.status == "answered")} for r in respondents)
     return Assessment(site, state, q.id, q.version, overall, stage, launch_ready, round(completeness, 3),
                       confidence, tuple(domains), gates, tuple(gaps), disagreements, results, people)
+
+
+def assess_site(site) -> Assessment:
+    """`assess` for an opened workspace site (anything with questionnaire, answers, respondents, profile)."""
+    return assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name,
+                  state=site.profile.state)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from readiness import __version__, resources
-from readiness.assessment import Assessment, assess
+from readiness.assessment import Assessment, assess_site
 from readiness.documents import versions
 from readiness.documents.context import DocInfo, RenderContext, site_context
 from readiness.documents.environment import (evaluate_condition, make_environment, render_template,
@@ -281,8 +281,7 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
     if only:  # with --only, an extra output runs only when one of its ids was asked for
         wanted = {x.strip() for x in only}
         hooks = [hook for hook in hooks if wanted & set(_hook_ids(hook))]
-    a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name,
-               state=site.profile.state)
+    a = assess_site(site)
     context = site_context(site, a, state_dirs(pack))
     env = make_environment(pack.folders)
     today = today or _dt.date.today()

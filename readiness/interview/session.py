@@ -126,7 +126,7 @@ def _check_domain(site: Site, domain: Optional[str], who: Optional[Respondent], 
                              "domains: " + ", ".join(d.id for d in q.domains))
     if not any(x.domain == domain and x.scope == scope for x in q.questions):
         other = "respondent" if scope == "site" else "site"
-        hint = (f'its questions are asked of each respondent: add --respondent "Name"' if other == "respondent"
+        hint = ('its questions are asked of each respondent: add --respondent "Name"' if other == "respondent"
                 else "its questions are site questions: leave out --respondent")
         raise ReadinessError(f"domain '{domain}' has no {scope} questions", hint=hint)
 
@@ -144,7 +144,7 @@ def _intro(site: Site, who: Optional[Respondent], domain: Optional[str]) -> str:
 
 def closing_lines(site: Site, engine: Interview, outcome: Outcome, site_dir) -> list[str]:
     """What the person reads at the end: where things stand, and the next command to run."""
-    from readiness.assessment import assess
+    from readiness.assessment import assess_site
 
     live = engine.applicable()
     done = sum(1 for x in live if engine.is_done(x.id))
@@ -152,7 +152,7 @@ def closing_lines(site: Site, engine: Interview, outcome: Outcome, site_dir) -> 
     lines = [""]
     saved = f"{outcome.saved} answer{'s' if outcome.saved != 1 else ''} saved in this sitting"
     lines.append(f"{saved}; {done} of {len(live)} {'questions for ' + who.name if who else 'site questions'} answered.")
-    a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name, state=site.profile.state)
+    a = assess_site(site)
     score = "not scored yet" if a.score is None else f"{a.score:.1f}/100"
     verdict = "launch-ready" if a.launch_ready else "not launch-ready"
     lines.append(f"Score {score} - stage {a.stage} - {verdict} "

@@ -48,11 +48,11 @@ def top_gap(a) -> str:
 
 
 def assess_site(path: Path, questionnaire: Optional[Path] = None) -> SiteRow:
-    from readiness.assessment import assess
+    from readiness.assessment import assess_site
     from readiness.workspace.store import open_site
 
     site = open_site(Path(path), questionnaire)
-    a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name, state=site.profile.state)
+    a = assess_site(site)
     return SiteRow(site.name, str(path), a.stage, a.score, a.launch_ready, len(a.failed_gates), top_gap(a), len(a.gaps))
 
 

@@ -1,7 +1,8 @@
 """Rich consoles and presenters. Results go to stdout, diagnostics to stderr.
 
-NO_COLOR is honoured by rich itself; `LEAD_READINESS_PLAIN=1` (or --plain) drops colour and
-box-drawing characters for screen readers and plain logs.
+`NO_COLOR` (any non-empty value) and `LEAD_READINESS_PLAIN=1` (or --plain) drop every ANSI escape, bold
+and dim included (rich alone keeps those under NO_COLOR); plain mode also drops box-drawing characters,
+for screen readers and plain logs.
 """
 from __future__ import annotations
 
@@ -22,14 +23,19 @@ def plain_mode() -> bool:
     return os.environ.get("LEAD_READINESS_PLAIN", "") not in ("", "0")
 
 
+def _escapes() -> dict:
+    """color_system=None: rich writes no escape sequence at all."""
+    return {"color_system": None} if plain_mode() or os.environ.get("NO_COLOR", "") else {}
+
+
 @lru_cache(maxsize=None)
 def out() -> Console:
-    return Console(highlight=False, no_color=plain_mode() or None)
+    return Console(highlight=False, no_color=plain_mode() or None, **_escapes())
 
 
 @lru_cache(maxsize=None)
 def err() -> Console:
-    return Console(stderr=True, highlight=False, no_color=plain_mode() or None)
+    return Console(stderr=True, highlight=False, no_color=plain_mode() or None, **_escapes())
 
 
 def table(*columns: str, title: str | None = None) -> Table:

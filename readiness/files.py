@@ -107,6 +107,11 @@ def read_yaml(path: Path, what: str = "file", *, allow_empty: bool = False) -> L
             data, lines = _compose(text, path, yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
             raise _syntax_problem(exc, text, path, what) from None
+        except yaml.reader.ReaderError as exc:  # a control character or the like: say which, and where
+            char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+            raise _fail(path, f"{what} is not valid YAML: the special character U+{ord(char):04X} is not allowed",
+                        line=text[: exc.position].count("\n") + 1,
+                        hint="delete it; it was probably pasted in by accident") from None
         except yaml.YAMLError as exc:
             raise _fail(path, f"{what} is not valid YAML: {exc}") from None
     if data is None:
@@ -158,7 +163,7 @@ class _Builder:
             self.loader.flatten_mapping(node)
             out: dict = {}
             for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
+                key = self._construct(key_node, deep=True)
                 if isinstance(key, (list, dict)):
                     raise _fail(self.path, "a mapping key must be a plain value", line=key_node.start_mark.line + 1)
                 if isinstance(key, bool):  # YAML 1.1 reads a key `no:` or `yes:` as a boolean
@@ -171,7 +176,7 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
-        value = self.loader.construct_object(node)
+        value = self._construct(node)
         if isinstance(value, _dt.datetime):
             return value.isoformat()
         if isinstance(value, _dt.date):
@@ -179,6 +184,15 @@ class _Builder:
         if isinstance(value, bytes):
             raise _fail(self.path, "binary values are not allowed", line=node.start_mark.line + 1)
         return value
+
+    def _construct(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=deep)
+        except ValueError:  # an impossible date such as 2027-02-30: keep the text, the checks say what is wrong
+            self.loader.recursive_objects.pop(node, None)
+            if isinstance(node, yaml.ScalarNode):
+                return node.value
+            raise _fail(self.path, "a value here cannot be read", line=node.start_mark.line + 1) from None
 
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

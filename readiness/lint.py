@@ -169,7 +169,11 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
                                            hint="fix the template's Jinja syntax"))
             continue
         if variables is not None:
-            _check_names(ast, path, {**variables, **extras.get(name, {})}, q, env, report, used_facts)
+            try:
+                _check_names(ast, path, {**variables, **extras.get(name, {})}, q, env, report, used_facts)
+            except TemplateSyntaxError as exc:  # an unknown filter or test, found while analysing names
+                report.problems.append(Problem(exc.message or "syntax error", file=path, line=exc.lineno,
+                                               hint="fix the template's Jinja syntax"))
     if q is not None and variables is not None and pack is not None:
         for fact, question in q.facts().items():
             if not any(u == fact or u.startswith(fact + ".") or fact.startswith(u + ".") for u in used_facts):

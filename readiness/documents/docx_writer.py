@@ -286,7 +286,8 @@ def _properties(doc, title: str) -> None:
     import datetime as dt
 
     props = doc.core_properties
-    props.title, props.author, props.last_modified_by = title, "lead-readiness", "lead-readiness"
+    # Word's core properties hold at most 255 characters; a consultant's title may be longer.
+    props.title, props.author, props.last_modified_by = title[:255], "lead-readiness", "lead-readiness"
     props.keywords, props.comments, props.revision = "DRAFT", "Draft for stakeholder review", 1
     props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
 

@@ -1,6 +1,7 @@
 """The sandboxed Jinja environment templates run in, and Jinja errors turned into located TemplateErrors.
 
-Template packs may come from a consultant, so they run in `ImmutableSandboxedEnvironment`: no
+Template packs may come from a consultant, so they run in the guarded sandbox (readiness/sandbox.py,
+Jinja's `ImmutableSandboxedEnvironment` with size, memory and time limits): no
 attribute starting with `_`, no mutating lists or dicts, no huge multiplications. Undefined names
 are errors (StrictUndefined) reported with the template's file and line, never a traceback.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 import sys
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any, Iterable, Sequence
 import jinja2
 from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.loaders import split_template_path
 from jinja2.runtime import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -23,10 +26,12 @@ from readiness.documents.facts import (Fact, Namespace, Option, RenderProblem, W
                                        join_and)
 from readiness.errors import TemplateError
 from readiness.questionnaire.loader import did_you_mean
+from readiness.sandbox import GuardedSandbox, SandboxLimit, budget
 
 SANDBOX_MESSAGE = "template tried to reach Python internals (blocked by the sandbox)"
-MAX_SEQUENCE = 200_000  # the longest string or list a template may build by multiplication
-MAX_EXPONENT = 100
+MAX_TEMPLATE_BYTES = 1_000_000  # the largest bundled template is ~30 kB; compiling 20 MB takes minutes
+MAX_DOCUMENT_CHARS = 5_000_000  # what one rendered document may hold (a real draft is ~30 kB)
+RENDER_SECONDS = 30.0  # a render taking longer is looping on something
 
 
 class FactUndefined(StrictUndefined):
@@ -51,18 +56,12 @@ class FactUndefined(StrictUndefined):
         return f"{type(obj).__name__} value has no attribute '{name}'"
 
 
-class _Env(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+class _Env(GuardedSandbox):
+    """The guarded sandbox (readiness/sandbox.py), seeing through facts to their values for its size checks."""
 
-    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
-        l, r = (x.value if isinstance(x, (Fact, Option)) else x for x in (left, right))
-        if operator == "**" and isinstance(r, (int, float)) and abs(r) > MAX_EXPONENT:
-            raise RenderProblem(f"exponent {r} is too large for a template (blocked by the sandbox)")
-        if operator == "*":
-            for seq, n in ((l, r), (r, l)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_SEQUENCE:
-                    raise RenderProblem("multiplication would build a very large value (blocked by the sandbox)")
-        return super().call_binop(context, operator, left, right)
+    @staticmethod
+    def plain(value: Any) -> Any:
+        return value.value if isinstance(value, (Fact, Option)) else value
 
 
 def _bullets(items: Any) -> str:
@@ -89,6 +88,35 @@ def plural(n: Any, one: str, many: str) -> str:
     """plural(3, "day", "days") -> "days"; the word only, so templates write `{{ n }} {{ plural(n, ...) }}`."""
     n = n.value if isinstance(n, Fact) else n
     return one if n == 1 else many
+
+
+class _PackLoader(FileSystemLoader):
+    """FileSystemLoader refusing what a shared template pack must not hold: a link leading out of its
+    folder (it would copy that file into drafts meant for other agencies), a binary file, or a file
+    far too big to be a document template."""
+
+    def get_source(self, environment, template: str):
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            filename = posixpath.join(folder, *pieces)
+            if os.path.isfile(filename):
+                break
+        else:
+            return super().get_source(environment, template)  # raises TemplateNotFound
+        shown = display_path(filename)
+        real, root = os.path.realpath(filename), os.path.realpath(folder)
+        if os.path.commonpath([real, root]) != root:
+            raise TemplateError(f"{shown}: template is a link to a file outside its templates folder ({real})",
+                                hint="copy the file into the templates folder instead of linking to it")
+        size = os.path.getsize(filename)
+        if size > MAX_TEMPLATE_BYTES:
+            raise TemplateError(f"{shown}: template is too large ({size / 1e6:.1f} MB; the limit is "
+                                f"{MAX_TEMPLATE_BYTES / 1e6:.0f} MB)", hint="check that this is the right file")
+        source, name, uptodate = super().get_source(environment, template)
+        if "\x00" in source:
+            raise TemplateError(f"{shown}: template is a binary file, not text",
+                                hint="check that this is the right file")
+        return source, name, uptodate
 
 
 _OPTIONS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True, "autoescape": False}
@@ -134,7 +162,7 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
 def make_environment(folders: Sequence[Path]) -> ImmutableSandboxedEnvironment:
     """A sandboxed environment loading from `folders`, first folder wins (consultant before bundled)."""
     env = _Env(
-        loader=FileSystemLoader([str(f) for f in folders], encoding="utf-8"),
+        loader=_PackLoader([str(f) for f in folders], encoding="utf-8"),
         undefined=FactUndefined,
         finalize=lambda v: "" if v is None else v,
         bytecode_cache=_bytecode_cache(),
@@ -211,6 +239,12 @@ def to_template_error(exc: BaseException, *, names: Iterable[str] = (), lookup=N
         where = f"{display_path(exc.filename or exc.name or template)}:{exc.lineno}"
         return TemplateError(f"{where}: {exc.message}", hint="fix the template's Jinja syntax")
     where = _where(exc)
+    if isinstance(exc, SandboxLimit):
+        return TemplateError(f"{where or display_path(template)}: {exc}",
+                             hint="templates build documents of a few pages; simplify the expression")
+    if isinstance(exc, MemoryError):
+        return TemplateError(f"{where or display_path(template)}: rendering needed far more memory than a "
+                             "document should (blocked by the sandbox)", hint="look for a loop or a value that grows")
     if isinstance(exc, TemplateNotFound):
         looked = ", ".join(display_path(str(f)) for f in folders) or "the template folders"
         return TemplateError(f"{where or display_path(template)}: template '{exc.name}' not found",
@@ -260,9 +294,11 @@ def namespace_lookup(variables: dict[str, Any]):
 
 
 def render_template(env, name: str, variables: dict[str, Any], folders: Sequence[Path] = ()) -> str:
-    """Render one template file to text; any template fault becomes a located TemplateError."""
+    """Render one template file to text; any template fault becomes a located TemplateError, and so
+    does a document that comes out empty or absurdly long."""
     try:
-        return env.get_template(name).render(variables)
+        with budget(RENDER_SECONDS):
+            text = env.get_template(name).render(variables)
     except TemplateError:
         raise
     except Exception as exc:  # noqa: BLE001 - classified below; unknown kinds are re-raised as bugs
@@ -271,12 +307,21 @@ def render_template(env, name: str, variables: dict[str, Any], folders: Sequence
         if error is None:
             raise
         raise error from None
+    if not text.strip():
+        raise TemplateError(f"{display_path(_loader_path(env, name))}: the document came out empty",
+                            hint="the template file is empty, or all of it is inside conditions that are false")
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise TemplateError(f"{display_path(_loader_path(env, name))}: the document came out far too long "
+                            f"({len(text) / 1e6:.0f} million characters) (blocked by the sandbox)",
+                            hint="look for a loop that repeats too often")
+    return text
 
 
 def render_string(env, source: str, variables: dict[str, Any]) -> str:
     """Render template text (tests and one-off checks); errors are located as `<template>:LINE`."""
     try:
-        return env.from_string(source).render(variables)
+        with budget(RENDER_SECONDS):
+            return env.from_string(source).render(variables)
     except Exception as exc:  # noqa: BLE001
         error = to_template_error(exc, names=variables.keys(), lookup=namespace_lookup(variables))
         if error is None:
@@ -294,5 +339,6 @@ def _loader_path(env, name: str) -> str:
 
 def evaluate_condition(env, expression: str, variables: dict[str, Any]) -> bool:
     """A pack `when:` expression over the render context. Raises the underlying exception."""
-    return bool(env.compile_expression(expression, undefined_to_none=False)(**variables))
+    with budget(RENDER_SECONDS):
+        return bool(env.compile_expression(expression, undefined_to_none=False)(**variables))
 

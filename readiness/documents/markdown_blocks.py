@@ -288,11 +288,12 @@ def _rpr(flags: int, *, color: str = "", highlight: bool = False, underline: boo
 
 
 def _ppr(style: str | None, *, numpr: str = "", border: bool = False, shade: bool = False,
-         spacing: str = "", ind: str = "", jc: str | None = None) -> str:
+         spacing: str = "", ind: str = "", jc: str | None = None, outline: int | None = None) -> str:
     parts = [f'<w:pStyle w:val="{style}"/>' if style else "", numpr,
              '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="A6A6A6"/></w:pBdr>' if border else "",
              '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>' if shade else "", spacing, ind,
-             f'<w:jc w:val="{jc}"/>' if jc in ("left", "center", "right") else ""]
+             f'<w:jc w:val="{jc}"/>' if jc in ("left", "center", "right") else "",
+             f'<w:outlineLvl w:val="{outline}"/>' if outline is not None else ""]
     inner = "".join(parts)
     return f"<w:pPr>{inner}</w:pPr>" if inner else ""
 
@@ -323,10 +324,14 @@ class BodyWriter:
             return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
         if role == "rule":
             return "<w:p>" + _ppr(None, border=True, spacing='<w:spacing w:after="120"/>') + "</w:p>"
+        # The outline level makes the title the level-1 heading that screen readers and Word's navigation
+        # pane start from (Word's Title style has none), and keeps heading levels right when a reference
+        # document lacks a deeper Heading style.
         if role == "title":
-            ppr = _ppr(self.title_style)
+            ppr = _ppr(self.title_style, outline=0)
         elif role == "heading":
-            ppr = _ppr(self.styles.first(*(f"Heading {n}" for n in range(p.level, 0, -1))))
+            ppr = _ppr(self.styles.first(*(f"Heading {n}" for n in range(p.level, 0, -1))),
+                       outline=min(max(p.level, 1), 9) - 1)
         elif role in ("bullet", "number"):
             ppr, prefix = self._list_ppr(p)
         elif role == "continue":

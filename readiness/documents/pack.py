@@ -13,13 +13,13 @@ from pathlib import Path, PurePosixPath
 from typing import Literal, Optional, Sequence
 
 from jinja2 import TemplateSyntaxError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from readiness.errors import Collected, FileProblems, Problem, ReadinessError
 from readiness.files import Located, read_yaml
 from readiness.questionnaire.loader import did_you_mean, validation_problems
 from readiness.questionnaire.models import ID_PATTERN
+from readiness.sandbox import GuardedSandbox
 
 PACK_FILE = "pack.yaml"
 REFERENCE_DOCX = "reference.docx"
@@ -133,7 +133,7 @@ def parse_pack_file(located: Located) -> PackFile:
 
 def _check_condition(expression: str) -> str | None:
     try:
-        ImmutableSandboxedEnvironment().compile_expression(expression)
+        GuardedSandbox().compile_expression(expression)  # guarded: Jinja folds constants while compiling
     except TemplateSyntaxError as exc:
         return f"condition is not a valid expression: {exc.message}"
     return None

@@ -1,8 +1,9 @@
 """`when` conditions: sandboxed Jinja expressions over earlier answers.
 
 Conditions come from questionnaire files a consultant may have shared, so they run in Jinja's
-SandboxedEnvironment: they can compare and combine answers but not reach Python internals, files
-or modules.  A condition that names an unanswered question sees `none`.
+sandbox, guarded against huge values (readiness/sandbox.py): they can compare and combine answers
+but not reach Python internals, files or modules, nor build a gigabyte-long string.  A condition
+that names an unanswered question sees `none`.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from readiness.errors import ReadinessError
+from readiness.sandbox import GuardedSandbox, budget
 
 
 class ConditionError(ReadinessError, ValueError):
@@ -22,7 +24,7 @@ class ConditionError(ReadinessError, ValueError):
 
 @lru_cache(maxsize=1)
 def _env() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(autoescape=False)
+    return GuardedSandbox(autoescape=False)
 
 
 def names_in(expression: str) -> set[str]:
@@ -32,6 +34,10 @@ def names_in(expression: str) -> set[str]:
         attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
         if isinstance(attr, str) and attr.startswith("_"):
             raise ConditionError(f"condition reaches for Python internals ('{attr}'), which the sandbox forbids")
+    for const in ast.find_all(nodes.Const):  # |attr('__class__'), '{0.__class__}'.format(x)
+        if isinstance(const.value, str) and "__" in const.value:
+            raise ConditionError(f"condition reaches for Python internals ('{const.value}'), which the sandbox forbids")
+    evaluate(expression, {})  # with no answers yet: refuses now what the sandbox would refuse later
     return set(meta.find_undeclared_variables(ast))
 
 
@@ -55,8 +61,11 @@ def evaluate(expression: str, values: Mapping[str, Any]) -> bool:
     so a question whose inputs are missing is simply not asked yet."""
     fn = compile_condition(expression)
     try:
-        return bool(fn(**values))
+        with budget():
+            return bool(fn(**values))
     except SecurityError as exc:
-        raise ConditionError(f"condition tried something unsafe: {exc}") from None
+        raise ConditionError(f"condition tried something unsafe: {exc} (in `{expression}`)") from None
+    except MemoryError:
+        raise ConditionError(f"condition needed far more memory than a comparison should (in `{expression}`)") from None
     except (TypeError, UndefinedError, ValueError, ArithmeticError):
         return False

@@ -71,7 +71,7 @@ def _plain_message(err: dict) -> tuple[str, str | None]:
     if kind == "string_pattern_mismatch":
         pattern = (err.get("ctx") or {}).get("pattern", "")
         return f"{shown} is not in the expected form", PATTERN_HINTS.get(pattern)
-    if kind == "dict_type":
+    if kind in ("dict_type", "model_type"):  # model_type: a list or text where a section belongs
         return f"expected a mapping ('key: value' lines), got {type(value).__name__}", None
     if kind == "list_type":
         return f"expected a list (lines starting with '- '), got {type(value).__name__}", None

@@ -168,7 +168,7 @@ def parse_cli_value(question: Question, text: str) -> Any:
 
         try:
             raw = yaml.safe_load(text)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError):  # ValueError: an impossible date such as 0000-00-00
             raise ValueProblem("expected a list of entries in YAML or JSON, e.g. '[{name: Example}]'") from None
         return check_value(question, raw)
     return check_value(question, text)

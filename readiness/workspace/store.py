@@ -318,7 +318,16 @@ def create_site(root: Path, name: str, state: str, questionnaire: Questionnaire)
 
 
 def respondent_slug(name: str) -> str:
-    return slugify(name, "respondent")
+    """The respondent's file name. Letters with no ASCII spelling (דוד, Иван, 李) all fold away, so
+    such names get a short hash of the whole name: two people never share (and overwrite) one file."""
+    import hashlib
+    import unicodedata
+
+    slug = slugify(name, "respondent")
+    if any(ch.isalnum() and not ch.isascii() for ch in unicodedata.normalize("NFKD", name)):
+        digest = hashlib.sha256(" ".join(name.split()).casefold().encode("utf-8")).hexdigest()[:8]
+        slug = f"{slug[:50]}-{digest}"
+    return slug
 
 
 def save_answer(site: Site, qid: str, answer: Answer, respondent: Respondent | None = None) -> None:

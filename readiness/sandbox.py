@@ -1,0 +1,330 @@
+"""The sandbox templates and conditions run in: Jinja's immutable sandbox plus limits on size.
+
+Template packs and questionnaires are shared between consultants, so their Jinja runs in
+`ImmutableSandboxedEnvironment` (no Python internals, no mutation, ranges of at most 100,000).
+That sandbox still lets one expression ask for gigabytes (`'a' * 10**9`, `'{:>999999999}'.format(1)`,
+`2 ** (10**10)`, which Jinja even folds at compile time) or loop for hours.  `GuardedSandbox` refuses
+any single step that would build a value longer than MAX_SIZE, and `budget()` bounds a whole render
+or evaluation: at most MEMORY_HEADROOM more memory (Linux) and, in the main thread, a time limit.
+Every refusal is a `SandboxLimit`, a SecurityError with a plain message.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import signal
+import string
+import threading
+from typing import Any, Iterator
+
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import _PassArg, generate_lorem_ipsum
+
+MAX_SIZE = 200_000  # the longest string or list one step of a template may build
+MAX_EXPONENT = 100
+MAX_INT_BITS = 14_000  # ~4,200 digits: past that Python refuses to print a number anyway
+MEMORY_HEADROOM = 512 << 20  # how much more memory a render may take before MemoryError (a draft needs ~50 MB)
+BLOCKED = "(blocked by the sandbox)"
+
+
+class SandboxLimit(SecurityError):
+    """A template or condition asked for too much memory or time."""
+
+    def __init__(self, message: str):
+        super().__init__(f"{message} {BLOCKED}")
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def _numbers_too_big(values) -> bool:
+    return any(_int(v) and abs(v) > MAX_SIZE for v in values)
+
+
+def percent_too_wide(fmt: str, args: Any) -> bool:
+    """`'%999999999d' % 1`: a width or precision that would build a huge string."""
+    values = list(args.values()) if isinstance(args, dict) else list(args) if isinstance(args, tuple) else [args]
+    for m in _PERCENT.finditer(fmt):
+        for part in m.groups():
+            if part == "*" and _numbers_too_big(values):
+                return True
+            if part and part != "*" and int(part) > MAX_SIZE:
+                return True
+    return False
+
+
+def format_too_wide(fmt: str, values: list) -> bool:
+    """`'{:>999999999}'.format(1)`: the same for str.format."""
+    try:
+        parts = list(string.Formatter().parse(fmt))
+    except ValueError:
+        return False  # the real call reports the broken format string
+    for _, _, spec, _ in parts:
+        if not spec:
+            continue
+        if "{" in spec and _numbers_too_big(values):
+            return True
+        if any(int(d) > MAX_SIZE for d in re.findall(r"\d+", spec)):
+            return True
+    return False
+
+
+def bounded_list(items: Any, sep_len: int = 0) -> list:
+    """The items of an iterable, refused as soon as joining them would pass MAX_SIZE."""
+    out, total = [], 0
+    for item in items:
+        out.append(item)
+        total += (len(item) if isinstance(item, str) else 1) + (sep_len if len(out) > 1 else 0)
+        if total > MAX_SIZE:
+            raise SandboxLimit("joining would build a very large value")
+    return out
+
+
+def binop_problem(operator: str, left: Any, right: Any) -> str | None:
+    if operator == "**":
+        if isinstance(right, (int, float)) and not isinstance(right, bool) and abs(right) > MAX_EXPONENT:
+            return f"exponent {right} is too large for a template"
+        if _int(left) and _int(right) and right > 0 and left.bit_length() * right > MAX_INT_BITS:
+            return "power would build a very large number"
+    elif operator == "*":
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, (str, list, tuple)) and _int(n) and len(seq) * n > MAX_SIZE:
+                return "multiplication would build a very large value"
+        if _int(left) and _int(right) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            return "multiplication would build a very large number"
+    elif operator == "%" and isinstance(left, str) and percent_too_wide(left, right):
+        return "formatting would build a very large value"
+    return None
+
+
+_PADDING = {"ljust", "rjust", "center", "zfill"}
+
+
+def call_problem(obj: Any, args: tuple, kwargs: dict) -> str | None:
+    """Methods of str that can build a huge string from a small one."""
+    target = getattr(obj, "__wrapped__", obj)  # the sandbox wraps str.format
+    owner = getattr(target, "__self__", None)
+    if not isinstance(owner, str):
+        return None
+    name = getattr(target, "__name__", "")
+    first = args[0] if args else None
+    if name in _PADDING:
+        width = first if args else kwargs.get("width")
+        if _int(width) and width > MAX_SIZE:
+            return f"{name}({width}) would build a very large value"
+    elif name == "expandtabs":
+        size = first if args else kwargs.get("tabsize", 8)
+        if _int(size) and size * owner.count("\t") > MAX_SIZE:
+            return "expandtabs would build a very large value"
+    elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        old, new = args[0], args[1]
+        count = args[2] if len(args) > 2 else kwargs.get("count", -1)
+        n = owner.count(old) if old else len(owner) + 1
+        if _int(count) and count >= 0:
+            n = min(n, count)
+        if len(owner) + n * max(0, len(new) - len(old)) > MAX_SIZE:
+            return "replace would build a very large value"
+    elif name in ("format", "format_map"):
+        values = list(args) + list(kwargs.values())
+        if name == "format_map" and args and isinstance(args[0], dict):
+            values = list(args[0].values())
+        if format_too_wide(owner, values):
+            return "formatting would build a very large value"
+    return None
+
+
+# ---------------------------------------------------------------- filters that can build huge values
+
+
+def _check_center(value, width=80, *_, **__):
+    if _int(width) and width > MAX_SIZE:
+        return f"center({width}) would build a very large value"
+
+
+def _check_indent(value, width=4, *_, **__):
+    size = len(width) if isinstance(width, str) else width if _int(width) else 0
+    if size * (str(value).count("\n") + 1) > MAX_SIZE:
+        return "indent would build a very large value"
+
+
+def _check_format(value, *args, **kwargs):
+    if percent_too_wide(str(value), kwargs or args):
+        return "formatting would build a very large value"
+
+
+def _check_replace(value, old="", new="", count=None, *_, **__):
+    if isinstance(value, str) and isinstance(old, str) and isinstance(new, str):
+        return call_problem(value.replace, (old, new) + ((count,) if _int(count) else ()), {})
+
+
+def _check_batch(value, linecount=1, fill_with=None, *_, **__):
+    if fill_with is not None and _int(linecount) and linecount > MAX_SIZE:
+        return "batch would build a very large value"
+
+
+def _check_slice(value, slices=1, fill_with=None, *_, **__):
+    if _int(slices) and slices > MAX_SIZE:
+        return "slice would build a very large value"
+
+
+_FILTER_CHECKS = {"center": _check_center, "indent": _check_indent, "format": _check_format,
+                  "replace": _check_replace, "batch": _check_batch, "slice": _check_slice}
+
+
+def _guard_filter(original, check):
+    offset = 1 if _PassArg.from_obj(original) is not None else 0
+
+    @functools.wraps(original)  # keeps Jinja's pass_eval_context / pass_environment marks
+    def guarded(*args, **kwargs):
+        problem = check(*args[offset:], **kwargs)
+        if problem:
+            raise SandboxLimit(problem)
+        return original(*args, **kwargs)
+
+    return guarded
+
+
+def _guard_join(original):
+    offset = 1 if _PassArg.from_obj(original) is not None else 0
+
+    @functools.wraps(original)
+    def guarded(*args, **kwargs):
+        args = list(args)
+        if len(args) > offset:
+            sep = args[offset + 1] if len(args) > offset + 1 else kwargs.get("d", "")
+            args[offset] = bounded_list(args[offset], len(sep) if isinstance(sep, str) else 0)
+        return original(*args, **kwargs)
+
+    return guarded
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002
+    if not all(_int(x) and x <= 1000 for x in (n, min, max)):
+        raise SandboxLimit("lipsum() asked for a very large text")
+    return generate_lorem_ipsum(n, html, min, max)
+
+
+class GuardedSandbox(ImmutableSandboxedEnvironment):
+    """ImmutableSandboxedEnvironment that also refuses any step building a huge value."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, check in _FILTER_CHECKS.items():
+            self.filters[name] = _guard_filter(self.filters[name], check)
+        self.filters["join"] = _guard_join(self.filters["join"])
+        self.globals["lipsum"] = _lipsum
+
+    @staticmethod
+    def plain(value: Any) -> Any:
+        """The Python value behind a template value (subclasses unwrap their own types)."""
+        return value
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        problem = binop_problem(operator, self.plain(left), self.plain(right))
+        if problem:
+            raise SandboxLimit(problem)
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
+        problem = call_problem(__obj, args, kwargs)
+        if problem:
+            raise SandboxLimit(problem)
+        target = getattr(__obj, "__wrapped__", __obj)
+        if getattr(target, "__name__", "") == "join" and isinstance(getattr(target, "__self__", None), str) and args:
+            args = (bounded_list(args[0], len(target.__self__)),) + args[1:]
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+# ---------------------------------------------------------------- memory and time for a whole render
+
+
+_depth = threading.local()
+
+
+def _memory_in_use() -> int | None:
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+@contextlib.contextmanager
+def _memory_limit() -> Iterator[None]:
+    try:
+        import resource
+    except ImportError:  # not on this platform: the size checks above still hold
+        yield
+        return
+    used = _memory_in_use()
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError):
+        used = None
+    if used is None:
+        yield
+        return
+    limit = used + MEMORY_HEADROOM
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft != resource.RLIM_INFINITY and soft <= limit:
+        yield  # already limited at least as tightly
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+class TimeLimit(SandboxLimit):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    usable = (seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+              and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+              and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimeLimit(f"rendering took longer than {seconds:g} seconds (a loop too large?)")
+
+    signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def budget(seconds: float | None = None) -> Iterator[None]:
+    """Bound a render or an evaluation: MemoryError past MEMORY_HEADROOM more memory, TimeLimit after
+    `seconds` (main thread only). Nested budgets are part of the outermost one."""
+    if getattr(_depth, "n", 0):
+        yield
+        return
+    _depth.n = 1
+    try:
+        with _memory_limit(), _time_limit(seconds):
+            yield
+    finally:
+        _depth.n = 0

@@ -27,7 +27,8 @@ site, jobs = sys.argv[1], json.loads(sys.argv[2])
 failed = []
 for job in jobs:
     try:
-        app(["answer", site, *job], prog_name="lead-readiness", standalone_mode=False)
+        if app(["answer", site, *job], prog_name="lead-readiness", standalone_mode=False):
+            failed.append(job)  # an `Error:` exit code, returned rather than raised here
     except SystemExit as exc:
         if exc.code:
             failed.append(job)

@@ -175,6 +175,14 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
                 report.problems.append(Problem(exc.message or "syntax error", file=path, line=exc.lineno,
                                                hint="fix the template's Jinja syntax"))
     if q is not None and variables is not None and pack is not None:
+        for doc in pack.documents:  # a pack's `when:` sees the same names as its templates
+            if doc.when:
+                try:
+                    ast = env.parse("{{ (" + doc.when + ") }}")
+                    _check_names(ast, doc.pack_file, variables, q, env, report, used_facts, at_line=doc.when_line)
+                except TemplateSyntaxError as exc:
+                    report.problems.append(Problem(exc.message or "syntax error", file=doc.pack_file,
+                                                   line=doc.when_line))
         for fact, question in q.facts().items():
             if not any(u == fact or u.startswith(fact + ".") or fact.startswith(u + ".") for u in used_facts):
                 report.problems.append(Problem(f"fact '{fact}' (question '{question.id}') is not used by any template",
@@ -214,7 +222,19 @@ def _template_names(folders: list[Path]) -> dict[str, Path]:
 
 
 def _check_names(ast, path: Path, variables: dict, q: Questionnaire, env, report: LintReport,
-                 used: set[str]) -> None:
+                 used: set[str], at_line: int | None = None) -> None:
+    """Names, fact attributes and lookup ids a template (or a pack `when:`, at `at_line`) uses."""
+    before = len(report.problems)
+    _check_names_in(ast, path, variables, q, env, report, used)
+    if at_line is not None:
+        for i in range(before, len(report.problems)):
+            p = report.problems[i]
+            report.problems[i] = Problem(p.message, file=p.file, line=at_line, where=p.where, hint=p.hint,
+                                         severity=p.severity)
+
+
+def _check_names_in(ast, path: Path, variables: dict, q: Questionnaire, env, report: LintReport,
+                    used: set[str]) -> None:
     # Jinja counts a name set only inside an `if` as possibly undeclared; anything the template
     # assigns somewhere is its own variable, not a fact.
     assigned = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}

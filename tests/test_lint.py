@@ -38,3 +38,15 @@ def test_a_broken_questionnaire_is_reported_not_raised(tmp_path):
     bad.write_text("id: x\nversion: 1.0.0\ntitle: X\ndomains: []\nquestions: []\n")
     result = invoke("lint", "--questionnaire", bad)
     assert result.exit_code == 3 and "q.yaml" in result.stdout and "Traceback" not in result.output
+
+
+def test_a_pack_condition_is_checked_like_a_template(tmp_path):
+    folder = tmp_path / "templates"
+    (folder / "briefs").mkdir(parents=True)
+    (folder / "briefs" / "brief.md.j2").write_text("# Brief for {{ county.name }}\n")
+    (folder / "pack.yaml").write_text(
+        "id: x\nversion: 1.0.0\ntitle: X\ndocuments:\n  - id: brief\n    title: Brief\n"
+        "    template: briefs/brief.md.j2\n    when: \"port.stauts == 'none'\"\n")
+    result = invoke("lint", "--templates", folder)
+    assert result.exit_code == 3
+    assert "pack.yaml:8: 'port.stauts' is not a fact the questionnaire declares (did you mean 'status'?)" in result.stdout

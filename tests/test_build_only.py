@@ -24,3 +24,13 @@ def test_a_misspelt_id_suggests_the_right_one(tmp_path):
     assert result.exit_code == 1
     assert "did you mean 'readiness_report'?" in result.stderr
     assert not (site / "drafts").exists() or not any((site / "drafts").iterdir())
+
+
+def test_a_missing_templates_folder_names_site_yaml(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    with open(site / "site.yaml", "a") as fh:
+        fh.write("templates: ../nowhere\n")
+    result = invoke("build", site)
+    assert result.exit_code == 1
+    assert "site.yaml:5: templates: templates folder '../nowhere' not found" in result.stderr

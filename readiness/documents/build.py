@@ -25,7 +25,8 @@ from readiness.documents.environment import (evaluate_condition, make_environmen
                                              to_template_error)
 from readiness.documents.facts import date_long
 from readiness.documents.pack import Pack, PackDocument, load_pack
-from readiness.errors import ReadinessError, TemplateError
+from readiness.errors import FileProblems, Problem, ReadinessError, TemplateError
+from readiness.files import read_yaml
 from readiness.questionnaire.loader import did_you_mean
 from readiness.questionnaire.values import display
 from readiness.workspace.models import STATUS_WORDS, slugify
@@ -100,7 +101,13 @@ def template_folders(site: Site, templates_dir: Path | None = None) -> list[Path
     if templates_dir is not None:
         folders.append(Path(templates_dir))
     if site.profile.templates:
-        folders.append((site.root / site.profile.templates).resolve())
+        folder = (site.root / site.profile.templates).resolve()
+        if not folder.is_dir():
+            line = read_yaml(site.root / "site.yaml", "site file").line_of(("templates",))
+            raise FileProblems([Problem(f"templates folder '{site.profile.templates}' not found", file=site.root /
+                                        "site.yaml", line=line, where="templates",
+                                        hint="give a folder relative to the site folder, or remove the key")])
+        folders.append(folder)
     try:
         folders.append(resources.templates_dir())
     except ReadinessError:

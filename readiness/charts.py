@@ -34,7 +34,6 @@ SCORE_COLOUR = "#0072B2"
 READY_COLOUR = "#D55E00"
 INK = "#222222"
 MAX_TIMELINE_ROWS = 30
-NO_CACHE_VARIABLE = "LEAD_READINESS_NO_CACHE"
 CACHE_KEEP = 200  # charts kept in the cache (about 100 kB each)
 
 
@@ -72,18 +71,9 @@ def _source_tag() -> str:
 
 def _cache_dir() -> Optional[Path]:
     """The chart cache folder, or None when disabled or not safely ours."""
-    if os.environ.get(NO_CACHE_VARIABLE, "") not in ("", "0"):
-        return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "lead-readiness" / "charts"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        st = folder.stat()
-        if st.st_uid != os.getuid() or st.st_mode & 0o022:
-            return None
-    except (OSError, RuntimeError):
-        return None
-    return folder
+    from readiness.cache import user_cache_dir
+
+    return user_cache_dir("charts")
 
 
 def _kept(kind: str, spec: dict) -> Optional[Path]:

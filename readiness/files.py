@@ -7,6 +7,8 @@ message (file, line, what, how to fix) for the same kind of damage.  Every write
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -99,6 +101,9 @@ def read_yaml(path: Path, what: str = "file", *, allow_empty: bool = False) -> L
         if allow_empty:
             return Located({}, {(): 1}, path)
         raise _fail(path, f"{what} is empty", hint="restore it from a backup or create it again")
+    cached = _parse_cache_get(text)
+    if cached is not None:
+        return Located(cached[0], cached[1], path)
     try:
         data, lines = _compose(text, path, _LOADER)
     except yaml.YAMLError:
@@ -118,7 +123,64 @@ def read_yaml(path: Path, what: str = "file", *, allow_empty: bool = False) -> L
         if allow_empty:
             return Located({}, {(): 1}, path)
         raise _fail(path, f"{what} is empty", hint="restore it from a backup or create it again")
+    _parse_cache_put(text, data, lines)
     return Located(data, lines, path)
+
+
+# ---------------------------------------------------------------- parse cache
+# Parsing YAML is most of the cost of loading a large questionnaire (190 ms for 1,000 questions with
+# libyaml). Large files that parsed cleanly are kept, keyed by their exact content, as plain JSON in
+# the per-user cache; a changed file has another key, so the cache can never serve stale data.
+
+CACHE_MIN_BYTES = 64 * 1024
+_CACHE_FORMAT = 1
+
+
+def _cache_path(text: str) -> Path | None:
+    if len(text) < CACHE_MIN_BYTES:
+        return None
+    from readiness.cache import user_cache_dir
+
+    folder = user_cache_dir("yaml")
+    if folder is None:
+        return None
+    digest = hashlib.sha256(f"{_CACHE_FORMAT}\0{yaml.__version__}\0".encode() + text.encode("utf-8")).hexdigest()
+    return folder / f"{digest[:40]}.json"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {k: _encode(v) for k, v in value.items()}
+        return {"\0map": [[k, _encode(v)] for k, v in value.items()]}  # keys such as scale points 1..5
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode_map(value: dict) -> dict:
+    return dict((k, v) for k, v in value["\0map"]) if "\0map" in value else value
+
+
+def _parse_cache_get(text: str) -> tuple[Any, dict] | None:
+    path = _cache_path(text)
+    if path is None or not path.is_file():
+        return None
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode_map)
+        return stored["data"], {tuple(loc): line for loc, line in stored["lines"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged entry: parse afresh
+
+
+def _parse_cache_put(text: str, data: Any, lines: dict) -> None:
+    path = _cache_path(text)
+    if path is None or path.exists():
+        return
+    try:
+        atomic_write(path, json.dumps({"data": _encode(data), "lines": [[list(k), v] for k, v in lines.items()]}))
+    except (OSError, TypeError, ValueError):
+        pass
 
 
 def _compose(text: str, path: Path, loader_class) -> tuple[Any, dict]:

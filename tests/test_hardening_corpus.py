@@ -268,7 +268,7 @@ ESCAPES = {
     "templates-missing-folder": (["build", "{site}", "--templates", "../../../../nowhere/templates"],
                                  "templates folder not found"),
     "score-system-folder": (["score", "/etc"], "/etc is not a site folder"),
-    "site-templates-escape": (["build", "{site}"], "templates folder not found"),  # site.yaml: templates: ../../..
+    "site-templates-escape": (["build", "{site}"], "site.yaml:6: templates: templates folder"),  # site.yaml: templates: ../../..
 }
 
 

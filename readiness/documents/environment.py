@@ -24,6 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from readiness.documents.facts import (Fact, Namespace, Option, RenderProblem, Withheld, date_long, is_answered,
                                        join_and)
+from readiness.cache import user_cache_dir
 from readiness.errors import TemplateError
 from readiness.questionnaire.loader import did_you_mean
 from readiness.sandbox import GuardedSandbox, SandboxLimit, budget
@@ -120,7 +121,6 @@ class _PackLoader(FileSystemLoader):
 
 
 _OPTIONS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True, "autoescape": False}
-NO_CACHE_VARIABLE = "LEAD_READINESS_NO_CACHE"
 
 
 class _QuietBytecodeCache(FileSystemBytecodeCache):
@@ -143,18 +143,10 @@ class _QuietBytecodeCache(FileSystemBytecodeCache):
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
     """A private per-user cache (XDG cache folder), keyed by Jinja, Python and our options; None when
     disabled with LEAD_READINESS_NO_CACHE=1 or when the folder is not safely ours."""
-    if os.environ.get(NO_CACHE_VARIABLE, "") not in ("", "0"):
-        return None
     settings = repr((sorted(_OPTIONS.items()), sorted(_Env.intercepted_binops), FactUndefined.__name__))
     tag = hashlib.sha256(settings.encode()).hexdigest()[:8]
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "lead-readiness" / f"jinja-{jinja2.__version__}-{sys.implementation.cache_tag}-{tag}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        st = folder.stat()
-        if st.st_uid != os.getuid() or st.st_mode & 0o022:
-            return None
-    except (OSError, RuntimeError):
+    folder = user_cache_dir(f"jinja-{jinja2.__version__}-{sys.implementation.cache_tag}-{tag}")
+    if folder is None:
         return None
     return _QuietBytecodeCache(str(folder))
 

@@ -20,25 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import ROOT, print_rows  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests"))
+from keys import ENTER, keys_for  # noqa: E402  (the same key presses the terminal tests use)
+
 GOAL_MS = 50.0
-DOWN, ENTER = "\x1b[B", "\r"
-
-
-def _keys_for(question) -> str:
-    t = question.type
-    if t in ("choice", "yes_no", "scale"):
-        return ENTER
-    if t == "multi":
-        return " " + ENTER
-    if t == "records":
-        return DOWN + ENTER  # none to record
-    if t == "date":
-        return "2027-03-01" + ENTER
-    if t == "number":
-        spec = question.number
-        low = spec.min if spec and spec.min is not None else 1
-        return (str(int(low)) if float(low).is_integer() else str(low)) + ENTER
-    return "Example answer" + ENTER
 
 
 def measure(questionnaire: Path | None = None) -> list[float]:
@@ -82,7 +67,7 @@ def measure(questionnaire: Path | None = None) -> list[float]:
             """Types an acceptable answer for whatever question comes up, then Finish at the review."""
 
             def ask(self, question, current, progress):
-                pipe.send_text(_keys_for(question))
+                pipe.send_text(keys_for(question))
                 return terminal.ask(question, current, progress)
 
             def review(self, rows, remaining):

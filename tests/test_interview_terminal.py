@@ -15,6 +15,7 @@ import yaml
 from readiness.workspace.store import open_site
 
 from conftest import invoke
+from keys import keys_for
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -145,24 +146,6 @@ def test_help_and_respondent_sitting_in_the_terminal(mini_site):
     assert (chief.role, chief.agency, chief.answers["support_diversion"].value) == ("Police Chief", "Harbor PD", 5)
 
 
-def _keys_for(question) -> str:
-    """An acceptable answer for any question of the real questionnaire."""
-    t = question.type
-    if t in ("choice", "yes_no", "scale"):
-        return ENTER
-    if t == "multi":
-        return " " + ENTER
-    if t == "records":
-        return DOWN + ENTER  # none to record
-    if t == "date":
-        return "2027-03-01" + ENTER
-    if t == "number":
-        spec = question.number
-        low = spec.min if spec and spec.min is not None else 1
-        return f"{int(low) if float(low).is_integer() else low}" + ENTER
-    return "Example answer" + ENTER
-
-
 @pytest.mark.skipif(not REAL.exists(), reason="the real questionnaire is not in this checkout")
 def test_real_questionnaire_interview_resumes(tmp_path):
     site = tmp_path / "harbor"
@@ -172,7 +155,7 @@ def test_real_questionnaire_interview_resumes(tmp_path):
     child = spawn(site)
     for question in site_questions[:8]:
         child.expect_exact(question.text[:50])
-        child.send(_keys_for(question))
+        child.send(keys_for(question))
     following = site_questions[8]
     child.expect_exact(following.text[:50])
     child.send(CTRL_C)

@@ -85,7 +85,9 @@ class BuildResult:
     def open_first(self) -> Path | None:
         """The file to open first: the first extra output (the report, once it exists), else the first document."""
         for entry in self.extras:
-            for name in entry.get("names", {}).values():
+            names = entry.get("names", {})
+            name = names.get("docx") or next(iter(names.values()), None)  # Word first: what people open
+            if name:
                 return self.folder / name
         for doc in self.documents:
             return doc.files.get("docx") or doc.files.get("md")

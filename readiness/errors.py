@@ -56,7 +56,8 @@ class ReadinessError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return self.message + (f"\n  How to fix: {self.hint}" if self.hint else "")
+        # One line, as every `Error:` is: what, where, and in brackets how to fix it.
+        return self.message + (f" ({self.hint})" if self.hint else "")
 
 
 class FileProblems(ReadinessError):
@@ -64,6 +65,8 @@ class FileProblems(ReadinessError):
 
     def __init__(self, problems: list[Problem], *, hint: str | None = None):
         self.problems = list(problems)
+        if len(self.problems) == 1 and self.problems[0].hint:
+            hint = None  # the problem's own advice is the more precise
         first = str(self.problems[0]) if self.problems else "invalid input"
         extra = len(self.problems) - 1
         message = first if not extra else f"{first}\n" + "\n".join(f"  {p}" for p in self.problems[1:])

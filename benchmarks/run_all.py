@@ -23,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _timing import time_command  # noqa: E402
+from bench_cli import MINIMAL_APP  # noqa: E402  (the same baseline app as the CLI benchmark)
 
 DESIGN_BARE_MS = 18.0  # design.md section 8, the machine the goals were set on
 DESIGN_TYPER_HELP_MS = 240.0
@@ -34,23 +35,12 @@ import importlib
 rows = importlib.import_module(sys.argv[1]).run()
 print({MARK!r} + json.dumps(rows, default=float))
 """
-MINIMAL_TYPER = """
-import typer
-app = typer.Typer(add_completion=False)
-@app.command()
-def score(site: str, format: str = "table"):
-    print(site, format)
-@app.command()
-def other(x: str):
-    pass
-app()
-"""
 
 
 def baseline() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         app = Path(tmp, "minimal.py")
-        app.write_text(MINIMAL_TYPER)
+        app.write_text(MINIMAL_APP)
         bare = time_command([sys.executable, "-c", "pass"], runs=11)
         typer_help = time_command([sys.executable, str(app), "--help"], runs=7)
     return [

@@ -1,6 +1,7 @@
 """Shared fixtures: the mini questionnaire, a fresh site, and a CLI runner."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -48,3 +49,28 @@ def example_copy(tmp_path: Path):
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file's bytes, to prove a refused action changed nothing."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def _private_home_and_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own home and cache folder and none of the tool's environment variables, so
+    a test never reads or writes the user's real cache and tests running side by side never share one."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    for name in list(os.environ):
+        if name.startswith("LEAD_READINESS_"):
+            monkeypatch.delenv(name, raising=False)
+
+
+try:  # hypothesis keeps its example database and caches out of the checkout
+    import tempfile
+
+    from hypothesis import settings as _hypothesis_settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(Path(tempfile.mkdtemp(prefix="lead-readiness-hypothesis-")))
+    _hypothesis_settings.register_profile("lead-readiness", database=None)
+    _hypothesis_settings.load_profile("lead-readiness")
+except ImportError:  # pragma: no cover - hypothesis is a test extra
+    pass

@@ -124,7 +124,7 @@ def _impossible(question: Question, value: Any) -> tuple[str, str | None] | None
 # ---------------------------------------------------------------- templates
 
 
-def _sample_variables(q: Questionnaire) -> dict[str, Any]:
+def _sample_variables(q: Questionnaire, folders: list[Path] | None = None) -> dict[str, Any]:
     """A render context with no answers: the names and attributes every template may use."""
     import datetime as _dt
 
@@ -132,7 +132,7 @@ def _sample_variables(q: Questionnaire) -> dict[str, Any]:
     from readiness.documents.context import DocInfo, build_context
 
     a = assess(q, {}, [], site="lint", state="NC")
-    ctx = build_context(q, {}, [], a, site_name="lint", state="NC")
+    ctx = build_context(q, {}, [], a, site_name="lint", state="NC", template_folders=folders)
     return ctx.for_document(DocInfo("lint", "Lint", 1, _dt.date.today()))
 
 
@@ -151,7 +151,12 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
         return
     folders = list(pack.folders) if pack is not None else _used_folders(folders)
     env = make_environment(folders)
-    variables = _sample_variables(q) if q is not None else None
+    variables = None
+    if q is not None:
+        try:
+            variables = _sample_variables(q, folders)
+        except FileProblems:  # a broken program-terms.yaml: reported by _program_terms
+            variables = _sample_variables(q)
     used_facts: set[str] = set()
     names = _template_names(folders)
     report.checked.append(f"{len(names)} templates")
@@ -281,9 +286,13 @@ def _resolve(chain: list[str], variables: dict) -> tuple[str, str | None] | None
     for i, attr in enumerate(chain[1:], 1):
         here = ".".join(chain[:i])
         if isinstance(current, Fact):
-            if attr not in FACT_ATTRIBUTES:
-                return (f"'{here}' is an answer; it has no '{attr}'",
-                        did_you_mean(attr, FACT_ATTRIBUTES) or "answers have: " + ", ".join(FACT_ATTRIBUTES))
+            from readiness.documents.terms import TERM_ATTRIBUTES, Term
+
+            allowed = FACT_ATTRIBUTES + (TERM_ATTRIBUTES if isinstance(current, Term) else ())
+            if attr not in allowed:
+                what = "a program term" if isinstance(current, Term) else "an answer"
+                return (f"'{here}' is {what}; it has no '{attr}'",
+                        did_you_mean(attr, allowed) or f"{what.split(' ', 1)[1]}s have: " + ", ".join(allowed))
             return None
         if isinstance(current, Namespace):
             if attr not in current:

@@ -43,6 +43,10 @@ def lint(questionnaire: Path | None = None, templates: Path | None = None) -> Li
     folders = ([Path(templates)] if templates else []) + [resources.templates_dir()]
     _templates(folders, q, report)
     _state_profiles(folders, report)
+    if q is not None and not report.errors:  # rendering a pack that has errors would only repeat them
+        _program_terms(folders, q, report)
+        if not report.errors:
+            _pack_consistency(folders, q_path, q, report)
     return report
 
 
@@ -188,6 +192,12 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
                 except TemplateSyntaxError as exc:
                     report.problems.append(Problem(exc.message or "syntax error", file=doc.pack_file,
                                                    line=doc.when_line))
+        from readiness.documents.terms import TERMS
+
+        for term in {u.split(".")[1] for u in used_facts if u.startswith("terms.") and u.count(".") >= 1}:
+            question = q.by_id.get(TERMS[term].question) if term in TERMS and TERMS[term].question else None
+            if question is not None and question.fact:  # `terms.caseload_cap` uses the answer to caseload_cap
+                used_facts.add(question.fact)
         for fact, question in q.facts().items():
             if not any(u == fact or u.startswith(fact + ".") or fact.startswith(u + ".") for u in used_facts):
                 report.problems.append(Problem(f"fact '{fact}' (question '{question.id}') is not used by any template",
@@ -303,6 +313,83 @@ def _resolve(chain: list[str], variables: dict) -> tuple[str, str | None] | None
             continue
         return None  # a list or plain value: attributes come from loops and filters, not checked here
     return None
+
+
+# ---------------------------------------------------------------- program terms
+
+
+def _program_terms(folders: list[Path], q: Questionnaire, report: LintReport) -> None:
+    from readiness.documents.pack import load_pack
+    from readiness.documents.terms import TERMS_FILE, check_defaults, load_term_defaults
+
+    used = list(load_pack(folders).folders)
+    try:
+        defaults = load_term_defaults(used)
+    except FileProblems as exc:
+        report.problems.extend(exc.problems)
+        return
+    report.problems.extend(check_defaults(defaults, q.by_id).problems)
+    report.checked.append(f"{sum((f / TERMS_FILE).is_file() for f in used)} program terms files")
+
+
+def _consistency_sites(q_path: Path, q: Questionnaire):
+    """What lint renders the pack for: each bundled example, read under the questionnaire being
+    linted, and a site with no answers at all (every term from its default or an open item)."""
+    from readiness.workspace.store import open_site
+
+    for name in resources.example_names():
+        try:
+            site = open_site(resources.examples_dir() / name, q_path)
+        except ReadinessError as exc:
+            yield name, None, exc
+            continue
+        yield name, (site.answers, list(site.respondents.values()), site.name, site.profile.state), None
+    yield "a site with no answers", ({}, [], "Example County", "NC"), None
+
+
+def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, report: LintReport) -> None:
+    """Render the pack and check that every program term is stated with one value in all documents."""
+    import datetime as _dt
+
+    from readiness.assessment import assess
+    from readiness.documents.build import render_documents
+    from readiness.documents.consistency import check_consistency
+    from readiness.documents.context import build_context
+    from readiness.documents.environment import make_environment
+    from readiness.documents.pack import load_pack
+
+    pack = load_pack(folders)
+    env = make_environment(pack.folders)
+    rendered = 0
+    for name, data, failure in _consistency_sites(q_path, q):
+        if failure is not None:
+            report.problems.append(Problem(f"example '{name}' could not be read with this questionnaire, so the "
+                                           f"consistency check skipped it: {failure.message}", severity="warning"))
+            continue
+        answers, respondents, site_name, state = data
+        try:
+            a = assess(q, answers, respondents, site=site_name, state=state)
+            ctx = build_context(q, answers, respondents, a, site_name=site_name, state=state,
+                                template_folders=pack.folders)
+            docs, _ = render_documents(env, pack, list(pack.documents), ctx, 1, _dt.date.today())
+        except ReadinessError as exc:
+            report.problems.append(Problem(f"rendering the pack for {name} failed: {exc.message}", hint=exc.hint))
+            continue
+        rendered += 1
+        for c in check_consistency({d.spec.id: d.markdown for d in docs}):
+            report.problems.append(Problem(
+                f"{c.message} (rendered for {name})", where=c.term,
+                file=_template_of(pack, c.values),
+                hint="write the number as {{ terms." + c.term + " }} (or .text) in every template, and set its value "
+                     "once: from the answer, or in program-terms.yaml"))
+    report.checked.append(f"program terms consistent across {rendered} rendered packs")
+
+
+def _template_of(pack, values: dict) -> Path | None:
+    """The template of the document stating the less common value: usually the one that is off."""
+    rarest = min(values.values(), key=len)
+    doc_id = rarest[0]
+    return next((d.template_path for d in pack.documents if d.id == doc_id), None)
 
 
 # ---------------------------------------------------------------- state profiles

@@ -47,7 +47,7 @@ TERMS: dict[str, TermSpec] = {
     "retention_years": TermSpec(None, "year", "retention of coordination copies after a participant's last contact"),
     "breach_notice_hours": TermSpec(None, "hour", "notice of an unauthorized use or disclosure of Program data"),
     "remote_followup_hours": TermSpec(None, "hour", "case manager's follow-up after a remote hand-off"),
-    "capacity_warning_percent": TermSpec(None, "", "share of the caseload cap at which the provider warns the OWG"),
+    "capacity_warning_percent": TermSpec(None, "percent", "share of the caseload cap at which the provider warns the OWG"),
     "refresher_months": TermSpec(None, "month", "interval between officers' refresher trainings"),
     "eligibility_review_business_days": TermSpec(None, "business day",
                                                  "liaison prosecutor's eligibility review of a diversion"),
@@ -151,7 +151,7 @@ def check_defaults(defaults: TermDefaults, questions: Mapping[str, Any]) -> Coll
 def _plural(unit: str, value: Any) -> str:
     if not unit:
         return ""
-    return " " + (unit if value == 1 else unit + "s")
+    return " " + (unit if value == 1 or unit == "percent" else unit + "s")
 
 
 class Term(Fact):

@@ -197,7 +197,7 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
         for term in {u.split(".")[1] for u in used_facts if u.startswith("terms.") and u.count(".") >= 1}:
             question = q.by_id.get(TERMS[term].question) if term in TERMS and TERMS[term].question else None
             if question is not None and question.fact:  # `terms.caseload_cap` uses the answer to caseload_cap
-                used_facts.add(question.fact)
+                used_facts.update({question.fact, question.fact.split(".")[0]})  # as naming the fact itself would
         for fact, question in q.facts().items():
             if not any(u == fact or u.startswith(fact + ".") or fact.startswith(u + ".") for u in used_facts):
                 report.problems.append(Problem(f"fact '{fact}' (question '{question.id}') is not used by any template",
@@ -361,6 +361,7 @@ def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, repor
     pack = load_pack(folders)
     env = make_environment(pack.folders)
     rendered = 0
+    found: dict[tuple, tuple] = {}  # one problem per contradiction, whichever sites show it
     for name, data, failure in _consistency_sites(q_path, q):
         if failure is not None:
             report.problems.append(Problem(f"example '{name}' could not be read with this questionnaire, so the "
@@ -377,19 +378,25 @@ def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, repor
             continue
         rendered += 1
         for c in check_consistency({d.spec.id: d.markdown for d in docs}):
-            report.problems.append(Problem(
-                f"{c.message} (rendered for {name})", where=c.term,
-                file=_template_of(pack, c.values),
-                hint="write the number as {{ terms." + c.term + " }} (or .text) in every template, and set its value "
-                     "once: from the answer, or in program-terms.yaml"))
-    report.checked.append(f"program terms consistent across {rendered} rendered packs")
+            key = (c.term, tuple(sorted((str(v), tuple(d)) for v, d in c.values.items())))
+            found.setdefault(key, (c, []))[1].append(name)
+    for c, names in found.values():
+        report.problems.append(Problem(
+            f"{c.message} (rendered for {', '.join(names)})", where=c.term, file=_template_of(pack, c.values),
+            hint="write the number as {{ terms." + c.term + " }} (or .text) in every template, and set its value "
+                 "once: from the answer, or in program-terms.yaml"))
+    report.checked.append(f"program terms compared across the documents of {rendered} rendered packs")
 
 
 def _template_of(pack, values: dict) -> Path | None:
-    """The template of the document stating the less common value: usually the one that is off."""
-    rarest = min(values.values(), key=len)
-    doc_id = rarest[0]
-    return next((d.template_path for d in pack.documents if d.id == doc_id), None)
+    """The template most likely to be off: a consultant's override among those stating the least
+    common value, else the first of them."""
+    fewest = min(len(docs) for docs in values.values())
+    rarest = [doc_id for docs in values.values() if len(docs) == fewest for doc_id in docs]
+    bundled = resources.templates_dir().resolve()
+    paths = [d.template_path for doc_id in rarest for d in pack.documents if d.id == doc_id]
+    own = [p for p in paths if bundled not in p.resolve().parents]
+    return (own or paths or [None])[0]
 
 
 # ---------------------------------------------------------------- state profiles

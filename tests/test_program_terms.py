@@ -48,14 +48,14 @@ def test_an_answer_wins_over_a_default_and_a_default_is_marked_in_the_memo(tmp_p
     (acme / TERMS_FILE).write_text("caseload_cap: 15\n", encoding="utf-8")
     answered = example_copy("harbor-county")  # caseload_cap answered: 20
     out = _build(answered, "--templates", acme)
-    assert "at or below 20 participants per case manager" in (out / "mou.md").read_text()
+    assert "within the cap of 20 participants per case manager" in (out / "mou.md").read_text()
     assert "| Caseload cap per full-time case manager | 20 participants | Answer |" in \
         (out / "drafting-memo.md").read_text()
 
     blank = tmp_path / "blank"
     assert invoke("new", blank, "--name", "Blank County", "--state", "NC").exit_code == 0
     out = _build(blank, "--templates", acme)
-    assert "at or below 15 participants per case manager" in (out / "mou.md").read_text()
+    assert "within the cap of 15 participants per case manager" in (out / "mou.md").read_text()
     memo = (out / "drafting-memo.md").read_text()
     assert "| Caseload cap per full-time case manager | 15 participants | Proposed default |" in memo
     # no default and no answer: an open item, named like the question's placeholder

@@ -329,7 +329,8 @@ def _program_terms(folders: list[Path], q: Questionnaire, report: LintReport) ->
         report.problems.extend(exc.problems)
         return
     report.problems.extend(check_defaults(defaults, q.by_id).problems)
-    report.checked.append(f"{sum((f / TERMS_FILE).is_file() for f in used)} program terms files")
+    files = sum((f / TERMS_FILE).is_file() for f in used)
+    report.checked.append(f"{files} program terms file{'' if files == 1 else 's'}")
 
 
 def _consistency_sites(q_path: Path, q: Questionnaire):

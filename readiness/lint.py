@@ -43,6 +43,10 @@ def lint(questionnaire: Path | None = None, templates: Path | None = None) -> Li
     folders = ([Path(templates)] if templates else []) + [resources.templates_dir()]
     _templates(folders, q, report)
     _state_profiles(folders, report)
+    if q is not None and not report.errors:  # rendering a pack that has errors would only repeat them
+        _program_terms(folders, q, report)
+        if not report.errors:
+            _pack_consistency(folders, q_path, q, report)
     return report
 
 
@@ -124,7 +128,7 @@ def _impossible(question: Question, value: Any) -> tuple[str, str | None] | None
 # ---------------------------------------------------------------- templates
 
 
-def _sample_variables(q: Questionnaire) -> dict[str, Any]:
+def _sample_variables(q: Questionnaire, folders: list[Path] | None = None) -> dict[str, Any]:
     """A render context with no answers: the names and attributes every template may use."""
     import datetime as _dt
 
@@ -132,7 +136,7 @@ def _sample_variables(q: Questionnaire) -> dict[str, Any]:
     from readiness.documents.context import DocInfo, build_context
 
     a = assess(q, {}, [], site="lint", state="NC")
-    ctx = build_context(q, {}, [], a, site_name="lint", state="NC")
+    ctx = build_context(q, {}, [], a, site_name="lint", state="NC", template_folders=folders)
     return ctx.for_document(DocInfo("lint", "Lint", 1, _dt.date.today()))
 
 
@@ -151,7 +155,12 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
         return
     folders = list(pack.folders) if pack is not None else _used_folders(folders)
     env = make_environment(folders)
-    variables = _sample_variables(q) if q is not None else None
+    variables = None
+    if q is not None:
+        try:
+            variables = _sample_variables(q, folders)
+        except FileProblems:  # a broken program-terms.yaml: reported by _program_terms
+            variables = _sample_variables(q)
     used_facts: set[str] = set()
     names = _template_names(folders)
     report.checked.append(f"{len(names)} templates")
@@ -183,6 +192,12 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
                 except TemplateSyntaxError as exc:
                     report.problems.append(Problem(exc.message or "syntax error", file=doc.pack_file,
                                                    line=doc.when_line))
+        from readiness.documents.terms import TERMS
+
+        for term in {u.split(".")[1] for u in used_facts if u.startswith("terms.") and u.count(".") >= 1}:
+            question = q.by_id.get(TERMS[term].question) if term in TERMS and TERMS[term].question else None
+            if question is not None and question.fact:  # `terms.caseload_cap` uses the answer to caseload_cap
+                used_facts.update({question.fact, question.fact.split(".")[0]})  # as naming the fact itself would
         for fact, question in q.facts().items():
             if not any(u == fact or u.startswith(fact + ".") or fact.startswith(u + ".") for u in used_facts):
                 report.problems.append(Problem(f"fact '{fact}' (question '{question.id}') is not used by any template",
@@ -281,9 +296,13 @@ def _resolve(chain: list[str], variables: dict) -> tuple[str, str | None] | None
     for i, attr in enumerate(chain[1:], 1):
         here = ".".join(chain[:i])
         if isinstance(current, Fact):
-            if attr not in FACT_ATTRIBUTES:
-                return (f"'{here}' is an answer; it has no '{attr}'",
-                        did_you_mean(attr, FACT_ATTRIBUTES) or "answers have: " + ", ".join(FACT_ATTRIBUTES))
+            from readiness.documents.terms import TERM_ATTRIBUTES, Term
+
+            allowed = FACT_ATTRIBUTES + (TERM_ATTRIBUTES if isinstance(current, Term) else ())
+            if attr not in allowed:
+                what = "a program term" if isinstance(current, Term) else "an answer"
+                return (f"'{here}' is {what}; it has no '{attr}'",
+                        did_you_mean(attr, allowed) or f"{what.split(' ', 1)[1]}s have: " + ", ".join(allowed))
             return None
         if isinstance(current, Namespace):
             if attr not in current:
@@ -294,6 +313,91 @@ def _resolve(chain: list[str], variables: dict) -> tuple[str, str | None] | None
             continue
         return None  # a list or plain value: attributes come from loops and filters, not checked here
     return None
+
+
+# ---------------------------------------------------------------- program terms
+
+
+def _program_terms(folders: list[Path], q: Questionnaire, report: LintReport) -> None:
+    from readiness.documents.pack import load_pack
+    from readiness.documents.terms import TERMS_FILE, check_defaults, load_term_defaults
+
+    used = list(load_pack(folders).folders)
+    try:
+        defaults = load_term_defaults(used)
+    except FileProblems as exc:
+        report.problems.extend(exc.problems)
+        return
+    report.problems.extend(check_defaults(defaults, q.by_id).problems)
+    files = sum((f / TERMS_FILE).is_file() for f in used)
+    report.checked.append(f"{files} program terms file{'' if files == 1 else 's'}")
+
+
+def _consistency_sites(q_path: Path, q: Questionnaire):
+    """What lint renders the pack for: each bundled example, read under the questionnaire being
+    linted, and a site with no answers at all (every term from its default or an open item)."""
+    from readiness.workspace.store import open_site
+
+    for name in resources.example_names():
+        try:
+            site = open_site(resources.examples_dir() / name, q_path)
+        except ReadinessError as exc:
+            yield name, None, exc
+            continue
+        yield name, (site.answers, list(site.respondents.values()), site.name, site.profile.state), None
+    yield "a site with no answers", ({}, [], "Example County", "NC"), None
+
+
+def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, report: LintReport) -> None:
+    """Render the pack and check that every program term is stated with one value in all documents."""
+    import datetime as _dt
+
+    from readiness.assessment import assess
+    from readiness.documents.build import render_documents
+    from readiness.documents.consistency import check_consistency
+    from readiness.documents.context import build_context
+    from readiness.documents.environment import make_environment
+    from readiness.documents.pack import load_pack
+
+    pack = load_pack(folders)
+    env = make_environment(pack.folders)
+    rendered = 0
+    found: dict[tuple, tuple] = {}  # one problem per contradiction, whichever sites show it
+    for name, data, failure in _consistency_sites(q_path, q):
+        if failure is not None:
+            report.problems.append(Problem(f"example '{name}' could not be read with this questionnaire, so the "
+                                           f"consistency check skipped it: {failure.message}", severity="warning"))
+            continue
+        answers, respondents, site_name, state = data
+        try:
+            a = assess(q, answers, respondents, site=site_name, state=state)
+            ctx = build_context(q, answers, respondents, a, site_name=site_name, state=state,
+                                template_folders=pack.folders)
+            docs, _ = render_documents(env, pack, list(pack.documents), ctx, 1, _dt.date.today())
+        except ReadinessError as exc:
+            report.problems.append(Problem(f"rendering the pack for {name} failed: {exc.message}", hint=exc.hint))
+            continue
+        rendered += 1
+        for c in check_consistency({d.spec.id: d.markdown for d in docs}):
+            key = (c.term, tuple(sorted((str(v), tuple(d)) for v, d in c.values.items())))
+            found.setdefault(key, (c, []))[1].append(name)
+    for c, names in found.values():
+        report.problems.append(Problem(
+            f"{c.message} (rendered for {', '.join(names)})", where=c.term, file=_template_of(pack, c.values),
+            hint="write the number as {{ terms." + c.term + " }} (or .text) in every template, and set its value "
+                 "once: from the answer, or in program-terms.yaml"))
+    report.checked.append(f"program terms compared across the documents of {rendered} rendered packs")
+
+
+def _template_of(pack, values: dict) -> Path | None:
+    """The template most likely to be off: a consultant's override among those stating the least
+    common value, else the first of them."""
+    fewest = min(len(docs) for docs in values.values())
+    rarest = [doc_id for docs in values.values() if len(docs) == fewest for doc_id in docs]
+    bundled = resources.templates_dir().resolve()
+    paths = [d.template_path for doc_id in rarest for d in pack.documents if d.id == doc_id]
+    own = [p for p in paths if bundled not in p.resolve().parents]
+    return (own or paths or [None])[0]
 
 
 # ---------------------------------------------------------------- state profiles

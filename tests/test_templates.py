@@ -29,7 +29,7 @@ TODAY = dt.date(2026, 11, 30)
 SITES = ("harbor-county", "pine-ridge-county", "cedar-falls-county")
 DOCS = ("mou", "release_of_information", "data_sharing", "prosecutor_protocol", "general_order",
         "referral_protocol", "case_conferencing", "post_overdose_protocol", "officer_training",
-        "evaluation_plan", "sustainability_plan", "clt_charter")
+        "evaluation_plan", "sustainability_plan", "clt_charter", "drafting_memo")
 FORBIDDEN = ("{{", "}}", "{%", "%}", "{#", "None", "[object", "Undefined", "<fact ", "<option ")
 
 
@@ -146,12 +146,13 @@ def test_post_overdose_protocol_follows_the_port_status(rendered):
             assert "being established" in docs["referral_protocol"], name
 
 
-def test_cedar_falls_prosecutor_protocol_says_the_commitment_is_missing(rendered):
-    md = rendered["cedar-falls-county"][0]["prosecutor_protocol"]
-    assert "This protocol is the commitment the Program still needs" in md
-    assert "Prosecutor non-filing commitment" in md or "non-filing" in md
+def test_cedar_falls_drafting_memo_says_the_commitment_is_missing(rendered):
+    memo = rendered["cedar-falls-county"][0]["drafting_memo"]
+    assert "The protocol is the commitment the Program still needs" in memo
+    assert "non-filing commitment is recorded as \"No commitment\"" in memo
+    assert "still needs" not in rendered["cedar-falls-county"][0]["prosecutor_protocol"]
     assert "Not yet in effect" in rendered["cedar-falls-county"][0]["general_order"]
-    assert "still needs" not in rendered["harbor-county"][0]["prosecutor_protocol"]
+    assert "still needs" not in rendered["harbor-county"][0]["drafting_memo"]
 
 
 def test_training_total_is_the_sum_of_the_modules(rendered):

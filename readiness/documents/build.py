@@ -291,7 +291,7 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
         wanted = {x.strip() for x in only}
         hooks = [hook for hook in hooks if wanted & set(_hook_ids(hook))]
     a = assess_site(site)
-    context = site_context(site, a, state_dirs(pack))
+    context = site_context(site, a, state_dirs(pack), pack.folders)
     env = make_environment(pack.folders)
     today = today or _dt.date.today()
 

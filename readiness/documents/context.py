@@ -12,16 +12,17 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from readiness.assessment.model import Assessment
 from readiness.documents import state_profiles
+from readiness.documents import terms as program_terms
 from readiness.documents.facts import PLACEHOLDER_RE, Fact, Namespace, RenderProblem, Withheld, date_long
 from readiness.errors import TemplateError
 from readiness.questionnaire.loader import did_you_mean
 from readiness.questionnaire.models import Question, Questionnaire
 
-BUILTIN_NAMES = ("site", "doc", "assessment", "respondents", "state_law", "gap", "has_gap", "gate")
+BUILTIN_NAMES = ("site", "doc", "assessment", "respondents", "state_law", "terms", "gap", "has_gap", "gate")
 # Names Jinja itself gives meaning to; a fact may not take them either.
 JINJA_NAMES = ("range", "dict", "lipsum", "cycler", "joiner", "namespace", "plural", "loop", "self", "caller",
                "varargs", "kwargs", "super", "true", "false", "none", "True", "False", "None")
@@ -202,13 +203,40 @@ def state_law(state: str, extra_dirs: tuple[Path, ...] = ()) -> Namespace:
     return Namespace("state_law", laws)
 
 
+def terms_namespace(q: Questionnaire, answers: Mapping[str, Any], respondents, applicable: Mapping[str, bool],
+                    template_folders: Sequence[Path] | None = None) -> Namespace:
+    """`terms`: the program terms, each from its answer, else the pack's `program-terms.yaml` default.
+    `template_folders`: the pack's folders in precedence order (default: the bundled templates)."""
+    if template_folders is None:
+        from readiness import resources
+
+        template_folders = [resources.templates_dir()]
+    defaults = program_terms.load_term_defaults(template_folders)
+    program_terms.check_defaults(defaults, q.by_id).raise_if_any(hint="fix program-terms.yaml")
+
+    def answer_of(qid: str):
+        question = q.by_id.get(qid)
+        if question is None:
+            return None
+        status, value = _status_and_value(question, answers, respondents, applicable.get(qid, True))
+        return question, status, value
+
+    return program_terms.build_terms(defaults, answer_of)
+
+
 def build_context(q: Questionnaire, answers: Mapping[str, Any], respondents, a: Assessment, *,
-                  site_name: str, state: str, state_dirs: tuple[Path, ...] = ()) -> RenderContext:
+                  site_name: str, state: str, state_dirs: tuple[Path, ...] = (),
+                  template_folders: Sequence[Path] | None = None) -> RenderContext:
     """The context shared by every document of one build (add `doc` with `for_document`).
-    `state_dirs`: consultant folders with state profiles, searched before the bundled ones."""
+    `state_dirs`: consultant folders with state profiles, searched before the bundled ones;
+    `template_folders`: the pack's folders, whose `program-terms.yaml` files give the terms' defaults."""
     respondents = list(respondents)
     applicable = {qid: r.applicable for qid, r in a.questions.items()}
     facts, placeholders = fact_tree(q, answers, respondents, applicable)
+    terms = terms_namespace(q, answers, respondents, applicable, template_folders)
+    for term in terms.values():
+        if not term.answered:
+            placeholders.setdefault(term.placeholder[len("[TO CONFIRM: "):-1], term.question)
     assessed = assessment_namespace(a, q)
     variables: dict[str, Any] = dict(facts)
     variables.update({
@@ -217,12 +245,15 @@ def build_context(q: Questionnaire, answers: Mapping[str, Any], respondents, a: 
         "respondents": [_ns(f"respondents[{i}]", {"name": r.name, "role": r.role or "", "agency": r.agency or "",
                                                    "date": r.date or ""}) for i, r in enumerate(respondents)],
         "state_law": state_law(state, state_dirs),
+        "terms": terms,
         **lookup_functions(a, q, assessed),
     })
     return RenderContext(variables, placeholders)
 
 
-def site_context(site, a: Assessment, state_dirs: tuple[Path, ...] = ()) -> RenderContext:
+def site_context(site, a: Assessment, state_dirs: tuple[Path, ...] = (),
+                 template_folders: Sequence[Path] | None = None) -> RenderContext:
     """build_context for an opened workspace Site."""
     return build_context(site.questionnaire, site.answers, site.respondents.values(), a,
-                         site_name=site.name, state=site.profile.state, state_dirs=state_dirs)
+                         site_name=site.name, state=site.profile.state, state_dirs=state_dirs,
+                         template_folders=template_folders)

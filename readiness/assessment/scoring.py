@@ -124,18 +124,27 @@ def _gate(question: Question, result: QuestionResult) -> GateResult:
     return GateResult(question.id, question.gate.title, question.domain, status, question.gate.why, answer)
 
 
-def _gap(question: Question, result: QuestionResult, blocking: bool) -> GapItem | None:
+def _gap(question: Question, result: QuestionResult, blocking: bool, gate_passed: bool = False) -> GapItem | None:
+    """The gap for one question, worded for the answer actually given.
+
+    A "don't know" becomes one verify item naming the thing to find out; an answer below the gap
+    threshold takes the gap's per-answer title and action when the questionnaire gives them
+    (`gap.by_answer`). A gap on a launch requirement that the answer meets is never critical."""
     rule = question.gap
     if rule is None or not result.applicable:
         return None
-    title = rule.title or question.label
     if result.status == "unknown":
-        return GapItem(question.id, question.domain, rule.severity, f"Verify: {title}",
-                       f"Find out and record the answer: {question.text}", rule.owner, rule.phase,
-                       1, "verify", blocking, result.score)
+        return GapItem(question.id, question.domain, rule.severity, f"Verify: {question.label[:1].upper()}{question.label[1:]}",
+                       "Find out and record the answer.",
+                       rule.owner, rule.phase, 1, "verify", blocking, result.score)
     if result.status != "answered" or result.score is None or result.score >= rule.below - 1e-9:
         return None
-    return GapItem(question.id, question.domain, rule.severity, title, rule.action, rule.owner, rule.phase,
+    rule = rule.for_answer(result.value) if question.type in ("choice", "yes_no") else rule
+    severity = rule.severity
+    if gate_passed and severity == "critical":
+        severity = "high"
+    title = rule.title or question.label
+    return GapItem(question.id, question.domain, severity, title, rule.action, rule.owner, rule.phase,
                    rule.weeks, "gap", blocking, result.score)
 
 
@@ -192,7 +201,9 @@ def assess(q: Questionnaire, answers: Mapping[str, Any], respondents=(), *, site
 
     gate_ids = {g.id for g in gates if g.status in ("failed", "unknown")}
     weights = {d.id: d.weight for d in q.domains}
-    gaps = [gap for qq in q.questions if (gap := _gap(qq, results[qq.id], qq.id in gate_ids))]
+    passed_ids = {g.id for g in gates if g.status == "passed"}
+    gaps = [gap for qq in q.questions
+            if (gap := _gap(qq, results[qq.id], qq.id in gate_ids, qq.id in passed_ids))]
     gaps.sort(key=lambda g: (not g.blocks_launch, SEVERITY_ORDER[g.severity], g.kind == "verify",
                              -weights.get(g.domain, 1), g.score if g.score is not None else 0))
     disagreements = tuple(dis for qq in q.questions if qq.scope == "respondent"

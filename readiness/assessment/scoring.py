@@ -88,7 +88,8 @@ def _respondent_result(question: Question, respondents, applicable: bool) -> Que
             continue
         score = question_score(question, answer.value) if answer.status == "answered" else 0.0
         shown = display(question, answer.value) if answer.status == "answered" else "Don't know"
-        given.append(RespondentAnswer(r.name, r.role, answer.value, shown, score, answer.note))
+        given.append(RespondentAnswer(r.name, r.role, answer.value, shown, score, answer.note,
+                                      getattr(answer, "evidence", None), getattr(r, "date", None)))
     scores = [a.score for a in given if a.score is not None]
     if not given:
         status, score = "unanswered", (0.0 if question.is_scorable else None)
@@ -102,14 +103,16 @@ def _respondent_result(question: Question, respondents, applicable: bool) -> Que
 
 def _site_result(question: Question, answer, applicable: bool) -> QuestionResult:
     status = answer.status if answer is not None else "unanswered"
+    said = {} if answer is None else {k: getattr(answer, k, None) for k in ("note", "evidence", "by", "at")}
     if status == "not_applicable":
-        return QuestionResult(question.id, question.domain, status, False, None)
+        return QuestionResult(question.id, question.domain, status, False, None, **said)
     value = answer.value if status == "answered" else None
     if not applicable:
-        return QuestionResult(question.id, question.domain, status, False, None, value, display(question, value))
+        return QuestionResult(question.id, question.domain, status, False, None, value, display(question, value),
+                              **said)
     score = question_score(question, value) if status == "answered" else (0.0 if question.is_scorable else None)
     shown = display(question, value) if status == "answered" else {"unknown": "Don't know"}.get(status, "")
-    return QuestionResult(question.id, question.domain, status, True, score, value, shown)
+    return QuestionResult(question.id, question.domain, status, True, score, value, shown, **said)
 
 
 def _gate(question: Question, result: QuestionResult) -> GateResult:
@@ -192,6 +195,7 @@ def assess(q: Questionnaire, answers: Mapping[str, Any], respondents=(), *, site
 
     overall = _weighted((d.weight, d.score) for d in domains)
     overall = None if overall is None else round(overall, 1)
+    answered_only = _answered_only_score(q, results)
     gates = tuple(_gate(qq, results[qq.id]) for qq in q.questions if qq.gate)
     blocked = any(g.status in ("failed", "unknown") for g in gates)
     stage = stage_for(overall)
@@ -216,7 +220,23 @@ def assess(q: Questionnaire, answers: Mapping[str, Any], respondents=(), *, site
     people = tuple({"name": r.name, "role": r.role, "agency": r.agency, "date": r.date,
                     "answered": sum(1 for a in r.answers.values() if a.status == "answered")} for r in respondents)
     return Assessment(site, state, q.id, q.version, overall, stage, launch_ready, round(completeness, 3),
-                      confidence, tuple(domains), gates, tuple(gaps), disagreements, results, people)
+                      confidence, tuple(domains), gates, tuple(gaps), disagreements, results, people,
+                      score_answered_only=answered_only)
+
+
+def _answered_only_score(q: Questionnaire, results: Mapping[str, QuestionResult]) -> float | None:
+    """The overall score counting only answered questions (unknown and unanswered leave the
+    denominator instead of scoring 0): what the county looks like on what it has told us so far."""
+    domain_scores = []
+    for d in q.domains:
+        if not d.scored:
+            continue
+        members = [(qq.weight, r.score) for qq in q.questions if qq.domain == d.id and qq.is_scorable
+                   and (r := results[qq.id]).applicable and r.status == "answered"]
+        score = _weighted(members)
+        domain_scores.append((d.weight, None if score is None else score * 100))
+    overall = _weighted(domain_scores)
+    return None if overall is None else round(overall, 1)
 
 
 def assess_site(site) -> Assessment:

@@ -347,3 +347,31 @@ def test_notes_evidence_and_interviewees_reach_the_report_attributed_and_dated(e
     assert "PRIVATE-CONCERN-NOTE" not in text
     assert "trust may drop if officers attend case conferences" not in text
     assert "sensitive questions" in heard
+
+
+def test_by_answer_on_a_yes_no_question_and_the_fallback_to_the_gap(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text("""id: t
+version: 1.0.0
+title: T
+domains:
+  - {id: d, title: D}
+questions:
+  - id: signed
+    domain: d
+    text: Is the agreement signed?
+    type: yes_no
+    gap:
+      title: Agreement not signed
+      severity: high
+      action: Draft the agreement and sign it.
+      owner: PM
+      by_answer:
+        "no": {action: Take the agreed draft to each party for signature.}
+""")
+    q = load_questionnaire(path)
+    a = assess(q, {"signed": Answer(value=False)}, site="T", state="NC")
+    gap = a.gaps[0]
+    assert gap.title == "Agreement not signed"  # not given for the answer: the gap's own
+    assert gap.action == "Take the agreed draft to each party for signature."
+    assert assess(q, {"signed": Answer(value=True)}, site="T", state="NC").gaps == ()

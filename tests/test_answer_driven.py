@@ -375,3 +375,21 @@ questions:
     assert gap.title == "Agreement not signed"  # not given for the answer: the gap's own
     assert gap.action == "Take the agreed draft to each party for signature."
     assert assess(q, {"signed": Answer(value=True)}, site="T", state="NC").gaps == ()
+
+
+def test_a_signed_contract_with_hiring_under_way_plans_the_hiring_not_the_contract(example_copy):
+    folder = example_copy("cedar-falls-county")  # cm_contracted: contract signed, hiring under way
+    _, plan = site_plan(folder)
+    assert "case_management_contract" in plan.done and "hire_staff" not in plan.done
+    task = plan.task("gap:cm_contracted")
+    assert task.stands_in_for == "hire_staff" and task.title.startswith("Complete hiring")
+
+    set_answers(folder, cm_contracted="negotiating")  # no contract yet: sign it, then hire
+    _, plan = site_plan(folder)
+    assert plan.task("gap:cm_contracted").stands_in_for == "case_management_contract"
+    hire = plan.task("hire_staff")
+    assert "gap:cm_contracted" in hire.depends_on and hire.start >= plan.task("gap:cm_contracted").end
+
+    set_answers(folder, cm_contracted="staffed")
+    _, plan = site_plan(folder)
+    assert {"case_management_contract", "hire_staff"} <= set(plan.done)

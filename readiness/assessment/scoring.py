@@ -15,7 +15,7 @@ from statistics import mean
 from typing import Any, Mapping
 
 from readiness.assessment.model import (
-    GATE_CAP_STAGE, READY_SCORE, Assessment, Disagreement, DomainResult, GapItem, GateResult,
+    GATE_CAP_STAGE, PROVISIONAL_BELOW, READY_SCORE, Assessment, Disagreement, DomainResult, GapItem, GateResult,
     QuestionResult, RespondentAnswer, stage_for, stage_index,
 )
 from readiness.questionnaire.conditions import evaluate
@@ -137,9 +137,10 @@ def _gap(question: Question, result: QuestionResult, blocking: bool, gate_passed
     if rule is None or not result.applicable:
         return None
     if result.status == "unknown":
-        return GapItem(question.id, question.domain, rule.severity, f"Verify: {question.label[:1].upper()}{question.label[1:]}",
-                       "Find out and record the answer.",
-                       rule.owner, rule.phase, 1, "verify", blocking, result.score)
+        label = question.label[:1].upper() + question.label[1:]
+        return GapItem(question.id, question.domain, rule.severity, f"Verify: {label}",
+                       "Find out and record the answer.", rule.owner, rule.phase, 1, "verify", blocking,
+                       result.score)
     if result.status != "answered" or result.score is None or result.score >= rule.below - 1e-9:
         return None
     rule = rule.for_answer(result.value) if question.type in ("choice", "yes_no") else rule
@@ -216,7 +217,7 @@ def assess(q: Questionnaire, answers: Mapping[str, Any], respondents=(), *, site
     scorable_live = [r for qq in q.questions if (r := results[qq.id]).applicable]
     answered = sum(1 for r in scorable_live if r.status == "answered")
     completeness = answered / len(scorable_live) if scorable_live else 0.0
-    confidence = "high" if completeness >= 0.9 else "medium" if completeness >= 0.7 else "low"
+    confidence = "high" if completeness >= 0.9 else "medium" if completeness >= PROVISIONAL_BELOW else "low"
     people = tuple({"name": r.name, "role": r.role, "agency": r.agency, "date": r.date,
                     "answered": sum(1 for a in r.answers.values() if a.status == "answered")} for r in respondents)
     return Assessment(site, state, q.id, q.version, overall, stage, launch_ready, round(completeness, 3),

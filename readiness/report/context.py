@@ -117,7 +117,8 @@ def heard(a: Assessment, questionnaire) -> list[dict]:
                     items.append({"kind": kind, "text": cell(text), "who": cell(x.respondent),
                                   "role": cell(x.role or ""), "when": cell(_when(x.date))})
         if items:
-            by_domain.setdefault(q.domain, []).append({"question": cell(q.label), "items": items})
+            label = q.label[:1].upper() + q.label[1:]
+            by_domain.setdefault(q.domain, []).append({"question": cell(label), "items": items})
     for entries in by_domain.values():
         for entry in entries:
             for item in entry["items"]:

@@ -59,8 +59,12 @@ def show_assessment(a, max_gaps: int = 12) -> None:
     c = out()
     verdict = ("[bold green]launch-ready[/]" if a.launch_ready else "[bold red]not launch-ready[/]")
     score = "n/a" if a.score is None else f"{a.score:.1f}/100"
-    c.print(f"[bold]{a.site}[/] ({a.state})  score [bold]{score}[/]  stage [bold]{a.stage}[/]  {verdict}")
+    c.print(f"[bold]{a.site}[/] ({a.state})  score [bold]{score}[/]  stage [bold]{a.stage_label}[/]  {verdict}")
     c.print(f"Completeness {a.completeness:.0%} of applicable questions answered (confidence {a.confidence})")
+    if a.provisional:
+        answered_only = "n/a" if a.score_answered_only is None else f"{a.score_answered_only:.1f}/100"
+        c.print(f"Provisional: on the questions answered so far the score is {answered_only}; "
+                "unanswered questions count as zero in the overall score")
     blocking = [g for g in a.gates if g.status in ("failed", "unknown")]
     if blocking:
         t = table("Launch requirement not met", "Status", "Answer", title=f"Launch blockers ({len(blocking)})")

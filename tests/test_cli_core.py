@@ -40,7 +40,8 @@ def test_answer_then_score(mini_site):
     assert data["gates"] == [{"id": "da_non_filing", "title": "Prosecutor non-filing commitment",
                               "domain": "prosecution", "status": "passed", "answer": "Yes, in writing"}]
     assert {g["question"]: g["kind"] for g in data["gaps"]}["ssp_in_county"] == "verify"
-    assert set(data["overall"]) == {"score", "stage", "launch_ready", "completeness", "confidence"}
+    assert set(data["overall"]) == {"score", "stage", "launch_ready", "completeness", "confidence",
+                                    "provisional", "stage_label", "score_answered_only"}
     assert "Letter of 2 Aug" in (mini_site / "answers.yaml").read_text()
 
 

@@ -12,7 +12,9 @@ def to_dict(a: Assessment, questionnaire=None) -> dict:
         "state": a.state,
         "questionnaire": {"id": a.questionnaire_id, "version": a.questionnaire_version},
         "overall": {"score": a.score, "stage": a.stage, "launch_ready": a.launch_ready,
-                    "completeness": a.completeness, "confidence": a.confidence},
+                    "completeness": a.completeness, "confidence": a.confidence,
+                    "provisional": a.provisional, "stage_label": a.stage_label,
+                    "score_answered_only": a.score_answered_only},
         "domains": [{"id": d.id, "title": d.title, "weight": d.weight, "score": d.score, "stage": d.stage,
                      "answered": d.answered, "applicable": d.applicable, "unknown": d.unknown} for d in a.domains],
         "gates": [{"id": g.id, "title": g.title, "domain": g.domain, "status": g.status, "answer": g.answer}
@@ -39,7 +41,11 @@ def to_markdown(a: Assessment, top_gaps: int = 15) -> str:
     lines = [f"# Readiness summary: {a.site}", ""]
     verdict = "Ready to launch" if a.launch_ready else "Not yet ready to launch"
     lines += [f"**Overall score:** {_fmt(a.score)} / 100  ",
-              f"**Stage:** {a.stage}  ",
+              f"**Stage:** {a.stage_label}  ",]
+    if a.provisional:
+        lines += [f"**Score on answered questions only:** {_fmt(a.score_answered_only)} / 100 "
+                  "(the overall score counts unanswered questions as zero)  "]
+    lines += [
               f"**Launch readiness:** {verdict}  ",
               f"**Completeness:** {a.completeness:.0%} of applicable questions answered "
               f"(confidence: {a.confidence})", ""]

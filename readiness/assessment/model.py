@@ -13,6 +13,7 @@ STAGES: tuple[tuple[float, str, str], ...] = (
     (85, "Ready to launch", "every launch requirement is met; remaining gaps can be closed after launch"),
 )
 READY_SCORE = 70.0
+PROVISIONAL_BELOW = 0.7  # completeness under the "medium" confidence threshold makes the stage provisional
 GATE_CAP_STAGE = "Ready with conditions"  # the highest stage while a launch requirement is unmet
 
 
@@ -38,6 +39,8 @@ class RespondentAnswer:
     display: str
     score: Optional[float]
     note: Optional[str] = None
+    evidence: Optional[str] = None
+    date: Optional[str] = None  # the respondent's interview date
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class QuestionResult:
     value: Any = None
     display: str = ""
     respondents: tuple[RespondentAnswer, ...] = ()
+    note: Optional[str] = None  # site answers: the note, evidence and who/when recorded with the answer
+    evidence: Optional[str] = None
+    by: Optional[str] = None
+    at: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,19 @@ class Assessment:
     disagreements: tuple[Disagreement, ...]
     questions: dict[str, QuestionResult] = field(default_factory=dict)
     respondents: tuple[dict, ...] = ()
+    score_answered_only: Optional[float] = None  # the same weighting over answered questions only
+
+    @property
+    def provisional(self) -> bool:
+        """Too few questions answered for the stage to be more than a first reading."""
+        return self.completeness < PROVISIONAL_BELOW
+
+    @property
+    def stage_label(self) -> str:
+        """The stage, with a note when it is provisional."""
+        if not self.provisional:
+            return self.stage
+        return f"{self.stage} (provisional: {self.completeness:.0%} of applicable questions answered)"
 
     @property
     def failed_gates(self) -> tuple[GateResult, ...]:

@@ -15,7 +15,7 @@ from statistics import mean
 from typing import Any, Mapping
 
 from readiness.assessment.model import (
-    GATE_CAP_STAGE, READY_SCORE, Assessment, Disagreement, DomainResult, GapItem, GateResult,
+    GATE_CAP_STAGE, PROVISIONAL_BELOW, READY_SCORE, Assessment, Disagreement, DomainResult, GapItem, GateResult,
     QuestionResult, RespondentAnswer, stage_for, stage_index,
 )
 from readiness.questionnaire.conditions import evaluate
@@ -88,7 +88,8 @@ def _respondent_result(question: Question, respondents, applicable: bool) -> Que
             continue
         score = question_score(question, answer.value) if answer.status == "answered" else 0.0
         shown = display(question, answer.value) if answer.status == "answered" else "Don't know"
-        given.append(RespondentAnswer(r.name, r.role, answer.value, shown, score, answer.note))
+        given.append(RespondentAnswer(r.name, r.role, answer.value, shown, score, answer.note,
+                                      getattr(answer, "evidence", None), getattr(r, "date", None)))
     scores = [a.score for a in given if a.score is not None]
     if not given:
         status, score = "unanswered", (0.0 if question.is_scorable else None)
@@ -102,14 +103,16 @@ def _respondent_result(question: Question, respondents, applicable: bool) -> Que
 
 def _site_result(question: Question, answer, applicable: bool) -> QuestionResult:
     status = answer.status if answer is not None else "unanswered"
+    said = {} if answer is None else {k: getattr(answer, k, None) for k in ("note", "evidence", "by", "at")}
     if status == "not_applicable":
-        return QuestionResult(question.id, question.domain, status, False, None)
+        return QuestionResult(question.id, question.domain, status, False, None, **said)
     value = answer.value if status == "answered" else None
     if not applicable:
-        return QuestionResult(question.id, question.domain, status, False, None, value, display(question, value))
+        return QuestionResult(question.id, question.domain, status, False, None, value, display(question, value),
+                              **said)
     score = question_score(question, value) if status == "answered" else (0.0 if question.is_scorable else None)
     shown = display(question, value) if status == "answered" else {"unknown": "Don't know"}.get(status, "")
-    return QuestionResult(question.id, question.domain, status, True, score, value, shown)
+    return QuestionResult(question.id, question.domain, status, True, score, value, shown, **said)
 
 
 def _gate(question: Question, result: QuestionResult) -> GateResult:
@@ -124,18 +127,28 @@ def _gate(question: Question, result: QuestionResult) -> GateResult:
     return GateResult(question.id, question.gate.title, question.domain, status, question.gate.why, answer)
 
 
-def _gap(question: Question, result: QuestionResult, blocking: bool) -> GapItem | None:
+def _gap(question: Question, result: QuestionResult, blocking: bool, gate_passed: bool = False) -> GapItem | None:
+    """The gap for one question, worded for the answer actually given.
+
+    A "don't know" becomes one verify item naming the thing to find out; an answer below the gap
+    threshold takes the gap's per-answer title and action when the questionnaire gives them
+    (`gap.by_answer`). A gap on a launch requirement that the answer meets is never critical."""
     rule = question.gap
     if rule is None or not result.applicable:
         return None
-    title = rule.title or question.label
     if result.status == "unknown":
-        return GapItem(question.id, question.domain, rule.severity, f"Verify: {title}",
-                       f"Find out and record the answer: {question.text}", rule.owner, rule.phase,
-                       1, "verify", blocking, result.score)
+        label = question.label[:1].upper() + question.label[1:]
+        return GapItem(question.id, question.domain, rule.severity, f"Verify: {label}",
+                       "Find out and record the answer.", rule.owner, rule.phase, 1, "verify", blocking,
+                       result.score)
     if result.status != "answered" or result.score is None or result.score >= rule.below - 1e-9:
         return None
-    return GapItem(question.id, question.domain, rule.severity, title, rule.action, rule.owner, rule.phase,
+    rule = rule.for_answer(result.value) if question.type in ("choice", "yes_no") else rule
+    severity = rule.severity
+    if gate_passed and severity == "critical":
+        severity = "high"
+    title = rule.title or question.label
+    return GapItem(question.id, question.domain, severity, title, rule.action, rule.owner, rule.phase,
                    rule.weeks, "gap", blocking, result.score)
 
 
@@ -183,6 +196,7 @@ def assess(q: Questionnaire, answers: Mapping[str, Any], respondents=(), *, site
 
     overall = _weighted((d.weight, d.score) for d in domains)
     overall = None if overall is None else round(overall, 1)
+    answered_only = _answered_only_score(q, results)
     gates = tuple(_gate(qq, results[qq.id]) for qq in q.questions if qq.gate)
     blocked = any(g.status in ("failed", "unknown") for g in gates)
     stage = stage_for(overall)
@@ -192,7 +206,9 @@ def assess(q: Questionnaire, answers: Mapping[str, Any], respondents=(), *, site
 
     gate_ids = {g.id for g in gates if g.status in ("failed", "unknown")}
     weights = {d.id: d.weight for d in q.domains}
-    gaps = [gap for qq in q.questions if (gap := _gap(qq, results[qq.id], qq.id in gate_ids))]
+    passed_ids = {g.id for g in gates if g.status == "passed"}
+    gaps = [gap for qq in q.questions
+            if (gap := _gap(qq, results[qq.id], qq.id in gate_ids, qq.id in passed_ids))]
     gaps.sort(key=lambda g: (not g.blocks_launch, SEVERITY_ORDER[g.severity], g.kind == "verify",
                              -weights.get(g.domain, 1), g.score if g.score is not None else 0))
     disagreements = tuple(dis for qq in q.questions if qq.scope == "respondent"
@@ -201,11 +217,27 @@ def assess(q: Questionnaire, answers: Mapping[str, Any], respondents=(), *, site
     scorable_live = [r for qq in q.questions if (r := results[qq.id]).applicable]
     answered = sum(1 for r in scorable_live if r.status == "answered")
     completeness = answered / len(scorable_live) if scorable_live else 0.0
-    confidence = "high" if completeness >= 0.9 else "medium" if completeness >= 0.7 else "low"
+    confidence = "high" if completeness >= 0.9 else "medium" if completeness >= PROVISIONAL_BELOW else "low"
     people = tuple({"name": r.name, "role": r.role, "agency": r.agency, "date": r.date,
                     "answered": sum(1 for a in r.answers.values() if a.status == "answered")} for r in respondents)
     return Assessment(site, state, q.id, q.version, overall, stage, launch_ready, round(completeness, 3),
-                      confidence, tuple(domains), gates, tuple(gaps), disagreements, results, people)
+                      confidence, tuple(domains), gates, tuple(gaps), disagreements, results, people,
+                      score_answered_only=answered_only)
+
+
+def _answered_only_score(q: Questionnaire, results: Mapping[str, QuestionResult]) -> float | None:
+    """The overall score counting only answered questions (unknown and unanswered leave the
+    denominator instead of scoring 0): what the county looks like on what it has told us so far."""
+    domain_scores = []
+    for d in q.domains:
+        if not d.scored:
+            continue
+        members = [(qq.weight, r.score) for qq in q.questions if qq.domain == d.id and qq.is_scorable
+                   and (r := results[qq.id]).applicable and r.status == "answered"]
+        score = _weighted(members)
+        domain_scores.append((d.weight, None if score is None else score * 100))
+    overall = _weighted(domain_scores)
+    return None if overall is None else round(overall, 1)
 
 
 def assess_site(site) -> Assessment:

@@ -5,7 +5,9 @@ How the schedule is made (the README says the same):
   without a gap, or its `done_when` condition holds.
 - When a covered question has a gap, the gap's task stands in for the standard task: it takes
   the gap's duration and the standard task's dependencies, and the tasks that depended on the
-  standard task wait for it instead.
+  standard task wait for it instead. A gap stands in for the first standard task that covers it;
+  a later task covering the same question keeps its own place (signing a provider's contract and
+  hiring its staff both depend on the contract answer, but are two pieces of work).
 - Any other gap task starts when its phase opens (the phase's `opens_after` tasks are done) and
   ends before its phase ends.
 - The launch milestone waits for its own dependencies and for every task that closes a failed
@@ -172,6 +174,12 @@ def build_plan(assessment: Assessment, standard: StandardTasks, start: _dt.date,
             nodes[task.id] = _Node(task.id, task.title, task.phase, task.owner, task.weeks, kind, set())
             stands[task.id] = [task.id]
         else:
+            standing = [g for g in standing if GAP_PREFIX + g.question not in nodes]
+            if not standing:  # its gaps already stand in for an earlier task: this one still has to be done
+                kind = "milestone" if task.weeks == 0 else "standard"
+                nodes[task.id] = _Node(task.id, task.title, task.phase, task.owner, task.weeks, kind, set())
+                stands[task.id] = [task.id]
+                continue
             ids = []
             for gap in standing:
                 node = nodes.get(GAP_PREFIX + gap.question) or _gap_node(gap, gap.phase)

@@ -100,16 +100,39 @@ class Gate(Strict):
     why: Optional[str] = None
 
 
+class GapAnswer(Strict):
+    """How one particular answer changes the gap: its own title, action and, if need be, severity."""
+
+    title: Optional[str] = Field(None, min_length=3, description="Short statement of the gap for this answer.")
+    action: Optional[str] = Field(None, min_length=10, description="What to do when this answer was given.")
+    severity: Optional[Severity] = None
+    owner: Optional[str] = Field(None, min_length=2)
+    phase: Optional[Phase] = None
+    weeks: Optional[int] = Field(None, ge=1, le=104)
+
+
 class Gap(Strict):
     """What to do when a question scores below `below`."""
 
-    title: Optional[str] = None
+    title: Optional[str] = Field(None, min_length=3, description=(
+        "Short statement of the gap, e.g. 'No signed data-sharing agreement' (not the question text)."))
     severity: Severity = "medium"
     action: str = Field(min_length=10)
     owner: str = Field(min_length=2, description="The role that owns the fix, e.g. District Attorney.")
     phase: Phase = "design"
     below: float = Field(1.0, gt=0, le=1, description="A score under this is a gap.")
     weeks: int = Field(4, ge=1, le=104, description="Rough duration of the fix, for the plan.")
+    by_answer: dict[str, GapAnswer] = Field(default_factory=dict, description=(
+        "Per-answer title, action, severity, owner, phase or weeks, keyed by a choice value "
+        "(or yes / no); keys not given fall back to the gap's own."))
+
+    def for_answer(self, value) -> "Gap":
+        """This rule with the settings of the answer given (a choice value, or True/False for yes/no)."""
+        key = ("yes" if value else "no") if isinstance(value, bool) else value
+        override = self.by_answer.get(key) if isinstance(key, str) else None
+        if override is None:
+            return self
+        return self.model_copy(update={k: v for k, v in override.model_dump().items() if v is not None})
 
 
 class Domain(Strict):
@@ -167,6 +190,19 @@ class Question(Strict):
                 raise ValueError("either every choice has a score or none does")
         if (self.gate or self.gap) and not self.is_scorable:
             raise ValueError("gates and gaps need a scored question (yes_no, scored choice/multi, scale, or number with bands)")
+        if self.gap and self.gap.by_answer:
+            allowed = values if t == "choice" else ["yes", "no"] if t == "yes_no" else []
+            if not allowed:
+                raise ValueError("'gap.by_answer' only applies to choice and yes_no questions")
+            for key, override in self.gap.by_answer.items():
+                if key not in allowed:
+                    raise ValueError(f"gap.by_answer names '{key}', which is not an answer of this question "
+                                     f"(answers: {', '.join(allowed)})")
+                score = (1.0 if key == "yes" else 0.0) if t == "yes_no" else self.choice(key).score
+                severity = override.severity or self.gap.severity
+                if self.gate and score is not None and score >= self.gate.pass_at - 1e-9 and severity == "critical":
+                    raise ValueError(f"gap.by_answer.{key}: the answer '{key}' meets the launch requirement, "
+                                     "so its gap cannot be critical (give it a lower severity)")
         return self
 
     @property

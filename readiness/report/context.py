@@ -86,6 +86,49 @@ def unknowns(a: Assessment, questionnaire) -> list[dict]:
     return out
 
 
+def _when(value) -> str:
+    from readiness.documents.facts import date_long
+
+    return date_long(value) if value else ""
+
+
+def heard(a: Assessment, questionnaire) -> list[dict]:
+    """What people said, by domain: each note and piece of evidence recorded with a site answer,
+    and each interviewee's notes and written answers, with who said it and when.
+
+    Sensitive questions stay out (their notes too), as everywhere in shared documents. Every text
+    is escaped for Markdown."""
+    by_domain: dict[str, list[dict]] = {}
+    for q in questionnaire.questions:
+        result = a.questions.get(q.id)
+        if q.sensitive or result is None:
+            continue
+        items = []
+        for kind, text in (("Note", result.note), ("Evidence", result.evidence)):
+            if text:
+                items.append({"kind": kind, "text": cell(text), "who": cell(result.by or ""),
+                              "role": "", "when": cell(_when(result.at))})
+        for x in result.respondents:
+            said = [("Note", x.note), ("Evidence", x.evidence)]
+            if q.type == "text" and x.display not in ("", "Don't know"):
+                said.insert(0, ("Answer", x.display))
+            for kind, text in said:
+                if text:
+                    items.append({"kind": kind, "text": cell(text), "who": cell(x.respondent),
+                                  "role": cell(x.role or ""), "when": cell(_when(x.date))})
+        if items:
+            label = q.label[:1].upper() + q.label[1:]
+            by_domain.setdefault(q.domain, []).append({"question": cell(label), "items": items})
+    for entries in by_domain.values():
+        for entry in entries:
+            for item in entry["items"]:
+                parts = [p for p in (item["who"], item["role"], item["when"]) if p]
+                item["source"] = ", ".join(parts) if parts else "source and date not recorded"
+    titles = {d.id: d.title for d in questionnaire.domains}
+    return [{"domain": cell(titles.get(d.id, d.id)), "questions": by_domain[d.id]}
+            for d in questionnaire.domains if d.id in by_domain]
+
+
 # ---------------------------------------------------------------- the plan
 
 
@@ -162,6 +205,10 @@ def report_data(a: Assessment, questionnaire, plan: Plan, values: Mapping[str, A
     stage_meaning = next((meaning for _, name, meaning in STAGES if name == a.stage), "")
     return {
         "summary": summary_sections(shared),
+        "score": None if a.score is None else f"{a.score:.0f}",
+        "score_answered_only": None if a.score_answered_only is None else f"{a.score_answered_only:.0f}",
+        "provisional": a.provisional,
+        "completeness_pct": f"{a.completeness * 100:.0f}",
         "stage_meaning": stage_meaning,
         "stages": [{"floor": floor, "name": name, "meaning": meaning} for floor, name, meaning in STAGES],
         "failed_gate_count": len(shared.failed_gates),
@@ -170,6 +217,10 @@ def report_data(a: Assessment, questionnaire, plan: Plan, values: Mapping[str, A
         "blocking_gap_count": sum(1 for g in shared.gaps if g.blocks_launch),
         "disagreements": _disagreements(shared),
         "unknowns": unknowns(shared, questionnaire),
+        "heard": heard(shared, questionnaire),
+        "sensitive_withheld": sum(1 for qid in sensitive if (r := a.questions.get(qid)) is not None
+                                  and (r.status == "answered" or r.note or r.evidence
+                                       or any(x.display or x.note for x in r.respondents))),
         "pathways": [{"id": p.id, "name": p.name, "trigger": p.trigger, "status": p.status,
                       "status_text": p.status_text, "reasons": [cell(r) for r in p.reasons],
                       "needs": [cell(n) for n in p.needs]} for p in found],

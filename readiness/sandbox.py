@@ -211,8 +211,82 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str
     return generate_lorem_ipsum(n, html, min, max)
 
 
+# ---------------------------------------------------------------- nesting the compiler cannot take
+
+# Jinja's parser and code generator, and Python's compiler after them, recurse once per level of
+# nesting: ~80 brackets, ~500 chained operators or ~20 nested loops end in a RecursionError or "too many
+# statically nested blocks" instead of a message. The bundled templates nest at most 4 blocks and 3
+# brackets, and use at most ~15 operators in one tag.
+MAX_BRACKETS = 20  # ( [ { open at once in one expression
+MAX_OPERATORS = 120  # operators, filters, tests and attribute dots in one {{ }} or {% %}
+MAX_BLOCKS = 12  # if/for/macro/... open at once
+
+_OPEN = {"lparen", "lbracket", "lbrace"}
+_CLOSE = {"rparen", "rbracket", "rbrace"}
+_OPERATORS = {"add", "sub", "mul", "div", "floordiv", "mod", "pow", "tilde", "pipe", "dot", "eq", "ne", "lt",
+              "lteq", "gt", "gteq"}
+_WORD_OPERATORS = {"and", "or", "not", "in", "is", "if", "else"}
+_BLOCK_TAGS = {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans"}
+
+
+def _nesting_guard(tokens, name, filename):
+    """The tokens as they are, with a TemplateSyntaxError (located by line) at the first one nesting
+    deeper than the limits above."""
+    from jinja2 import TemplateSyntaxError
+
+    brackets = operators = 0
+    blocks: list[str] = []
+    tag: str | None = None  # the statement a {% %} tag opens, once its first name is read
+    pending_set = assigned = False
+    for token in tokens:
+        kind = token.type
+        problem = None
+        if kind in ("block_begin", "variable_begin"):
+            brackets = operators = 0
+            tag, pending_set, assigned = ("" if kind == "block_begin" else None), False, False
+        elif kind == "block_end":
+            if pending_set and not assigned:  # {% set x %}...{% endset %}
+                blocks.append("set")
+                if len(blocks) > MAX_BLOCKS:
+                    problem = f"blocks are nested more than {MAX_BLOCKS} deep"
+            tag = None
+        elif kind == "name" and tag == "":
+            tag = token.value
+            if tag in _BLOCK_TAGS:
+                blocks.append(tag)
+            elif tag == "set":
+                pending_set = True
+            elif tag.startswith("end") and blocks:
+                blocks.pop()
+            if len(blocks) > MAX_BLOCKS:
+                problem = f"blocks are nested more than {MAX_BLOCKS} deep"
+        elif kind in _OPEN:
+            brackets += 1
+            if brackets > MAX_BRACKETS:
+                problem = f"brackets are nested more than {MAX_BRACKETS} deep"
+        elif kind in _CLOSE:
+            brackets -= 1
+        elif kind == "assign":
+            assigned = True
+        elif kind in _OPERATORS or (kind == "name" and token.value in _WORD_OPERATORS):
+            operators += 1
+            if operators > MAX_OPERATORS:
+                problem = f"more than {MAX_OPERATORS} operators, filters and attributes in one expression"
+        if problem:
+            raise TemplateSyntaxError(f"nested too deeply: {problem} (split it up with set or a macro)",
+                                      token.lineno, name, filename)
+        yield token
+
+
 class GuardedSandbox(ImmutableSandboxedEnvironment):
-    """ImmutableSandboxedEnvironment that also refuses any step building a huge value."""
+    """ImmutableSandboxedEnvironment that also refuses any step building a huge value, and any
+    source nesting deeper than its compiler can take."""
+
+    def _tokenize(self, source, name, filename=None, state=None):
+        from jinja2.lexer import TokenStream
+
+        stream = super()._tokenize(source, name, filename, state)
+        return TokenStream(_nesting_guard(stream, name, filename), name, filename)
 
     intercepted_binops = frozenset({"*", "**", "%"})
 

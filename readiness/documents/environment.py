@@ -368,6 +368,6 @@ def _loader_path(env, name: str) -> str:
 
 def evaluate_condition(env, expression: str, variables: dict[str, Any]) -> bool:
     """A pack `when:` expression over the render context. Raises the underlying exception."""
-    with budget(RENDER_SECONDS):
+    with budget(RENDER_SECONDS, "the condition"):
         return bool(env.compile_expression(expression, undefined_to_none=False)(**variables))
 

@@ -423,6 +423,8 @@ class TimeLimit(SandboxLimit):
 
 
 CPU_BACKSTOP_FACTOR = 4  # CPU seconds past the time limit after which the kernel ends the process
+CPU_BACKSTOP_MIN = 5.0  # ... and never sooner than this many CPU seconds
+ALARM_REPEAT = 0.5  # seconds between alarms once the time limit has passed
 
 
 def _cpu_seconds(resource) -> float:
@@ -435,8 +437,8 @@ def _cpu_backstop(seconds: float | None) -> Iterator[None]:
     """The last resort behind the time limit: the alarm is only heard between two Python steps, so one
     long C-level call (a sort, a join, a regular expression) would outlast it. RLIMIT_CPU is enforced by
     the kernel: SIGXCPU, whose default action ends the process, after `seconds` x CPU_BACKSTOP_FACTOR of
-    CPU time. Nothing is half-written then (every write is a rename), but there is no message: the
-    size checks above are meant to keep every step short, this only bounds what they missed."""
+    CPU time (at least CPU_BACKSTOP_MIN). Nothing is half-written then (every write is a rename), but
+    there is no message: the size checks above keep every step short, this bounds what they missed."""
     try:
         import resource
     except ImportError:
@@ -447,7 +449,7 @@ def _cpu_backstop(seconds: float | None) -> Iterator[None]:
         return
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        limit = int(_cpu_seconds(resource) + seconds * CPU_BACKSTOP_FACTOR) + 1
+        limit = int(_cpu_seconds(resource) + max(CPU_BACKSTOP_MIN, seconds * CPU_BACKSTOP_FACTOR)) + 1
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         if soft != resource.RLIM_INFINITY and soft <= limit:
@@ -472,16 +474,25 @@ def _time_limit(seconds: float | None, what: str = "rendering") -> Iterator[None
         yield
         return
 
-    def expired(signum, frame):
-        raise TimeLimit(f"{what} took longer than {seconds:g} seconds (a loop too large?)")
+    active = [True]
 
+    def expired(signum, frame):
+        if active[0]:
+            raise TimeLimit(f"{what} took longer than {seconds:g} seconds (a loop too large?)")
+
+    # The alarm repeats: a signal handled while Python runs a finalizer has its exception swallowed
+    # ("Exception ignored in ..."), and a one-shot alarm lost that way would leave the loop running.
     signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        try:
+            active[0] = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
 @contextlib.contextmanager

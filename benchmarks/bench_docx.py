@@ -3,6 +3,10 @@
 The document imitates a real draft MOU: numbered sections, clauses as lists, role tables, open
 items as placeholders; about 30 kB and 14 pages, the size pandoc was measured on.
 
+docx_table_10000_rows converts one 10,000-row table (the most a document may hold, MAX_TABLE_ROWS), to
+show the conversion stays linear in the document's size: it took about 60 s when the parsed body was
+moved into the document element by element (lxml's addprevious, quadratic), 2 s per 1,000 rows.
+
     python benchmarks/bench_docx.py
 """
 from __future__ import annotations
@@ -74,6 +78,27 @@ print((time.perf_counter() - start) * 1000)
 """
 
 
+TABLE_ROWS = 10_000
+TABLE_GOAL_MS = 10_000.0  # linear: ~300 kB of Markdown, ten times the 30 kB draft, markdown-it most of it
+
+
+def make_table(rows: int = TABLE_ROWS) -> str:
+    return ("# Contacts\n\n| Role | Agency | Contact |\n|:--|:--|--:|\n"
+            + "".join(f"| Case manager {i} | {_AGENCIES[i % len(_AGENCIES)]} | 555-{i:04d} |\n" for i in range(rows)))
+
+
+def run_table() -> dict:
+    from readiness.documents.docx_writer import write_docx
+
+    text = make_table()
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        write_docx(text, pathlib.Path(tmp) / "table.docx", title="Table", header_text="DRAFT", footer_text="F")
+        ms = (time.perf_counter() - start) * 1000
+    return {"name": "docx_table_10000_rows", "measured": round(ms, 1), "goal": TABLE_GOAL_MS, "unit": "ms",
+            "input_bytes": len(text.encode())}
+
+
 def run() -> list[dict]:
     """Steady state (a `build` writes several documents in one process) and cold (imports and
     template preparation included, as for a single document in a fresh process)."""
@@ -98,14 +123,16 @@ def run() -> list[dict]:
     return [{"name": "docx_writer", "measured": round(statistics.median(times[1:]), 1), "goal": GOAL_MS,
              "unit": "ms", "input_bytes": size},
             {"name": "docx_writer_cold", "measured": round(statistics.median(cold), 1), "goal": PANDOC_MS,
-             "unit": "ms", "input_bytes": size}]
+             "unit": "ms", "input_bytes": size},
+            run_table()]
 
 
 def main() -> None:
     for row in run():
         ratio = row["measured"] / row["goal"]
-        goal = (f"(2.5x faster than pandoc's {PANDOC_MS:.0f} ms)" if row["name"] == "docx_writer"
-                else "(imports + first document; pandoc as a process)")
+        goal = {"docx_writer": f"(2.5x faster than pandoc's {PANDOC_MS:.0f} ms)",
+                "docx_writer_cold": "(imports + first document; pandoc as a process)"}.get(
+                    row["name"], "(linear: was ~60 s when quadratic)")
         print(f"{row['name']:<17} measured {row['measured']:.0f} {row['unit']}  goal <= {row['goal']:.0f} "
               f"{row['unit']} {goal}  ratio {ratio:.2f}  [{row['input_bytes'] / 1000:.0f} kB Markdown]")
 

@@ -21,12 +21,14 @@ from typing import Any, Iterator
 
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from jinja2.utils import _PassArg, generate_lorem_ipsum
+from jinja2.compiler import CodeGenerator
+from jinja2.utils import _PassArg, generate_lorem_ipsum, pass_environment
 
 MAX_SIZE = 200_000  # the longest string or list one step of a template may build
 MAX_EXPONENT = 100
 MAX_INT_BITS = 14_000  # ~4,200 digits: past that Python refuses to print a number anyway
 MEMORY_HEADROOM = 512 << 20  # how much more memory a render may take before MemoryError (a draft needs ~50 MB)
+CONDITION_SECONDS = 2.0  # one `when:` condition (a comparison of answers takes microseconds)
 BLOCKED = "(blocked by the sandbox)"
 
 
@@ -87,15 +89,28 @@ def bounded_list(items: Any, sep_len: int = 0) -> list:
     return out
 
 
+def weight(value: Any) -> int:
+    """How much text a value holds: its length for a string; for a list or tuple, its items' lengths
+    (a list of 200,000 references to one 200,000-character string is 40 billion characters to sort)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple)):
+        return sum(len(x) if isinstance(x, str) else 1 for x in value)
+    return 0
+
+
 def binop_problem(operator: str, left: Any, right: Any) -> str | None:
-    if operator == "**":
+    if operator == "+":
+        if isinstance(left, (str, list, tuple)) and type(left) is type(right) and weight(left) + weight(right) > MAX_SIZE:
+            return "addition would build a very large value"
+    elif operator == "**":
         if isinstance(right, (int, float)) and not isinstance(right, bool) and abs(right) > MAX_EXPONENT:
             return f"exponent {right} is too large for a template"
         if _int(left) and _int(right) and right > 0 and left.bit_length() * right > MAX_INT_BITS:
             return "power would build a very large number"
     elif operator == "*":
         for seq, n in ((left, right), (right, left)):
-            if isinstance(seq, (str, list, tuple)) and _int(n) and len(seq) * n > MAX_SIZE:
+            if isinstance(seq, (str, list, tuple)) and _int(n) and max(len(seq), weight(seq)) * n > MAX_SIZE:
                 return "multiplication would build a very large value"
         if _int(left) and _int(right) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
             return "multiplication would build a very large number"
@@ -165,7 +180,7 @@ def _check_replace(value, old="", new="", count=None, *_, **__):
 
 
 def _check_batch(value, linecount=1, fill_with=None, *_, **__):
-    if fill_with is not None and _int(linecount) and linecount > MAX_SIZE:
+    if fill_with is not None and _int(linecount) and linecount * max(1, weight(fill_with)) > MAX_SIZE:
         return "batch would build a very large value"
 
 
@@ -191,6 +206,28 @@ def _guard_filter(original, check):
     return guarded
 
 
+def _guarded_sum(environment, iterable, attribute=None, start=0):
+    """Jinja's `sum`, but adding lists or tuples one step at a time with a size check: Python's sum()
+    concatenates them in a single C call, quadratic in their number, that no time limit can stop."""
+    from jinja2.filters import make_attrgetter
+
+    items = list(map(make_attrgetter(environment, attribute), iterable) if attribute is not None else iterable)
+    if not any(isinstance(x, (str, list, tuple)) for x in [start, *items]):
+        return sum(items, start)  # numbers: Python's own sum, exactly as Jinja does
+    total = start
+    for item in items:
+        problem = binop_problem("+", total, item)
+        if problem:
+            raise SandboxLimit(problem)
+        total = total + item
+    return total
+
+
+def guarded_concat(values) -> str:
+    """`a ~ b`: the text of both, refused past MAX_SIZE (a namespace doubling a string in a loop)."""
+    return "".join(bounded_list(map(str, values)))
+
+
 def _guard_join(original):
     offset = 1 if _PassArg.from_obj(original) is not None else 0
 
@@ -211,16 +248,107 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str
     return generate_lorem_ipsum(n, html, min, max)
 
 
-class GuardedSandbox(ImmutableSandboxedEnvironment):
-    """ImmutableSandboxedEnvironment that also refuses any step building a huge value."""
+# ---------------------------------------------------------------- nesting the compiler cannot take
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+# Jinja's parser and code generator, and Python's compiler after them, recurse once per level of
+# nesting: ~80 brackets, ~500 chained operators or ~20 nested loops end in a RecursionError or "too many
+# statically nested blocks" instead of a message. The bundled templates nest at most 4 blocks and 3
+# brackets, and use at most ~15 operators in one tag.
+MAX_BRACKETS = 20  # ( [ { open at once in one expression
+MAX_OPERATORS = 120  # operators, filters, tests and attribute dots in one {{ }} or {% %}
+MAX_BLOCKS = 12  # if/for/macro/... open at once
+
+_OPEN = {"lparen", "lbracket", "lbrace"}
+_CLOSE = {"rparen", "rbracket", "rbrace"}
+_OPERATORS = {"add", "sub", "mul", "div", "floordiv", "mod", "pow", "tilde", "pipe", "dot", "eq", "ne", "lt",
+              "lteq", "gt", "gteq"}
+_WORD_OPERATORS = {"and", "or", "not", "in", "is", "if", "else"}
+_BLOCK_TAGS = {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans"}
+
+
+def _nesting_guard(tokens, name, filename):
+    """The tokens as they are, with a TemplateSyntaxError (located by line) at the first one nesting
+    deeper than the limits above."""
+    from jinja2 import TemplateSyntaxError
+
+    brackets = operators = 0
+    blocks: list[str] = []
+    tag: str | None = None  # the statement a {% %} tag opens, once its first name is read
+    pending_set = assigned = False
+    for token in tokens:
+        kind = token.type
+        problem = None
+        if kind in ("block_begin", "variable_begin"):
+            brackets = operators = 0
+            tag, pending_set, assigned = ("" if kind == "block_begin" else None), False, False
+        elif kind == "block_end":
+            if pending_set and not assigned:  # {% set x %}...{% endset %}
+                blocks.append("set")
+                if len(blocks) > MAX_BLOCKS:
+                    problem = f"blocks are nested more than {MAX_BLOCKS} deep"
+            tag = None
+        elif kind == "name" and tag == "":
+            tag = token.value
+            if tag in _BLOCK_TAGS:
+                blocks.append(tag)
+            elif tag == "set":
+                pending_set = True
+            elif tag.startswith("end") and blocks:
+                blocks.pop()
+            if len(blocks) > MAX_BLOCKS:
+                problem = f"blocks are nested more than {MAX_BLOCKS} deep"
+        elif kind in _OPEN:
+            brackets += 1
+            if brackets > MAX_BRACKETS:
+                problem = f"brackets are nested more than {MAX_BRACKETS} deep"
+        elif kind in _CLOSE:
+            brackets -= 1
+        elif kind == "assign":
+            assigned = True
+        elif kind in _OPERATORS or (kind == "name" and token.value in _WORD_OPERATORS):
+            operators += 1
+            if operators > MAX_OPERATORS:
+                problem = f"more than {MAX_OPERATORS} operators, filters and attributes in one expression"
+        if problem:
+            raise TemplateSyntaxError(f"nested too deeply: {problem} (split it up with set or a macro)",
+                                      token.lineno, name, filename)
+        yield token
+
+
+class _GuardedCodeGenerator(CodeGenerator):
+    """Compiles `~` to a size-checked join (Jinja's own is a plain str join of any length)."""
+
+    def visit_Concat(self, node, frame) -> None:
+        if frame.eval_ctx.volatile or frame.eval_ctx.autoescape:
+            return super().visit_Concat(node, frame)
+        self.write("environment.guarded_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class GuardedSandbox(ImmutableSandboxedEnvironment):
+    """ImmutableSandboxedEnvironment that also refuses any step building a huge value, and any
+    source nesting deeper than its compiler can take."""
+
+    code_generator_class = _GuardedCodeGenerator
+    guarded_concat = staticmethod(guarded_concat)
+
+    def _tokenize(self, source, name, filename=None, state=None):
+        from jinja2.lexer import TokenStream
+
+        stream = super()._tokenize(source, name, filename, state)
+        return TokenStream(_nesting_guard(stream, name, filename), name, filename)
+
+    intercepted_binops = frozenset({"+", "*", "**", "%"})
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for name, check in _FILTER_CHECKS.items():
             self.filters[name] = _guard_filter(self.filters[name], check)
         self.filters["join"] = _guard_join(self.filters["join"])
+        self.filters["sum"] = pass_environment(_guarded_sum)
         self.globals["lipsum"] = _lipsum
 
     @staticmethod
@@ -294,8 +422,51 @@ class TimeLimit(SandboxLimit):
     pass
 
 
+CPU_BACKSTOP_FACTOR = 4  # CPU seconds past the time limit after which the kernel ends the process
+CPU_BACKSTOP_MIN = 5.0  # ... and never sooner than this many CPU seconds
+ALARM_REPEAT = 0.5  # seconds between alarms once the time limit has passed
+
+
+def _cpu_seconds(resource) -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 @contextlib.contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
+def _cpu_backstop(seconds: float | None) -> Iterator[None]:
+    """The last resort behind the time limit: the alarm is only heard between two Python steps, so one
+    long C-level call (a sort, a join, a regular expression) would outlast it. RLIMIT_CPU is enforced by
+    the kernel: SIGXCPU, whose default action ends the process, after `seconds` x CPU_BACKSTOP_FACTOR of
+    CPU time (at least CPU_BACKSTOP_MIN). Nothing is half-written then (every write is a rename), but
+    there is no message: the size checks above keep every step short, this bounds what they missed."""
+    try:
+        import resource
+    except ImportError:
+        yield
+        return
+    if not seconds or signal.getsignal(signal.SIGXCPU) not in (signal.SIG_DFL, None):
+        yield
+        return
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        limit = int(_cpu_seconds(resource) + max(CPU_BACKSTOP_MIN, seconds * CPU_BACKSTOP_FACTOR)) + 1
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft != resource.RLIM_INFINITY and soft <= limit:
+            yield
+            return
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None, what: str = "rendering") -> Iterator[None]:
     usable = (seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
               and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
               and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
@@ -303,28 +474,38 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
 
-    def expired(signum, frame):
-        raise TimeLimit(f"rendering took longer than {seconds:g} seconds (a loop too large?)")
+    active = [True]
 
+    def expired(signum, frame):
+        if active[0]:
+            raise TimeLimit(f"{what} took longer than {seconds:g} seconds (a loop too large?)")
+
+    # The alarm repeats: a signal handled while Python runs a finalizer has its exception swallowed
+    # ("Exception ignored in ..."), and a one-shot alarm lost that way would leave the loop running.
     signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        try:
+            active[0] = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
 @contextlib.contextmanager
-def budget(seconds: float | None = None) -> Iterator[None]:
+def budget(seconds: float | None = None, what: str = "rendering") -> Iterator[None]:
     """Bound a render or an evaluation: MemoryError past MEMORY_HEADROOM more memory, TimeLimit after
-    `seconds` (main thread only). Nested budgets are part of the outermost one."""
+    `seconds` (main thread only), and the kernel's CPU limit behind both (_cpu_backstop). Nested
+    budgets are part of the outermost one."""
     if getattr(_depth, "n", 0):
         yield
         return
     _depth.n = 1
     try:
-        with _memory_limit(), _time_limit(seconds):
+        with _memory_limit(), _cpu_backstop(seconds), _time_limit(seconds, what):
             yield
     finally:
         _depth.n = 0

@@ -52,18 +52,21 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
     writer = BodyWriter(_style_sheet(doc), text_width, link_id=link_id,
                         restart_list=lambda num_id, ilvl, start: _restart_list(doc, num_id, ilvl, start),
                         first_comment_id=max(used, default=-1) + 1)
-    xml = writer.write(parse_blocks(markdown_text))
-    fragment = parse_xml(f'<w:body xmlns:w="{W}" xmlns:r="{R}" xmlns:m="{MARK}">{xml}</w:body>')
-    pictures = etree.ElementBase.xpath(fragment, "//w:r[@m:img]", namespaces={"w": W, "m": MARK})
+    xml = writer.write(parse_blocks(markdown_text, where=pathlib.Path(out_path).name))
+    # The new body replaces the old one whole: moving thousands of parsed elements one by one into the
+    # document (addprevious) costs lxml a namespace fix-up per element against the whole tree, quadratic
+    # in the document's size (a 10,000-row table took a minute); one subtree moves in one step.
+    body = parse_xml(f'<w:body xmlns:w="{W}" xmlns:r="{R}" xmlns:m="{MARK}">{xml}</w:body>')
+    pictures = etree.ElementBase.xpath(body, "//w:r[@m:img]", namespaces={"w": W, "m": MARK})
     for el in pictures:
         el.attrib.clear()
-    etree.cleanup_namespaces(fragment)
-    sect_pr = doc.element.body.find(_w("sectPr"))
-    for child in list(fragment):
-        if sect_pr is not None:
-            sect_pr.addprevious(child)
-        else:
-            doc.element.body.append(child)
+    etree.cleanup_namespaces(body)
+    old_body = doc.element.body
+    body.attrib.update(old_body.attrib)
+    sect_pr = old_body.find(_w("sectPr"))
+    if sect_pr is not None:
+        body.append(sect_pr)
+    doc.element.replace(old_body, body)
     _add_comments(comments, writer, xml_safe(comment_author) or "lead-readiness")
     for r, (src, alt, pic_title, max_cm) in zip(pictures, writer.images):
         _picture(Run(r, doc._body), image_dir, src, alt, pic_title, max_cm)
@@ -88,6 +91,7 @@ def _open(reference_docx: pathlib.Path | None):
 
     if reference_docx is None:
         return _default_document()
+    _check_package(pathlib.Path(reference_docx))
     try:
         doc = docx.Document(str(reference_docx))
     except Exception as exc:  # python-docx raises several unrelated types for a bad package
@@ -98,6 +102,37 @@ def _open(reference_docx: pathlib.Path | None):
         if child.tag != _w("sectPr"):
             body.remove(child)
     return doc
+
+
+# A letterhead reference document is tens or hundreds of kilobytes; a zip bomb of 1 MB unpacks to gigabytes.
+MAX_REFERENCE_UNPACKED = 50 << 20  # what all its parts may hold, unpacked
+MAX_REFERENCE_RATIO = 100  # how much one part may expand (XML compresses ~5-20 times)
+MAX_REFERENCE_MEMBERS = 1_000
+
+
+def _check_package(path: pathlib.Path) -> None:
+    """Refuse a reference.docx whose zip directory says it would unpack to far too much, before any
+    part of it is unpacked (python-docx reads every part into memory)."""
+    import zipfile
+
+    hint = "give a .docx saved by Word or LibreOffice with the letterhead and styles only"
+    try:
+        with zipfile.ZipFile(path) as package:
+            members = package.infolist()
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise ReadinessError(f"{path}: cannot use as a reference document (not a Word file: {exc})",
+                             hint="give a .docx saved by Word or LibreOffice (not .dotx or .doc)") from None
+    if len(members) > MAX_REFERENCE_MEMBERS:
+        raise ReadinessError(f"{path}: reference document has {len(members):,} parts (the limit is "
+                             f"{MAX_REFERENCE_MEMBERS:,})", hint=hint)
+    total = sum(m.file_size for m in members)
+    if total > MAX_REFERENCE_UNPACKED:
+        raise ReadinessError(f"{path}: reference document would unpack to {total / 1e6:,.0f} MB (the limit is "
+                             f"{MAX_REFERENCE_UNPACKED / 1e6:.0f} MB)", hint=hint)
+    for m in members:
+        if m.file_size > 1_000_000 and m.file_size > MAX_REFERENCE_RATIO * max(m.compress_size, 1):
+            raise ReadinessError(f"{path}: reference document part '{m.filename}' expands {m.file_size // max(m.compress_size, 1):,} "
+                                 f"times when unpacked (a zip bomb?)", hint=hint)
 
 
 _TEMPLATE: bytes | None = None

@@ -91,13 +91,43 @@ def plural(n: Any, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
+TEMPLATE_SUFFIXES = (".md.j2", ".j2")  # the only files a template, include, import or extends may load
+SITE_FILE = "site.yaml"  # a folder holding one is a site: its answers are never template text
+
+
+class TemplateRefused(TemplateNotFound):
+    """A template name the pack loader will not load (not a template file, or inside a site folder).
+    A TemplateNotFound, so Jinja's `ignore missing` and `select_template` treat it as absent."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(name, f"template '{name}' is refused: {reason}")
+        self.reason = reason
+
+
+def _site_folder(folder: str, root: str) -> str | None:
+    """The first folder from `folder` up to `root` (both included) that holds a site.yaml."""
+    current = folder
+    while True:
+        if os.path.lexists(os.path.join(current, SITE_FILE)):
+            return current
+        if current == root or os.path.dirname(current) == current:
+            return None
+        current = os.path.dirname(current)
+
+
 class _PackLoader(FileSystemLoader):
-    """FileSystemLoader refusing what a shared template pack must not hold: a link leading out of its
-    folder (it would copy that file into drafts meant for other agencies), a binary file, or a file
-    far too big to be a document template."""
+    """FileSystemLoader refusing what a shared template pack must not hold or reach: any file but a
+    template (`.md.j2`, `.j2`), so `{% include 'answers.yaml' %}` cannot copy a site's answers into drafts
+    meant for other agencies; anything inside a site folder (one holding site.yaml), even when the site
+    sits inside the templates folder; absolute paths and `..`; a link leading out of its folder; a binary
+    file, or a file far too big to be a document template."""
 
     def get_source(self, environment, template: str):
-        pieces = split_template_path(template)
+        if not isinstance(template, str) or template.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", template):
+            raise TemplateRefused(str(template), "give a path inside the templates folder, not an absolute one")
+        if not template.endswith(TEMPLATE_SUFFIXES):
+            raise TemplateRefused(template, "only template files (" + ", ".join(TEMPLATE_SUFFIXES) + ") can be loaded")
+        pieces = split_template_path(template)  # refuses '..' (TemplateNotFound)
         for folder in self.searchpath:
             filename = posixpath.join(folder, *pieces)
             if os.path.isfile(filename):
@@ -109,6 +139,10 @@ class _PackLoader(FileSystemLoader):
         if os.path.commonpath([real, root]) != root:
             raise TemplateError(f"{shown}: template is a link to a file outside its templates folder ({real})",
                                 hint="copy the file into the templates folder instead of linking to it")
+        site = _site_folder(os.path.dirname(real), root)
+        if site is not None:
+            raise TemplateRefused(template, f"it is inside the site folder {display_path(site)} (a site's files "
+                                  "are never template text)")
         size = os.path.getsize(filename)
         if size > MAX_TEMPLATE_BYTES:
             raise TemplateError(f"{shown}: template is too large ({size / 1e6:.1f} MB; the limit is "
@@ -237,6 +271,9 @@ def to_template_error(exc: BaseException, *, names: Iterable[str] = (), lookup=N
     if isinstance(exc, MemoryError):
         return TemplateError(f"{where or display_path(template)}: rendering needed far more memory than a "
                              "document should (blocked by the sandbox)", hint="look for a loop or a value that grows")
+    if isinstance(exc, TemplateRefused):
+        return TemplateError(f"{where or display_path(template)}: template '{exc.name}' is refused: {exc.reason}",
+                             hint="a template may include, import or extend only template files of its pack")
     if isinstance(exc, TemplateNotFound):
         looked = ", ".join(display_path(str(f)) for f in folders) or "the template folders"
         return TemplateError(f"{where or display_path(template)}: template '{exc.name}' not found",
@@ -331,6 +368,6 @@ def _loader_path(env, name: str) -> str:
 
 def evaluate_condition(env, expression: str, variables: dict[str, Any]) -> bool:
     """A pack `when:` expression over the render context. Raises the underlying exception."""
-    with budget(RENDER_SECONDS):
+    with budget(RENDER_SECONDS, "the condition"):
         return bool(env.compile_expression(expression, undefined_to_none=False)(**variables))
 

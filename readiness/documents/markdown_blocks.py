@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from readiness.errors import ReadinessError
+
 BOLD, ITALIC, CODE, STRIKE = 1, 2, 4, 8
 
 # XML 1.0 forbids these; a DOCX containing one will not open, so they go before parsing.
@@ -23,6 +25,10 @@ _PAGEBREAK = re.compile(r"<!--\s*pagebreak\s*-->", re.IGNORECASE)
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _LINK_SCHEMES = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
 IMAGE_WIDTH_CM = 15.0
+# What one document may hold for Word. A real draft is ~30 kB with tables of a few dozen rows; these
+# keep a runaway template or answer list from costing minutes and gigabytes in the conversion.
+MAX_MARKDOWN_CHARS = 3_000_000
+MAX_TABLE_ROWS = 10_000
 
 
 def xml_safe(text: str) -> str:
@@ -67,8 +73,17 @@ def _markdown():
     return MarkdownIt("commonmark").enable("table")
 
 
-def parse_blocks(markdown_text: str) -> list[Block]:
-    return _Walker().walk(_markdown().parse(xml_safe(markdown_text)))
+class DocumentTooLarge(ReadinessError):
+    """A document beyond what the Word conversion accepts (MAX_MARKDOWN_CHARS, MAX_TABLE_ROWS)."""
+
+
+def parse_blocks(markdown_text: str, where: str = "document") -> list[Block]:
+    """The blocks of a Markdown document; DocumentTooLarge, naming `where`, past the limits above."""
+    if len(markdown_text) > MAX_MARKDOWN_CHARS:
+        raise DocumentTooLarge(f"{where}: the document is too long to convert to Word ({len(markdown_text):,} "
+                               f"characters; the limit is {MAX_MARKDOWN_CHARS:,})",
+                               hint="look for a list or loop in the template that repeats far too often")
+    return _Walker(where).walk(_markdown().parse(xml_safe(markdown_text)))
 
 
 @dataclass(slots=True)
@@ -81,7 +96,9 @@ class _List:
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, where: str = "document") -> None:
+        self.where = where
+        self.table_line = 0
         self.blocks: list[Block] = []
         self.lists: list[_List] = []
         self.quote = 0
@@ -120,6 +137,7 @@ class _Walker:
                 self.blocks.append(Para("rule", []))
             elif t == "table_open":
                 self.table = Table([], 0)
+                self.table_line = tok.map[0] + 1 if tok.map else 0
             elif t == "table_close":
                 self.blocks.append(self.table)
                 self.table = None
@@ -127,6 +145,11 @@ class _Walker:
                 self.row = []
             elif t == "tr_close":
                 self.table.rows.append(self.row)
+                if len(self.table.rows) - self.table.header_rows > MAX_TABLE_ROWS:
+                    at = f" (Markdown line {self.table_line})" if self.table_line else ""
+                    raise DocumentTooLarge(f"{self.where}: a table{at} has more than {MAX_TABLE_ROWS:,} rows, "
+                                           "too many to convert to Word",
+                                           hint="split the table, or shorten the list of answers that fills it")
             elif t == "thead_close":
                 self.table.header_rows = len(self.table.rows)
             elif t in ("th_open", "td_open"):

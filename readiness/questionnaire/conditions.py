@@ -15,7 +15,7 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from readiness.errors import ReadinessError
-from readiness.sandbox import GuardedSandbox, budget
+from readiness.sandbox import CONDITION_SECONDS, GuardedSandbox, budget
 
 
 class ConditionError(ReadinessError, ValueError):
@@ -61,7 +61,7 @@ def evaluate(expression: str, values: Mapping[str, Any]) -> bool:
     so a question whose inputs are missing is simply not asked yet."""
     fn = compile_condition(expression)
     try:
-        with budget():
+        with budget(CONDITION_SECONDS, "the condition"):
             return bool(fn(**values))
     except SecurityError as exc:
         raise ConditionError(f"condition tried something unsafe: {exc} (in `{expression}`)") from None

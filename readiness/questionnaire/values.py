@@ -77,6 +77,13 @@ def _choice(raw: Any, choices) -> str:
     raise ValueProblem(f"'{text}' is not one of the choices: {_choice_hint(choices)}")
 
 
+# The longest text answer and the most entries a records answer may hold. A long answer is a page or
+# two (~5,000 characters); past these, drafts would be refused by the template sandbox's size limits
+# (readiness/sandbox.py MAX_SIZE) and the message would blame a bundled template, not the answer.
+MAX_TEXT_CHARS = 20_000
+MAX_RECORDS = 500
+
+
 def _text(raw: Any) -> str:
     if isinstance(raw, (dict, list)):
         raise ValueProblem("expected text")
@@ -85,6 +92,9 @@ def _text(raw: Any) -> str:
     text = str(raw).strip()
     if not text:
         raise ValueProblem("the answer is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueProblem(f"the answer is too long ({len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}): "
+                           "keep the details in a separate document and refer to it")
     return text
 
 
@@ -104,6 +114,8 @@ def _field(field: Field_, raw: Any) -> Any:
 def _records(question: Question, raw: Any) -> list[dict]:
     if not isinstance(raw, list):
         raise ValueProblem("expected a list of entries")
+    if len(raw) > MAX_RECORDS:
+        raise ValueProblem(f"too many entries ({len(raw):,}; the limit is {MAX_RECORDS:,})")
     known = {f.id: f for f in question.fields}
     out = []
     for n, entry in enumerate(raw, 1):
@@ -161,15 +173,42 @@ def check_value(question: Question, raw: Any) -> Any:
     return _records(question, raw)
 
 
+MAX_NESTING = 20  # a records value is a list of mappings: two levels
+
+
+def _nesting(text: str) -> int:
+    """How deeply brackets nest in YAML flow text (quoted text aside, roughly: enough to refuse a bomb)."""
+    depth = deepest = 0
+    quote = ""
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 def parse_cli_value(question: Question, text: str) -> Any:
     """Command-line text to a value; records accept YAML/JSON such as '[{name: A}]'."""
     if question.type == "records":
         import yaml
 
+        if _nesting(text) > MAX_NESTING:  # PyYAML recurses per level: thousands end in a RecursionError
+            raise ValueProblem(f"the value is nested too deeply (more than {MAX_NESTING} levels of brackets); "
+                               "expected a list of entries, e.g. '[{name: Example}]'")
         try:
             raw = yaml.safe_load(text)
         except (yaml.YAMLError, ValueError):  # ValueError: an impossible date such as 0000-00-00
             raise ValueProblem("expected a list of entries in YAML or JSON, e.g. '[{name: Example}]'") from None
+        except RecursionError:  # nesting by indentation or dashes (`- - - - x`) rather than brackets
+            raise ValueProblem("the value is nested too deeply; expected a list of entries, "
+                               "e.g. '[{name: Example}]'") from None
         return check_value(question, raw)
     return check_value(question, text)
 

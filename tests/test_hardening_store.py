@@ -164,7 +164,7 @@ def test_answer_and_interview_keep_every_comment_and_the_mode_of_a_hand_edited_a
     site_now = open_site(site)
     assert site_now.answers["program_name"].value == "Harbor County Diversion"
     assert site_now.answers["lead_agency_name"].value == "no"  # as typed, and written back quoted
-    assert "value: 'no'" in text
+    assert re.search(r"value: 'no' +# confirmed with the chief's office", text)  # a comment inside the entry
 
 
 def _only_changed_entries(original: list[str], current: list[str], changed: set[str]) -> bool:
@@ -193,6 +193,16 @@ def test_only_the_changed_entries_of_a_hand_edited_file_change(example_copy, tmp
     assert current.count("questionnaire: lead-site-readiness@1.0.0") == 1
     current.remove("questionnaire: lead-site-readiness@1.0.0")
     assert _only_changed_entries(original, current, {"program_name", "da_name"})
+
+
+def test_windows_line_endings_are_kept(mini_site):
+    answers = mini_site / "answers.yaml"
+    assert invoke("answer", mini_site, "county_name", "Hill County").exit_code == 0
+    answers.write_bytes(answers.read_bytes().replace(b"\n", b"\r\n") + b"# notes\r\n")
+    assert invoke("answer", mini_site, "intake_days", "20").exit_code == 0
+    raw = answers.read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") and raw.endswith(b"# notes\r\n")
+    assert open_site(mini_site).answers["intake_days"].value == 20
 
 
 def test_a_hand_edited_respondent_file_keeps_its_comments_and_mode(example_copy, tmp_path):

@@ -477,7 +477,8 @@ def save_answer(site: Site, qid: str, answer: Answer, respondent: Respondent | N
             path = site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml"
             if path.exists() and not same_person(_name_in(path), respondent.name):
                 # Someone else's file took this name meanwhile: never write over another person's answers.
-                site.respondents.pop(respondent.slug, None) if site.respondents.get(respondent.slug) is respondent else None
+                if site.respondents.get(respondent.slug) is respondent:
+                    del site.respondents[respondent.slug]
                 respondent.slug = _free_slug(site.root, respondent.name, set())
                 path = site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml"
             meta = {"name": respondent.name, "role": respondent.role, "agency": respondent.agency,
@@ -494,6 +495,11 @@ def _merge_write(path: Path, qid: str, answer: Answer, meta: dict[str, Any], hea
     questions this version no longer has move to `unmapped:`, never dropped, and move back when a
     questionnaire asks them again."""
     respondent = path.parent.name == RESPONDENTS_DIR
+    if path.exists():
+        spliced = _splice(path, qid, answer.to_yaml(), meta, q, respondent)
+        if spliced is not None:
+            atomic_write(path, spliced)
+            return
     edit = _Edit(path, header)
     data, new = edit.data, edit.new
     for key, value in meta.items():
@@ -529,6 +535,82 @@ def _merge_write(path: Path, qid: str, answer: Answer, meta: dict[str, Any], hea
         del data["unmapped"]
     edit.set_entry(answers, qid, answer.to_yaml())
     edit.write()
+
+
+def _splice(path: Path, qid: str, entry: dict, meta: dict[str, Any], q: Questionnaire, respondent: bool) -> str | None:
+    """The file's text with only the lines of this one answer replaced (or added after the last answer),
+    when nothing else has to change and those lines hold no comment; else None (then the round-trip
+    library does the edit). Every other byte stays as it was, and it is fast: most saves of the
+    interview on a hand-edited file take this way."""
+    import yaml
+
+    located = read_yaml(path, "answers file", allow_empty=True, as_text=True)  # the strict check
+    data = located.data
+    if not isinstance(data, dict):
+        raise FileProblems([Problem("expected a mapping with an 'answers:' section", file=path, line=1)])
+    answers = data.get("answers")
+    if not isinstance(answers, dict) or not answers:
+        return None
+    if any(k not in data if k != "questionnaire" else data.get(k) != v for k, v in meta.items()):
+        return None  # the file's own details change too
+    if any(key not in q.by_id for key in answers):
+        return None  # renamed or retired ids move
+    if any(_usable(q, {m_old: m_new for m in q.migrations for m_old, m_new in m.renamed.items()}, key, raw,
+                   respondent=respondent) not in (None, *answers)
+           for key, raw in (data.get("unmapped") or {}).items()):
+        return None  # answers kept aside come back
+    text = read_text(path, "answers file")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    parser = loader(text)
+    try:
+        root = parser.get_single_node()
+        before = parser.construct_document(root)  # the file as a YAML 1.1 reader sees it
+    except (yaml.YAMLError, ValueError):
+        return None
+    finally:
+        parser.dispose()
+    node = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "answers"), None)
+    if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
+        return None
+    lines = text.splitlines(keepends=True)
+    if not lines or not lines[-1].endswith("\n"):
+        return None
+    column = node.value[0][0].start_mark.column
+    starts = [k.start_mark.line for k, _ in node.value]
+    end_mark = node.end_mark
+    last = min(len(lines), end_mark.line + (1 if end_mark.column > 0 else 0))
+
+    def span(i: int) -> tuple[int, int]:
+        start = starts[i]
+        end = starts[i + 1] if i + 1 < len(starts) else last
+        while end > start + 1 and (not lines[end - 1].strip() or (
+                lines[end - 1].lstrip().startswith("#") and _indent(lines[end - 1]) <= column)):
+            end -= 1  # blank lines and comments before the next entry belong to it
+        return start, end
+
+    keys = [k.value for k, _ in node.value]
+    if qid in keys:
+        start, end = span(keys.index(qid))
+        if any("#" in line for line in lines[start:end]) or _indent(lines[start]) != column:
+            return None  # a comment inside the entry: the round-trip library keeps it
+    else:
+        start = end = span(len(keys) - 1)[1]
+    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    block = "".join(" " * column + line + newline for line in dump_yaml({qid: entry}).splitlines())
+    new_text = "".join(lines[:start]) + block + "".join(lines[end:])
+    try:  # make sure exactly that one entry changed
+        after = yaml.load(new_text, Loader=loader)
+        expected = yaml.load(dump_yaml({qid: entry}), Loader=loader)[qid]
+    except (yaml.YAMLError, ValueError):
+        return None
+    if not isinstance(after, dict) or not isinstance(after.get("answers"), dict):
+        return None
+    before["answers"][qid] = expected
+    return new_text if after == before and list(after["answers"]) == list(before["answers"]) else None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 class _Edit:

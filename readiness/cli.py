@@ -142,9 +142,10 @@ def answer(
     from readiness.errors import AnswerError
     from readiness.questionnaire.values import ValueProblem, display, parse_cli_value
     from readiness.workspace.models import Answer
-    from readiness.workspace.store import Respondent, open_site, respondent_slug, save_answer
+    from readiness.workspace.store import open_site, refuse_questionnaire_switch, respondent_for, save_answer
 
     site = open_site(site_dir, questionnaire)
+    refuse_questionnaire_switch(site, questionnaire)
     if sum([unknown, not_applicable, value is not None]) != 1:
         raise AnswerError("give exactly one of: a VALUE, --unknown or --not-applicable",
                           hint=f"for example: lead-readiness answer {site_dir} {question_id} yes")
@@ -166,10 +167,7 @@ def answer(
     status = "answered" if value is not None else "unknown" if unknown else "not_applicable"
     who = None
     if respondent:
-        slug = respondent_slug(respondent)
-        who = site.respondents.get(slug) or Respondent(slug, respondent, role)
-        if role:
-            who.role = role
+        who = respondent_for(site, respondent, role)
     save_answer(site, question_id, Answer(value=parsed, status=status, note=note, evidence=evidence,
                                           by=by or respondent), who)
     from readiness.console import err

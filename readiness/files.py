@@ -26,6 +26,19 @@ MAX_DEPTH = 64
 Loc = tuple  # a key path: ("questions", 3, "choices", 0)
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster where available
+_STR_TAG, _NULL_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+
+
+def _text_loader(base):
+    """`base` reading every plain scalar as the text written, except an empty value, `~` or `null`:
+    files of answers are checked against their question, which decides what `no`, `8:30` or `052`
+    mean (YAML 1.1 would silently make them False, 510 and 42)."""
+    resolvers = {first: [(tag, regexp) for tag, regexp in entries if tag == _NULL_TAG]
+                 for first, entries in base.yaml_implicit_resolvers.items()}
+    return type(f"Text{base.__name__}", (base,), {"yaml_implicit_resolvers": {k: v for k, v in resolvers.items() if v}})
+
+
+_TEXT_LOADERS = {_LOADER: _text_loader(_LOADER), yaml.SafeLoader: _text_loader(yaml.SafeLoader)}
 
 
 @dataclass
@@ -93,23 +106,32 @@ def read_text(path: Path, what: str = "file") -> str:
                     hint="save the file as UTF-8 in your editor") from None
 
 
-def read_yaml(path: Path, what: str = "file", *, allow_empty: bool = False) -> Located:
-    """Parse YAML safely, recording the line of every key; refuse empty files, duplicate keys, bombs."""
+def read_yaml(path: Path, what: str = "file", *, allow_empty: bool = False, as_text: bool = False) -> Located:
+    """Parse YAML safely, recording the line of every key; refuse empty files, duplicate keys, bombs.
+
+    With `as_text`, plain scalars are read as the text written (only empty, `~` and `null` are None)
+    and every explicit tag is refused: for files of answers, whose values are checked by question."""
     path = Path(path)
-    text = read_text(path, what)
+    return parse_yaml(read_text(path, what), path, what, allow_empty=allow_empty, as_text=as_text)
+
+
+def parse_yaml(text: str, path: Path, what: str = "file", *, allow_empty: bool = False,
+               as_text: bool = False) -> Located:
+    """`read_yaml` for text already in hand (`path` names where it came from in messages)."""
     if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
         if allow_empty:
             return Located({}, {(): 1}, path)
         raise _fail(path, f"{what} is empty", hint="restore it from a backup or create it again")
-    cached = _parse_cache_get(text)
+    cached = None if as_text else _parse_cache_get(text)
     if cached is not None:
         return Located(cached[0], cached[1], path)
+    pick = _TEXT_LOADERS.get if as_text else (lambda cls: cls)
     try:
-        data, lines = _compose(text, path, _LOADER)
+        data, lines = _compose(text, path, pick(_LOADER))
     except yaml.YAMLError:
         # libyaml's messages are terse; the pure-Python parser says more, and speed no longer matters.
         try:
-            data, lines = _compose(text, path, yaml.SafeLoader)
+            data, lines = _compose(text, path, pick(yaml.SafeLoader))
         except yaml.MarkedYAMLError as exc:
             raise _syntax_problem(exc, text, path, what) from None
         except yaml.reader.ReaderError as exc:  # a control character or the like: say which, and where
@@ -123,7 +145,8 @@ def read_yaml(path: Path, what: str = "file", *, allow_empty: bool = False) -> L
         if allow_empty:
             return Located({}, {(): 1}, path)
         raise _fail(path, f"{what} is empty", hint="restore it from a backup or create it again")
-    _parse_cache_put(text, data, lines)
+    if not as_text:
+        _parse_cache_put(text, data, lines)
     return Located(data, lines, path)
 
 
@@ -187,7 +210,7 @@ def _compose(text: str, path: Path, loader_class) -> tuple[Any, dict]:
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        builder = _Builder(loader, path)
+        builder = _Builder(loader, path, text_only=loader_class in _TEXT_LOADERS.values())
         return builder.build(node, (), 0), builder.lines
     finally:
         loader.dispose()
@@ -206,9 +229,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: Path, what: str)
 
 
 class _Builder:
-    def __init__(self, loader, path: Path):
+    def __init__(self, loader, path: Path, text_only: bool = False):
         self.loader = loader
         self.path = path
+        self.text_only = text_only
         self.lines: dict[Loc, int] = {(): 1}
         self.count = 0
 
@@ -221,6 +245,9 @@ class _Builder:
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
             raise _fail(self.path, f"the YAML tag '{node.tag}' is not allowed", line=node.start_mark.line + 1,
                         hint="remove the '!!' tag; only plain YAML is read")
+        if self.text_only and isinstance(node, yaml.ScalarNode) and node.tag not in (_STR_TAG, _NULL_TAG):
+            raise _fail(self.path, f"the YAML tag '{node.tag}' is not allowed", line=node.start_mark.line + 1,
+                        hint="remove the '!' tag; write the value as plain text")
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             out: dict = {}
@@ -264,13 +291,28 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
+def _umask() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, content: str | bytes) -> None:
-    """Write via a temporary file in the same folder, fsync, then rename over the target."""
+    """Write via a temporary file in the same folder, fsync, then rename over the target.
+
+    The temporary file is private while it is written; before the rename it gets the mode of the file
+    it replaces, or for a new file the user's usual mode (0666 less the umask), so a site in a shared
+    folder stays readable by the colleagues who could read it before."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -22,6 +22,13 @@ def _v110(tmp_path: Path) -> Path:
     return path
 
 
+def _switch(site: Path, questionnaire: Path, ref: str) -> None:
+    """Move a site to another questionnaire on purpose, as the README says: edit site.yaml."""
+    data = yaml.safe_load((site / "site.yaml").read_text())
+    data.update(questionnaire=ref, questionnaire_file=str(questionnaire))
+    (site / "site.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+
 def test_renamed_id_keeps_its_answer_and_unmapped_answers_are_kept(mini_site, tmp_path):
     for args in (["intake_days", "21"], ["naloxone_points", "pharmacy"], ["da_non_filing", "written"]):
         assert invoke("answer", mini_site, *args).exit_code == 0
@@ -34,14 +41,16 @@ def test_renamed_id_keeps_its_answer_and_unmapped_answers_are_kept(mini_site, tm
     a = assess(site.questionnaire, site.answers, site.respondents.values())
     assert a.questions["intake_window_days"].score == 1.0
 
-    # Answering under the new version rewrites the file with the new id and keeps the old answer aside.
-    result = invoke("answer", mini_site, "ssp_in_county", "yes", "--questionnaire", new_q)
+    # Once the site is switched to the new version (site.yaml), answering rewrites the file with the new
+    # id and keeps the old answer aside.
+    _switch(mini_site, new_q, "mini@1.1.0")
+    result = invoke("answer", mini_site, "ssp_in_county", "yes")
     assert result.exit_code == 0, result.output
     data = yaml.safe_load((mini_site / "answers.yaml").read_text())
     assert data["questionnaire"] == "mini@1.1.0"
     assert data["answers"]["intake_window_days"]["value"] == 21 and "intake_days" not in data["answers"]
     assert data["unmapped"]["naloxone_points"]["value"] == ["pharmacy"]
-    again = open_site(mini_site, new_q)
+    again = open_site(mini_site)
     assert again.answers["intake_window_days"].value == 21 and "naloxone_points" in again.unmapped
 
 

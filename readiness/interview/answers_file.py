@@ -13,7 +13,7 @@ from typing import Optional
 from readiness.errors import Collected
 from readiness.files import read_yaml
 from readiness.workspace.models import Answer
-from readiness.workspace.store import Respondent, Site, read_answers_file as _read, respondent_slug, save_answer
+from readiness.workspace.store import Respondent, Site, read_answers_file as _read, respondent_for, save_answer
 
 
 @dataclass
@@ -26,7 +26,7 @@ def read_answers_file(site: Site, path: Path, respondent: Optional[str] = None, 
                       agency: Optional[str] = None) -> Imported:
     """Parse and check the file against the site's questionnaire; raises FileProblems with file:line."""
     path = Path(path)
-    located = read_yaml(path, "answers file")
+    located = read_yaml(path, "answers file", as_text=True)
     data = located.data if isinstance(located.data, dict) else {}
     is_respondent_file = "name" in data
     q = site.questionnaire
@@ -47,13 +47,7 @@ def read_answers_file(site: Site, path: Path, respondent: Optional[str] = None, 
     out.raise_if_any()
     who = None
     if name:
-        slug = respondent_slug(name)
-        known = site.respondents.get(slug)
-        who = known or Respondent(slug, name, role, agency, getattr(parsed, "date", None) or _today())
-        if known and role:
-            who.role = role
-        if known and agency:
-            who.agency = agency
+        who = respondent_for(site, name, role, agency, getattr(parsed, "date", None) or _today())
     return Imported(who, answers)
 
 

@@ -39,9 +39,10 @@ def interview(site_dir: Path, *, respondent: Optional[str] = None, role: Optiona
                                   f"  or give the answers in a file: lead-readiness interview {_q(site_dir)} "
                                   "--answers answers.yaml (shaped like the site's answers.yaml)")
     from readiness.interview.engine import Interview
-    from readiness.workspace.store import open_site, session_lock
+    from readiness.workspace.store import open_site, refuse_questionnaire_switch, session_lock
 
     site = open_site(site_dir, questionnaire)
+    refuse_questionnaire_switch(site, questionnaire)
     who = _respondent(site, respondent, role, agency)
     _check_domain(site, domain, who, site_dir)
     with session_lock(site.root):
@@ -64,9 +65,10 @@ def interview(site_dir: Path, *, respondent: Optional[str] = None, role: Optiona
 def _from_file(site_dir, path, respondent, role, agency, questionnaire, echo) -> None:
     from readiness.interview.answers_file import apply_answers_file, read_answers_file
     from readiness.interview.engine import Interview, Outcome
-    from readiness.workspace.store import open_site
+    from readiness.workspace.store import open_site, refuse_questionnaire_switch
 
     site = open_site(site_dir, questionnaire)
+    refuse_questionnaire_switch(site, questionnaire)
     imported = read_answers_file(site, path, respondent, role, agency)
     count = apply_answers_file(site, imported)
     who = imported.respondent
@@ -94,19 +96,11 @@ def _respondent(site: Site, name: Optional[str], role: Optional[str], agency: Op
         return None
     if not name.strip():
         raise ReadinessError("--respondent needs a name", hint='for example --respondent "Jordan Lee"')
-    from readiness.workspace.store import Respondent, respondent_slug
+    import datetime as _dt
 
-    slug = respondent_slug(name)
-    known = site.respondents.get(slug)
-    if known is None:
-        import datetime as _dt
+    from readiness.workspace.store import respondent_for
 
-        return Respondent(slug, name.strip(), role, agency, _dt.date.today().isoformat())
-    if role:
-        known.role = role
-    if agency:
-        known.agency = agency
-    return known
+    return respondent_for(site, name, role, agency, _dt.date.today().isoformat())
 
 
 def _check_domain(site: Site, domain: Optional[str], who: Optional[Respondent], site_dir) -> None:

@@ -15,6 +15,9 @@ TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0"}
 
 
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 class ValueProblem(ValueError):
     """The value does not fit the question; the message says what would."""
 
@@ -35,7 +38,12 @@ def _number(raw: Any, spec) -> float | int:
     if isinstance(raw, bool):
         raise ValueProblem("expected a number")
     if isinstance(raw, str):
-        text = raw.strip().replace(",", "")
+        text = raw.strip()
+        if "," in text:
+            if not _GROUPED.fullmatch(text):  # `1,5` is not 15: say how to write it instead of guessing
+                raise ValueProblem(f"expected a number, got '{text}': write decimals with a point (1.5) "
+                                   "and commas only between thousands (1,500)")
+            text = text.replace(",", "")
         try:
             raw = float(text)
         except ValueError:
@@ -197,17 +205,22 @@ def _nesting(text: str) -> int:
 def parse_cli_value(question: Question, text: str) -> Any:
     """Command-line text to a value; records accept YAML/JSON such as '[{name: A}]'."""
     if question.type == "records":
-        import yaml
+        from pathlib import Path
+
+        from readiness.errors import FileProblems
+        from readiness.files import parse_yaml
 
         if _nesting(text) > MAX_NESTING:  # PyYAML recurses per level: thousands end in a RecursionError
             raise ValueProblem(f"the value is nested too deeply (more than {MAX_NESTING} levels of brackets); "
                                "expected a list of entries, e.g. '[{name: Example}]'")
+        # The same strict reading as answers.yaml: values as typed, no tags (`!!binary`), no alias bombs.
         try:
-            raw = yaml.safe_load(text)
-        except (yaml.YAMLError, ValueError):  # ValueError: an impossible date such as 0000-00-00
-            raise ValueProblem("expected a list of entries in YAML or JSON, e.g. '[{name: Example}]'") from None
+            raw = parse_yaml(text, Path("VALUE"), "the value", allow_empty=True, as_text=True).data
         except RecursionError:  # nesting by indentation or dashes (`- - - - x`) rather than brackets
             raise ValueProblem("the value is nested too deeply; expected a list of entries, "
+                               "e.g. '[{name: Example}]'") from None
+        except FileProblems as exc:
+            raise ValueProblem(f"{exc.problems[0].message}; expected a list of entries in YAML or JSON, "
                                "e.g. '[{name: Example}]'") from None
         return check_value(question, raw)
     return check_value(question, text)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from readiness import resources
 from readiness.errors import AnswerError, Collected, FileProblems, Problem, ReadinessError, WorkspaceError
-from readiness.files import Located, read_yaml, write_yaml
+from readiness.files import Located, atomic_write, dump_yaml, read_text, read_yaml, write_yaml
 from readiness.questionnaire.loader import did_you_mean, load_questionnaire, validation_problems
 from readiness.questionnaire.models import Questionnaire
 from readiness.questionnaire.values import ValueProblem, check_value
@@ -209,8 +209,42 @@ def _check_answers(answers: dict[str, Answer], located: Located, reading: _Readi
     return clean
 
 
+def _usable(q: Questionnaire, renamed: dict[str, str], qid: str, raw: Any, *, respondent: bool) -> str | None:
+    """The current id for an answer kept under `unmapped:` if this questionnaire asks it again (in the
+    right file, with a value that still fits), else None: such answers come back instead of staying
+    stranded after a questionnaire switch and back."""
+    qid_now = qid if qid in q.by_id else renamed.get(qid, qid)
+    question = q.by_id.get(qid_now)
+    if question is None or (question.scope == "respondent") != respondent:
+        return None
+    try:
+        answer = Answer.model_validate(raw if isinstance(raw, dict) else {"value": raw})
+        if answer.status == "answered":
+            check_value(question, answer.value)
+    except (ValidationError, ValueProblem):
+        return None
+    return qid_now
+
+
+def _restore_unmapped(parsed, answers: dict[str, Answer], located: Located, reading: _Reading, *,
+                      respondent: bool) -> None:
+    for qid, raw in parsed.unmapped.items():
+        qid_now = _usable(reading.q, reading.renamed, qid, raw, respondent=respondent)
+        if qid_now is None or qid_now in answers:
+            continue
+        answer = Answer.model_validate(raw if isinstance(raw, dict) else {"value": raw})
+        if answer.status == "answered":
+            answer = answer.model_copy(update={"value": check_value(reading.q.by_id[qid_now], answer.value)})
+        elif answer.value is not None:
+            answer = answer.model_copy(update={"value": None})
+        answers[qid_now] = answer
+        reading.notices.append(f"{located.path.name}: the answer to '{qid}' kept under 'unmapped:' is used again "
+                               f"({reading.q.ref} asks it)")
+
+
 def _read_answer_file(path: Path, model, reading: _Reading, *, respondent: bool):
-    located = read_yaml(path, "respondent file" if respondent else "answers file", allow_empty=not respondent)
+    located = read_yaml(path, "respondent file" if respondent else "answers file", allow_empty=not respondent,
+                        as_text=True)
     data = _entries(located)
     try:
         parsed = model.model_validate(data)
@@ -220,6 +254,7 @@ def _read_answer_file(path: Path, model, reading: _Reading, *, respondent: bool)
     out = Collected()
     answers = _check_answers(parsed.answers, located, reading, respondent=respondent, out=out)
     out.raise_if_any(hint="fix the file by hand, or set the answer again with `lead-readiness answer`")
+    _restore_unmapped(parsed, answers, located, reading, respondent=respondent)
     return parsed, answers
 
 
@@ -242,21 +277,42 @@ def _reading(root: Path, profile: SiteProfile, q: Questionnaire) -> _Reading:
     for migration in sorted(q.migrations, key=lambda m: _version_key(m.from_version)):
         if _version_key(migration.from_version) < _version_key(q.version):
             renamed.update(migration.renamed)
-    recorded = profile.questionnaire_version
+    recorded = profile.questionnaire if "@" in profile.questionnaire else None
     if (root / ANSWERS_FILE).exists():
         try:
-            data = read_yaml(root / ANSWERS_FILE, "answers file", allow_empty=True).data
+            data = read_yaml(root / ANSWERS_FILE, "answers file", allow_empty=True, as_text=True).data
             ref = data.get("questionnaire") if isinstance(data, dict) else None
             if isinstance(ref, str) and "@" in ref:
-                recorded = ref.split("@", 1)[1]
+                recorded = ref.strip()
         except FileProblems:
             pass  # reported properly when the file is read
     notices: list[str] = []
-    lenient = bool(recorded) and recorded != q.version
+    lenient = bool(recorded) and recorded != q.ref
     if lenient:
-        notices.append(f"answers were collected under version {recorded} of the questionnaire; "
-                       f"reading them with {q.ref}")
+        rec_id, rec_version = recorded.split("@", 1)
+        under = f"version {rec_version} of the questionnaire" if rec_id == q.id else f"questionnaire {recorded}"
+        notices.append(f"answers were collected under {under}; reading them with {q.ref}")
     return _Reading(q, renamed, lenient, notices)
+
+
+def refuse_questionnaire_switch(site: Site, override: Path | None) -> None:
+    """`answer` and `interview` write answers; with `--questionnaire` naming another questionnaire than the
+    site's, that would quietly move the site to it (answers it lacks moved aside). Refuse, naming the way
+    to switch on purpose."""
+    if override is None:
+        return
+    try:
+        own = resolve_questionnaire(site.root, site.profile).ref
+    except ReadinessError:
+        own = site.profile.questionnaire
+    if site.questionnaire.ref == own or ("@" not in own and site.questionnaire.id == own):
+        return
+    raise WorkspaceError(
+        f"--questionnaire {override} is {site.questionnaire.ref}, but site {site.root} uses {own}; answering with it "
+        "would switch the site's questionnaire",
+        hint=f"leave out --questionnaire; to switch the site on purpose, set `questionnaire: {site.questionnaire.ref}` "
+             f"and `questionnaire_file: {Path(override).resolve()}` in {site.root / SITE_FILE}: answers carry over, "
+             "and those it lacks are kept under `unmapped:` until a questionnaire asks them again")
 
 
 def open_site(root: Path, questionnaire: Path | None = None) -> Site:
@@ -271,10 +327,14 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
     answers: dict[str, Answer] = {}
     if (root / ANSWERS_FILE).exists():
         parsed, answers = _read_answer_file(root / ANSWERS_FILE, AnswersFile, reading, respondent=False)
+        kept = 0
         for qid, raw in parsed.unmapped.items():
+            if _usable(q, reading.renamed, qid, raw, respondent=False) in answers:
+                continue  # used again (or answered anew) under this questionnaire
+            kept += 1
             reading.unmapped.setdefault(qid, Answer.model_construct(**raw) if isinstance(raw, dict) else Answer(value=raw))
-        if parsed.unmapped:
-            reading.notices.append(f"{len(parsed.unmapped)} answer(s) from an older questionnaire version are kept "
+        if kept:
+            reading.notices.append(f"{kept} answer(s) from an older questionnaire version are kept "
                                    f"under 'unmapped:' in {ANSWERS_FILE} but not used")
     respondents: dict[str, Respondent] = {}
     rdir = root / RESPONDENTS_DIR
@@ -318,8 +378,10 @@ def create_site(root: Path, name: str, state: str, questionnaire: Questionnaire)
 
 
 def respondent_slug(name: str) -> str:
-    """The respondent's file name. Letters with no ASCII spelling (דוד, Иван, 李) all fold away, so
-    such names get a short hash of the whole name: two people never share (and overwrite) one file."""
+    """The preferred file name for a respondent. Letters with no ASCII spelling (דוד, Иван, 李) all fold
+    away, so such names get a short hash of the whole name. Names can still slug alike (case,
+    punctuation, accents, long names): `respondent_for` and `save_answer` give such a second person a
+    file of their own."""
     import hashlib
     import unicodedata
 
@@ -328,6 +390,66 @@ def respondent_slug(name: str) -> str:
         digest = hashlib.sha256(" ".join(name.split()).casefold().encode("utf-8")).hexdigest()[:8]
         slug = f"{slug[:50]}-{digest}"
     return slug
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Two respondent names are one person only when written exactly alike (spacing and Unicode
+    composition aside): `Ana Ruiz`, `ANA RUIZ` and `Ana Ruíz` are three people."""
+    import unicodedata
+
+    def key(name: str | None) -> str:
+        return unicodedata.normalize("NFC", " ".join(str(name or "").split()))
+
+    return bool(key(a)) and key(a) == key(b)
+
+
+def _free_slug(root: Path, name: str, taken: set[str]) -> str:
+    """A file name for `name` no other person's file uses: the preferred slug, else one with a hash of
+    the exact name, else that with a counter."""
+    import hashlib
+    import unicodedata
+
+    def free(slug: str) -> bool:
+        path = root / RESPONDENTS_DIR / f"{slug}.yaml"
+        return slug not in taken and (not path.exists() or same_person(_name_in(path), name))
+
+    preferred = respondent_slug(name)
+    if free(preferred):
+        return preferred
+    exact = unicodedata.normalize("NFC", " ".join(name.split()))
+    hashed = f"{preferred[:50]}-{hashlib.sha256(exact.encode('utf-8')).hexdigest()[:8]}"
+    candidate, n = hashed, 2
+    while not free(candidate):
+        candidate, n = f"{hashed}-{n}", n + 1
+    return candidate
+
+
+def _name_in(path: Path) -> str | None:
+    data = read_yaml(path, "respondent file", allow_empty=True, as_text=True).data
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def find_respondent(site: Site, name: str) -> Respondent | None:
+    """The respondent whose file records exactly this name (to resume their interview), if any."""
+    matches = [r for r in site.respondents.values() if same_person(r.name, name)]
+    preferred = respondent_slug(name.strip())
+    return next((r for r in matches if r.slug == preferred), matches[0] if matches else None)
+
+
+def respondent_for(site: Site, name: str, role: str | None = None, agency: str | None = None,
+                   date: str | None = None) -> Respondent:
+    """This person's respondent, found by exact name, or a new one with a file name nobody else has."""
+    known = find_respondent(site, name)
+    if known is not None:
+        if role:
+            known.role = role
+        if agency:
+            known.agency = agency
+        return known
+    name = name.strip()
+    taken = {slug for slug, r in site.respondents.items() if not same_person(r.name, name)}
+    return Respondent(_free_slug(site.root, name, taken), name, role, agency, date)
 
 
 def save_answer(site: Site, qid: str, answer: Answer, respondent: Respondent | None = None) -> None:
@@ -352,40 +474,235 @@ def save_answer(site: Site, qid: str, answer: Answer, respondent: Respondent | N
                          ANSWERS_HEADER, site.questionnaire)
             site.answers[qid] = stored
         else:
+            path = site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml"
+            if path.exists() and not same_person(_name_in(path), respondent.name):
+                # Someone else's file took this name meanwhile: never write over another person's answers.
+                if site.respondents.get(respondent.slug) is respondent:
+                    del site.respondents[respondent.slug]
+                respondent.slug = _free_slug(site.root, respondent.name, set())
+                path = site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml"
             meta = {"name": respondent.name, "role": respondent.role, "agency": respondent.agency,
                     "date": respondent.date}
-            _merge_write(site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml", qid, stored,
-                         {k: v for k, v in meta.items() if v}, "", site.questionnaire)
+            _merge_write(path, qid, stored, {k: v for k, v in meta.items() if v}, "", site.questionnaire)
             respondent.answers[qid] = stored
             site.respondents[respondent.slug] = respondent
 
 
 def _merge_write(path: Path, qid: str, answer: Answer, meta: dict[str, Any], header: str,
                  q: Questionnaire) -> None:
-    """Set one answer in the file as it is on disk now. Ids renamed by a migration are carried over;
-    answers to questions this version no longer has move to `unmapped:`, never dropped."""
-    data: dict[str, Any] = {}
+    """Set one answer in the file as it is on disk now, changing nothing else a person wrote there
+    (comments, order, quoting, layout, mode). Ids renamed by a migration are carried over; answers to
+    questions this version no longer has move to `unmapped:`, never dropped, and move back when a
+    questionnaire asks them again."""
+    respondent = path.parent.name == RESPONDENTS_DIR
     if path.exists():
-        data = read_yaml(path, "answers file", allow_empty=True).data or {}
-        if not isinstance(data, dict):
-            raise FileProblems([Problem("expected a mapping with an 'answers:' section", file=path, line=1)])
-    merged = {**meta, **{k: v for k, v in data.items() if k not in ("answers", "unmapped")}}
-    if "questionnaire" in meta:
-        merged["questionnaire"] = meta["questionnaire"]
-    renamed = {old: new for m in q.migrations for old, new in m.renamed.items()}
-    answers: dict[str, Any] = {}
-    unmapped = dict(data.get("unmapped") or {})
-    for key, value in (data.get("answers") or {}).items():
+        spliced = _splice(path, qid, answer.to_yaml(), meta, q, respondent)
+        if spliced is not None:
+            atomic_write(path, spliced)
+            return
+    edit = _Edit(path, header)
+    data, new = edit.data, edit.new
+    for key, value in meta.items():
+        if (key == "questionnaire" or key not in data) and data.get(key) != value:
+            _put(data, key, new(value), before="answers")
+    renamed = {old: new_id for m in q.migrations for old, new_id in m.renamed.items()}
+    if not isinstance(data.get("answers"), dict):
+        _put(data, "answers", new({}))
+    answers = data["answers"]
+    unmapped = data.get("unmapped") if isinstance(data.get("unmapped"), dict) else None
+
+    def aside(key: str, value: Any) -> None:
+        nonlocal unmapped
+        if unmapped is None:
+            _put(data, "unmapped", new({}))
+            unmapped = data["unmapped"]
+        name, n = key, 2
+        while name in unmapped:  # an older answer already kept there: keep both
+            name, n = f"{key}~{n}", n + 1
+        unmapped[name] = value
+
+    for key in list(answers):
         key_now = key if key in q.by_id else renamed.get(key, key)
-        if key_now in q.by_id:
-            answers.setdefault(key_now, value)
-        else:
-            unmapped[key] = value
-    answers[qid] = answer.to_yaml()
-    merged["answers"] = answers
-    if unmapped:
-        merged["unmapped"] = unmapped
-    write_yaml(path, merged, header=header)
+        if key_now not in q.by_id or (key_now != key and key_now in answers):
+            aside(key, answers.pop(key))
+        elif key_now != key:
+            _rename(answers, key, key_now)
+    for key in list(unmapped or {}):
+        key_now = _usable(q, renamed, key, unmapped[key], respondent=respondent)
+        if key_now is not None and key_now not in answers and key_now != qid:
+            answers[key_now] = unmapped.pop(key)
+    if unmapped is not None and not unmapped:
+        del data["unmapped"]
+    edit.set_entry(answers, qid, answer.to_yaml())
+    edit.write()
+
+
+def _splice(path: Path, qid: str, entry: dict, meta: dict[str, Any], q: Questionnaire, respondent: bool) -> str | None:
+    """The file's text with only the lines of this one answer replaced (or added after the last answer),
+    when nothing else has to change and those lines hold no comment; else None (then the round-trip
+    library does the edit). Every other byte stays as it was, and it is fast: most saves of the
+    interview on a hand-edited file take this way."""
+    import yaml
+
+    located = read_yaml(path, "answers file", allow_empty=True, as_text=True)  # the strict check
+    data = located.data
+    if not isinstance(data, dict):
+        raise FileProblems([Problem("expected a mapping with an 'answers:' section", file=path, line=1)])
+    answers = data.get("answers")
+    if not isinstance(answers, dict) or not answers:
+        return None
+    if any(k not in data if k != "questionnaire" else data.get(k) != v for k, v in meta.items()):
+        return None  # the file's own details change too
+    if any(key not in q.by_id for key in answers):
+        return None  # renamed or retired ids move
+    if any(_usable(q, {m_old: m_new for m in q.migrations for m_old, m_new in m.renamed.items()}, key, raw,
+                   respondent=respondent) not in (None, *answers)
+           for key, raw in (data.get("unmapped") or {}).items()):
+        return None  # answers kept aside come back
+    text = read_text(path, "answers file")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    parser = loader(text)
+    try:
+        root = parser.get_single_node()
+        before = parser.construct_document(root)  # the file as a YAML 1.1 reader sees it
+    except (yaml.YAMLError, ValueError):
+        return None
+    finally:
+        parser.dispose()
+    node = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "answers"), None)
+    if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
+        return None
+    lines = text.splitlines(keepends=True)
+    if not lines or not lines[-1].endswith("\n"):
+        return None
+    column = node.value[0][0].start_mark.column
+    starts = [k.start_mark.line for k, _ in node.value]
+    end_mark = node.end_mark
+    last = min(len(lines), end_mark.line + (1 if end_mark.column > 0 else 0))
+
+    def span(i: int) -> tuple[int, int]:
+        start = starts[i]
+        end = starts[i + 1] if i + 1 < len(starts) else last
+        while end > start + 1 and (not lines[end - 1].strip() or (
+                lines[end - 1].lstrip().startswith("#") and _indent(lines[end - 1]) <= column)):
+            end -= 1  # blank lines and comments before the next entry belong to it
+        return start, end
+
+    keys = [k.value for k, _ in node.value]
+    if qid in keys:
+        start, end = span(keys.index(qid))
+        if any("#" in line for line in lines[start:end]) or _indent(lines[start]) != column:
+            return None  # a comment inside the entry: the round-trip library keeps it
+    else:
+        start = end = span(len(keys) - 1)[1]
+    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    block = "".join(" " * column + line + newline for line in dump_yaml({qid: entry}).splitlines())
+    new_text = "".join(lines[:start]) + block + "".join(lines[end:])
+    try:  # make sure exactly that one entry changed
+        after = yaml.load(new_text, Loader=loader)
+        expected = yaml.load(dump_yaml({qid: entry}), Loader=loader)[qid]
+    except (yaml.YAMLError, ValueError):
+        return None
+    if not isinstance(after, dict) or not isinstance(after.get("answers"), dict):
+        return None
+    before["answers"][qid] = expected
+    return new_text if after == before and list(after["answers"]) == list(before["answers"]) else None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+class _Edit:
+    """One answer file opened for a change. A file exactly as this tool writes it (no comments, no hand
+    formatting) is changed as plain data and written with PyYAML, which is fast; any other file goes
+    through the round-trip library, which keeps what a person wrote."""
+
+    def __init__(self, path: Path, header: str):
+        self.path = path
+        self.header = header
+        self.doc = None
+        text = None
+        if path.exists():
+            located = read_yaml(path, "answers file", allow_empty=True, as_text=True)  # the strict check
+            if not isinstance(located.data, dict):
+                raise FileProblems([Problem("expected a mapping with an 'answers:' section", file=path, line=1)])
+            text = read_text(path, "answers file")
+        plain = _as_written_by_us(text, header)
+        if plain is not None:
+            self.data = plain
+            return
+        from readiness import roundtrip
+
+        try:
+            self.doc = roundtrip.load(text if text is not None else header)
+        except Exception as exc:  # the strict reader accepted it: a limit of the round-trip library
+            raise FileProblems([Problem(f"answers file cannot be edited in place ({type(exc).__name__})",
+                                        file=path, hint="simplify the YAML by hand (plain mappings and lists)")]) from None
+        self.data = self.doc.data
+
+    def new(self, value: Any) -> Any:
+        if self.doc is None:
+            return value
+        from readiness import roundtrip
+
+        return roundtrip.plain(value)
+
+    def set_entry(self, answers: dict, qid: str, value: dict) -> None:
+        if self.doc is None:
+            answers[qid] = value
+            return
+        from readiness import roundtrip
+
+        roundtrip.set_entry(answers, qid, value)
+
+    def write(self) -> None:
+        atomic_write(self.path, self.doc.dump() if self.doc is not None else self.header + dump_yaml(self.data))
+
+
+def _as_written_by_us(text: str | None, header: str) -> dict | None:
+    """The file's data if it is byte for byte what `dump_yaml` writes for it (so rewriting it with PyYAML
+    loses nothing), else None. A new file counts as ours."""
+    import yaml
+
+    if text is None:
+        return {}
+    if not text.startswith(header):
+        return None
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, ValueError):
+        return None
+    if not isinstance(data, dict) or header + dump_yaml(data) != text:
+        return None
+    return data
+
+
+def _put(mapping: dict, key: str, value: Any, before: str | None = None) -> None:
+    """Set `key`; a new key goes just before `before` when that key is there, else at the end."""
+    if key in mapping or before not in mapping:
+        mapping[key] = value
+        return
+    if hasattr(mapping, "insert"):  # a round-trip map
+        mapping.insert(list(mapping).index(before), key, value)
+        return
+    items = list(mapping.items())
+    mapping.clear()
+    for k, v in items:
+        if k == before:
+            mapping[key] = value
+        mapping[k] = v
+
+
+def _rename(mapping: dict, old: str, new: str) -> None:
+    """Rename a key where it stands."""
+    if hasattr(mapping, "insert"):  # a round-trip map keeps the entry's comments
+        position = list(mapping).index(old)
+        mapping.insert(position, new, mapping.pop(old))
+        return
+    items = [(new if k == old else k, v) for k, v in mapping.items()]
+    mapping.clear()
+    mapping.update(items)
 
 
 def remove_answer(site: Site, qid: str, respondent: Respondent | None = None) -> None:
@@ -394,9 +711,9 @@ def remove_answer(site: Site, qid: str, respondent: Respondent | None = None) ->
     with write_lock(site.root):
         if not path.exists():
             return
-        data = read_yaml(path, "answers file", allow_empty=True).data or {}
-        answers = dict(data.get("answers") or {})
-        if answers.pop(qid, None) is not None:
-            data["answers"] = answers
-            write_yaml(path, data, header=ANSWERS_HEADER if respondent is None else "")
+        edit = _Edit(path, ANSWERS_HEADER if respondent is None else "")
+        answers = edit.data.get("answers")
+        if isinstance(answers, dict) and qid in answers:
+            del answers[qid]
+            edit.write()
     (site.answers if respondent is None else respondent.answers).pop(qid, None)

@@ -6,17 +6,123 @@ for screen readers and plain logs.
 """
 from __future__ import annotations
 
+import errno
 import os
+import re
+import sys
 from functools import lru_cache
 
 from rich import box
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
+
+from readiness.errors import ReadinessError
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 GATE_STYLE = {"passed": ("Met", "green"), "failed": ("Not met", "bold red"),
               "unknown": ("Unknown - verify", "yellow"), "not_applicable": ("Not applicable", "dim")}
+
+
+# Characters a terminal may act on instead of showing: C0 controls (but tab and newline), DEL, C1
+# controls (0x9b is a CSI on some terminals), bidi embeddings, overrides and isolates (which reorder
+# what is shown), and lone surrogates (which cannot be encoded at all).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff]")
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(value) -> str:
+    """User-supplied text made safe to print: every character a terminal could act on (ESC, OSC, NUL,
+    carriage return, C1 controls, bidi overrides, lone surrogates) is shown escaped, e.g. `\\x1b`
+    or `\\u202e`; tab and newline stay. Rich markup is not this function's business: the consoles
+    below never interpret markup in strings."""
+    text = value if isinstance(value, str) else str(value)
+    return _UNSAFE.sub(_escaped, text)
+
+
+def plain(value) -> Text:
+    """User text as a rich Text: no markup, nothing a terminal could act on."""
+    return Text(safe_text(value))
+
+
+class SafeConsole(Console):
+    """A console that prints strings as plain text. Markup in a string is never interpreted (it is
+    off by default; pass `Text` objects for styles), and every piece of text that reaches the
+    terminal, including text inside `Text` objects and tables, goes through `safe_text` first."""
+
+    def render_str(self, text: str, **kwargs) -> Text:
+        return super().render_str(safe_text(text), **kwargs)
+
+    def _check_buffer(self) -> None:
+        try:
+            super()._check_buffer()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            self.quiet = True  # nothing more can be written here
+            del self._buffer[:]
+            raise OutputFailed(exc) from None
+
+    def on_broken_pipe(self) -> None:
+        """The reader went away (`score SITE | head -1`): let the CLI end quietly (rich would exit 1)."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    def _render_buffer(self, buffer) -> str:
+        return super()._render_buffer(
+            segment if segment.control or not segment.text else Segment(safe_text(segment.text), segment.style)
+            for segment in buffer)
+
+
+def safe_json(text: str) -> str:
+    """JSON text from `json.dumps(..., ensure_ascii=False)` with every character `safe_text` would
+    escape written as a JSON `\\uXXXX` escape instead: the same data, nothing a terminal acts on."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class StdoutClosed(ReadinessError):
+    def __init__(self):
+        super().__init__("standard output is closed, so the result cannot be printed",
+                         hint="run the command without closing its output, or send it to a file: > result.txt")
+
+
+class OutputFailed(ReadinessError):
+    """Standard output refused our result: a full disk or device, an I/O error."""
+
+    def __init__(self, exc: OSError):
+        reason = (exc.strerror or str(exc) or type(exc).__name__).rstrip(".").lower()
+        super().__init__(f"cannot write the result to standard output: {reason}",
+                         hint="send the output to another file or device")
+
+
+def write_out(text: str) -> None:
+    """Write a result (Markdown, CSV, JSON already made safe) to standard output as plain text."""
+    if sys.stdout is None:
+        raise StdoutClosed()
+    try:
+        sys.stdout.write(safe_text(text))
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputFailed(exc) from None
+
+
+def flush_out() -> None:
+    """Flush standard output, so a full or closed output fails where it can still be reported."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputFailed(exc) from None
 
 
 def plain_mode() -> bool:
@@ -30,12 +136,14 @@ def _escapes() -> dict:
 
 @lru_cache(maxsize=None)
 def out() -> Console:
-    return Console(highlight=False, no_color=plain_mode() or None, **_escapes())
+    if sys.stdout is None:  # started with its standard output closed
+        raise StdoutClosed()
+    return SafeConsole(highlight=False, markup=False, no_color=plain_mode() or None, **_escapes())
 
 
 @lru_cache(maxsize=None)
 def err() -> Console:
-    return Console(stderr=True, highlight=False, no_color=plain_mode() or None, **_escapes())
+    return SafeConsole(stderr=True, highlight=False, markup=False, no_color=plain_mode() or None, **_escapes())
 
 
 def table(*columns: str, title: str | None = None) -> Table:
@@ -57,9 +165,10 @@ def bar(score: float | None, width: int = 20) -> Text:
 
 def show_assessment(a, max_gaps: int = 12) -> None:
     c = out()
-    verdict = ("[bold green]launch-ready[/]" if a.launch_ready else "[bold red]not launch-ready[/]")
+    verdict = ("launch-ready", "bold green") if a.launch_ready else ("not launch-ready", "bold red")
     score = "n/a" if a.score is None else f"{a.score:.1f}/100"
-    c.print(f"[bold]{a.site}[/] ({a.state})  score [bold]{score}[/]  stage [bold]{a.stage}[/]  {verdict}")
+    c.print(Text.assemble((safe_text(a.site), "bold"), f" ({safe_text(a.state)})  score ", (score, "bold"),
+                          "  stage ", (a.stage, "bold"), "  ", verdict))
     c.print(f"Completeness {a.completeness:.0%} of applicable questions answered (confidence {a.confidence})")
     blocking = [g for g in a.gates if g.status in ("failed", "unknown")]
     if blocking:

@@ -41,6 +41,7 @@ def handled(fn):
         from readiness.console import OutputFailed, flush_out
 
         try:
+            _check_arguments(kwargs)
             result = fn(*args, **kwargs)
             flush_out()  # a full or closed output fails here, inside the error boundary
             return result
@@ -70,6 +71,18 @@ def handled(fn):
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
 
     return wrapper
+
+
+def _check_arguments(kwargs: dict) -> None:
+    """Text given on the command line that is not valid UTF-8 (the shell passed raw bytes) is refused
+    before anything is saved; paths may hold any bytes the file system allows."""
+    import re
+
+    for name, value in kwargs.items():
+        if isinstance(value, str) and re.search("[\ud800-\udfff]", value):
+            shown = name.replace("_", "-").upper() if name in ("value", "question_id") else "--" + name.replace("_", "-")
+            raise ReadinessError(f"{shown} is not valid UTF-8 text",
+                                 hint="type it again; check the terminal's character encoding is UTF-8")
 
 
 def _os_reason(exc: OSError) -> str:

@@ -163,8 +163,22 @@ def main(
     import os
 
     _state["debug"] = debug
+    if not debug:
+        _quiet_libraries()
     if plain:
         os.environ["LEAD_READINESS_PLAIN"] = "1"
+
+
+def _quiet_libraries() -> None:
+    """Library warnings (matplotlib's about its cache folder or fonts, deprecations) are not the
+    user's business: they never reach standard error. --debug shows them."""
+    import logging
+    import warnings
+
+    warnings.simplefilter("ignore")
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+        root.addHandler(logging.NullHandler())  # no "last resort" printing of library log records
 
 
 class ScoreFormat(str, Enum):

@@ -138,16 +138,57 @@ def _escapes() -> dict:
 def out() -> Console:
     if sys.stdout is None:  # started with its standard output closed
         raise StdoutClosed()
-    return SafeConsole(highlight=False, markup=False, no_color=plain_mode() or None, **_escapes())
+    return _sized(SafeConsole(highlight=False, markup=False, no_color=plain_mode() or None, **_escapes()))
 
 
 @lru_cache(maxsize=None)
 def err() -> Console:
-    return SafeConsole(stderr=True, highlight=False, markup=False, no_color=plain_mode() or None, **_escapes())
+    return _sized(SafeConsole(stderr=True, highlight=False, markup=False, no_color=plain_mode() or None,
+                              **_escapes()))
+
+
+MIN_WIDTH = 20
+
+
+def _sized(console: Console) -> Console:
+    """A width of 0 (COLUMNS=0, or a terminal that reports no size) would print nothing at all: take
+    80 columns then; anything narrower than 20 columns is printed 20 wide."""
+    if console.width <= 0:
+        console.width = 80
+    elif console.width < MIN_WIDTH:
+        console.width = MIN_WIDTH
+    return console
+
+
+class ListingTable(Table):
+    """A table that, when the terminal is too narrow for its columns to show every word whole,
+    prints each row as a short list instead ("Header: value" lines), so no cell is cut to "…"."""
+
+    def __rich_console__(self, console, options):
+        if self.columns and self.row_count and self.__rich_measure__(console, options).minimum > options.max_width:
+            yield from self._as_list(console)
+            return
+        yield from super().__rich_console__(console, options)
+
+    def _as_list(self, console):
+        if self.title:
+            yield self.title if isinstance(self.title, Text) else Text(safe_text(self.title), style="bold")
+        for row in range(self.row_count):
+            for n, column in enumerate(self.columns):
+                cell = column._cells[row]
+                if isinstance(cell, str):
+                    cell = Text(safe_text(cell))
+                elif not isinstance(cell, Text):
+                    cell = Text(safe_text(cell))
+                header = safe_text(column.header) if isinstance(column.header, str) else ""
+                line = Text("- " if n == 0 else "  ")
+                if header:
+                    line.append(f"{header}: ", style="bold")
+                yield line + cell
 
 
 def table(*columns: str, title: str | None = None) -> Table:
-    t = Table(title=title, box=box.ASCII if plain_mode() else box.SIMPLE_HEAVY, title_justify="left",
+    t = ListingTable(title=title, box=box.ASCII if plain_mode() else box.SIMPLE_HEAVY, title_justify="left",
               show_edge=False)
     for col in columns:
         t.add_column(col)

@@ -158,7 +158,7 @@ def main(
     """Assess a county's readiness for LEAD / pre-arrest diversion, and draft its documents.
 
     Exit codes: 0 ok; 1 bad input or refused action; 2 usage error; 3 lint found problems;
-    130 interrupted (answers so far are saved).
+    130 interrupted (answers so far are saved); 141 the output pipe was closed (`score | head -1`).
     """
     import os
 

@@ -148,6 +148,7 @@ def err() -> Console:
 
 
 MIN_WIDTH = 20
+MIN_CELL = 8  # narrower table columns are unreadable: the table is printed as a list instead
 
 
 def _sized(console: Console) -> Console:
@@ -165,10 +166,23 @@ class ListingTable(Table):
     prints each row as a short list instead ("Header: value" lines), so no cell is cut to "…"."""
 
     def __rich_console__(self, console, options):
-        if self.columns and self.row_count and self.__rich_measure__(console, options).minimum > options.max_width:
+        if self.columns and self.row_count and self._would_cut(console, options):
             yield from self._as_list(console)
             return
         yield from super().__rich_console__(console, options)
+
+    def _would_cut(self, console, options) -> bool:
+        """Whether some column would be left too narrow to read: under its longest word and under
+        MIN_CELL characters. (Words longer than a readable column are folded onto the next line,
+        never cut to "…": see `table`.)"""
+        if self.__rich_measure__(console, options).minimum > options.max_width:
+            return True
+        try:
+            widths = self._calculate_column_widths(console, options.update_width(options.max_width - self._extra_width))
+            return any(width < min(self._measure_column(console, options, column).minimum, MIN_CELL + 2)
+                       for width, column in zip(widths, self.columns))
+        except AttributeError:  # another rich: its measure alone decides
+            return False
 
     def _as_list(self, console):
         if self.title:
@@ -191,7 +205,7 @@ def table(*columns: str, title: str | None = None) -> Table:
     t = ListingTable(title=title, box=box.ASCII if plain_mode() else box.SIMPLE_HEAVY, title_justify="left",
               show_edge=False)
     for col in columns:
-        t.add_column(col)
+        t.add_column(col, overflow="fold")  # a word wider than its column goes on, not "…"
     return t
 
 

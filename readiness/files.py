@@ -94,6 +94,9 @@ def read_bytes(path: Path, what: str = "file", *, limit: int = MAX_BYTES, follow
         if exc.errno == errno.ELOOP and not follow_links:
             raise _fail(path, f"{what} is a link; links are not followed here",
                         hint="replace the link with the file itself") from None
+        if exc.errno == errno.ENXIO:  # a socket (or a FIFO with no writer, opened for writing)
+            raise _fail(path, f"{what} is a socket, not a regular file",
+                        hint="give the path of an ordinary file") from None
         if exc.errno in (errno.EACCES, errno.EPERM):
             raise _fail(path, f"{what} cannot be read: permission denied",
                         hint="check the file's permissions, or ask whoever shares the folder") from None

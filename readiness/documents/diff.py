@@ -8,6 +8,7 @@ ever be "the same".
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +125,7 @@ def _markdown(folder: Path, entry: dict) -> list[str] | None:
     if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
         return None
     path = folder / name
-    if not path.is_file() and not path.is_symlink():
+    if not os.path.lexists(path):
         return None
     from readiness.files import read_text
 

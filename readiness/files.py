@@ -144,13 +144,14 @@ def refuse_link_outside(path: Path, root: Path, what: str) -> None:
                                 hint="replace the link with the real file or folder")])
 
 
-def read_text(path: Path, what: str = "file", *, follow_links: bool = True, limit: int = MAX_BYTES) -> str:
+def read_text(path: Path, what: str = "file", *, follow_links: bool = True, limit: int = MAX_BYTES,
+              kind: str = "YAML") -> str:
     """Read a text file, refusing missing, huge, binary, special (FIFO, device) and non-UTF-8 files
     with a clear message."""
     path = Path(path)
     raw = read_bytes(path, what, limit=limit, follow_links=follow_links)
     if b"\x00" in raw[:8192]:
-        raise _fail(path, f"{what} is a binary file, not YAML text", hint="check that this is the right file")
+        raise _fail(path, f"{what} is a binary file, not {kind} text", hint="check that this is the right file")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -239,3 +239,12 @@ def test_manifest_that_is_a_link_outside_is_not_read(site, outside):
     os.symlink(outside / "manifest.json", v2 / "manifest.json")
     result = invoke("diff", site)
     assert result.exit_code == 1 and "manifest is a link" in result.stderr
+
+
+def test_lint_does_not_wait_on_a_template_that_is_a_fifo(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    os.mkfifo(templates / "stuck.md.j2")
+    result = _run("lint", "--templates", templates, timeout=60)
+    assert result.returncode == 3
+    assert "stuck.md.j2: template is a named pipe (FIFO), not a regular file" in result.stdout

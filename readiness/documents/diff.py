@@ -130,7 +130,7 @@ def _markdown(folder: Path, entry: dict) -> list[str] | None:
     from readiness.files import read_text
 
     # Never a link (it could lead to any file on the machine) nor a FIFO or device: refused, located.
-    return read_text(path, "draft Markdown", follow_links=False).splitlines()
+    return read_text(path, "draft Markdown", follow_links=False, kind="Markdown").splitlines()
 
 
 def _answer_changes(old: dict, new: dict) -> list[AnswerChange]:

@@ -80,7 +80,7 @@ def read_manifest(folder: Path) -> dict:
         raise FileProblems([Problem("manifest not found; this draft folder is incomplete", file=path)],
                            hint="build the site again; drafts without a manifest cannot be compared")
     try:
-        data = json.loads(read_text(path, "manifest", follow_links=False))
+        data = json.loads(read_text(path, "manifest", follow_links=False, kind="JSON"))
     except json.JSONDecodeError as exc:
         raise FileProblems([Problem(f"manifest is not valid JSON: {exc.msg}", file=path, line=exc.lineno)],
                            hint="restore it, or build the site again") from None

@@ -4,6 +4,7 @@ Core modules are imported inside each command so `--help` stays fast.
 """
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import sys
@@ -31,13 +32,25 @@ _state = {"debug": False}
 
 def handled(fn):
     """Turn our errors into `Error: ...` on stderr with a fixed exit code; never a traceback
-    unless --debug is given."""
+    unless --debug is given. What the operating system refuses (a full disk, no permission, a
+    read-only folder, a closed or full standard output) is the user's to fix, not a bug: one line
+    with the path. A closed pipe (`score SITE | head -1`) ends the command quietly, as Unix tools do."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from readiness.console import OutputFailed, flush_out
+
         try:
-            return fn(*args, **kwargs)
+            _check_arguments(kwargs)
+            result = fn(*args, **kwargs)
+            flush_out()  # a full or closed output fails here, inside the error boundary
+            return result
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
         except ReadinessError as exc:
+            if isinstance(exc, OutputFailed):
+                _quiet_stdout()
             _report(str(exc))
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
@@ -45,6 +58,11 @@ def handled(fn):
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except OSError as exc:
+            if _state["debug"]:
+                raise
+            _report(os_error_message(exc))
+            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         except Exception as exc:  # a bug: say so plainly, show details only on request
             if _state["debug"]:
                 raise
@@ -55,10 +73,74 @@ def handled(fn):
     return wrapper
 
 
-def _report(message: str) -> None:
-    from readiness.console import err
+def _check_arguments(kwargs: dict) -> None:
+    """Text given on the command line that is not valid UTF-8 (the shell passed raw bytes) is refused
+    before anything is saved; paths may hold any bytes the file system allows."""
+    import re
 
-    err().print(f"[bold red]Error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    for name, value in kwargs.items():
+        if isinstance(value, str) and re.search("[\ud800-\udfff]", value):
+            shown = name.replace("_", "-").upper() if name in ("value", "question_id") else "--" + name.replace("_", "-")
+            raise ReadinessError(f"{shown} is not valid UTF-8 text",
+                                 hint="type it again; check the terminal's character encoding is UTF-8")
+
+
+def _os_reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc) or type(exc).__name__).rstrip(".").lower()
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "free some disk space, then run the command again; nothing half-written was kept",
+    errno.EDQUOT: "free some space in your quota, then run the command again",
+    errno.EROFS: "the disk is read-only: copy the site to a folder you can write to",
+    errno.EACCES: "check the permissions of this file and its folder, or ask whoever shares the folder",
+    errno.EPERM: "check the permissions of this file and its folder, or ask whoever shares the folder",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """`cannot use PATH: reason (how to fix)`, for an error the operating system raised."""
+    where = f" {exc.filename}" if exc.filename is not None else ""
+    if exc.filename2 is not None:
+        where += f" -> {exc.filename2}"
+    hint = _OS_HINTS.get(exc.errno or 0)
+    return f"cannot use{where}: {_os_reason(exc)}" + (f" ({hint})" if hint else "")
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null so the interpreter's own final flush says nothing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests) or already gone
+        pass
+
+
+def _report(message: str) -> None:
+    from rich.text import Text
+
+    from readiness.console import err, safe_text
+
+    # The message carries user text (names, answers, paths): never markup, never raw escapes.
+    try:
+        err().print(Text.assemble(("Error:", "bold red"), " ", safe_text(message)), highlight=False, soft_wrap=True)
+    except (OSError, ReadinessError):  # standard error itself is closed or full: the exit code still says it
+        pass
+
+
+def write_out(text: str) -> None:
+    from readiness.console import write_out as write
+
+    write(text)
+
+
+def _json_out(data) -> None:
+    from readiness.console import safe_json
+
+    write_out(safe_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
 def _version(value: bool) -> None:
@@ -76,13 +158,27 @@ def main(
     """Assess a county's readiness for LEAD / pre-arrest diversion, and draft its documents.
 
     Exit codes: 0 ok; 1 bad input or refused action; 2 usage error; 3 lint found problems;
-    130 interrupted (answers so far are saved).
+    130 interrupted (answers so far are saved); 141 the output pipe was closed (`score | head -1`).
     """
     import os
 
     _state["debug"] = debug
+    if not debug:
+        _quiet_libraries()
     if plain:
         os.environ["LEAD_READINESS_PLAIN"] = "1"
+
+
+def _quiet_libraries() -> None:
+    """Library warnings (matplotlib's about its cache folder or fonts, deprecations) are not the
+    user's business: they never reach standard error. --debug shows them."""
+    import logging
+    import warnings
+
+    warnings.simplefilter("ignore")
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+        root.addHandler(logging.NullHandler())  # no "last resort" printing of library log records
 
 
 class ScoreFormat(str, Enum):
@@ -117,9 +213,12 @@ def new(
         data = read_yaml(root / SITE_FILE, "site file").data
         data["questionnaire_file"] = str(Path(questionnaire).resolve())
         write_yaml(root / SITE_FILE, data)
-    from readiness.console import err
+    from rich.text import Text
 
-    err().print(f"Created site [bold]{name}[/] in {root} (questionnaire {q.ref}).")
+    from readiness.console import err, safe_text
+
+    err().print(Text.assemble("Created site ", (safe_text(name), "bold"),
+                              f" in {safe_text(root)} (questionnaire {safe_text(q.ref)})."))
     err().print(f"Next: lead-readiness interview {root}")
 
 
@@ -188,11 +287,11 @@ def score(
     if format is ScoreFormat.json:
         from readiness.assessment.export import to_dict
 
-        sys.stdout.write(json.dumps(to_dict(a, site.questionnaire), indent=2, ensure_ascii=False) + "\n")
+        _json_out(to_dict(a, site.questionnaire))
     elif format is ScoreFormat.markdown:
         from readiness.assessment.export import to_markdown
 
-        sys.stdout.write(to_markdown(a))
+        write_out(to_markdown(a))
     else:
         from readiness.console import show_assessment
 
@@ -225,15 +324,15 @@ def plan(
     if format is PlanFormat.json:
         from readiness.planning.export import to_dict
 
-        sys.stdout.write(json.dumps(to_dict(schedule), indent=2, ensure_ascii=False) + "\n")
+        _json_out(to_dict(schedule))
     elif format is PlanFormat.csv:
         from readiness.planning.export import to_csv
 
-        sys.stdout.write(to_csv(schedule))
+        write_out(to_csv(schedule))
     elif format is PlanFormat.markdown:
         from readiness.planning.export import to_markdown
 
-        sys.stdout.write(to_markdown(schedule))
+        write_out(to_markdown(schedule))
     else:
         from readiness.report.present import show_plan
 
@@ -263,11 +362,11 @@ def compare(
     if format is CompareFormat.json:
         from readiness.report.compare import to_dicts
 
-        sys.stdout.write(json.dumps(to_dicts(rows), indent=2, ensure_ascii=False) + "\n")
+        _json_out(to_dicts(rows))
     elif format is CompareFormat.csv:
         from readiness.report.compare import to_csv
 
-        sys.stdout.write(to_csv(rows))
+        write_out(to_csv(rows))
     elif rows:
         from readiness.report.present import show_comparison
 
@@ -283,21 +382,21 @@ def _doc_ids(value: Optional[str]) -> Optional[list[str]]:
 def _show_build(result) -> None:
     from rich.text import Text
 
-    from readiness.console import out, table
+    from readiness.console import out, plain, safe_text, table
 
     c = out()
-    t = table("Document", "Files", "Open items", title=f"Draft v{result.version} of {result.site.name}")
+    t = table("Document", "Files", "Open items", title=f"Draft v{result.version} of {safe_text(result.site.name)}")
     for doc in result.documents:
-        t.add_row(Text(doc.spec.title), Text(", ".join(p.name for p in doc.files.values())),
+        t.add_row(plain(doc.spec.title), plain(", ".join(p.name for p in doc.files.values())),
                   Text(str(len(doc.open_items))))
     c.print(t)
     for doc_id, title, reason in result.skipped:
-        c.print(Text(f"Skipped {title} ({doc_id}): {reason}"))
+        c.print(plain(f"Skipped {title} ({doc_id}): {reason}"))
     a = result.assessment
     score = "n/a" if a.score is None else f"{a.score:.1f}/100"
     verdict = "launch-ready" if a.launch_ready else "not launch-ready"
     c.print(Text(f"Assessment: {score}, stage {a.stage}, {verdict}"))
-    c.print(Text(f"Written to {result.folder}"))
+    c.print(plain(f"Written to {result.folder}"))
 
 
 @app.command()
@@ -326,12 +425,12 @@ def diff(
     """Show what changed between two draft versions, and which answers changed with them."""
     from rich.text import Text
 
-    from readiness.console import out
+    from readiness.console import out, safe_text
     from readiness.documents.diff import diff_versions, report_lines
 
     c = out()
     for text, style in report_lines(diff_versions(site_dir, old, new)):
-        c.print(Text(text, style=style), soft_wrap=True)
+        c.print(Text(safe_text(text), style=style), soft_wrap=True)
 
 
 @app.command()
@@ -342,7 +441,7 @@ def demo(
     """Copy the fictional example site (Harbor County) and build its whole document pack."""
     from rich.text import Text
 
-    from readiness.console import out
+    from readiness.console import out, plain
     from readiness.report.outputs import build_drafts
     from readiness.documents.demo import DEMO_EXAMPLE, prepare_demo
 
@@ -351,11 +450,11 @@ def demo(
     _show_build(result)
     c = out()
     if copied:
-        c.print(Text(f"The demo site is the fictional example '{DEMO_EXAMPLE}', copied to {folder}."))
+        c.print(plain(f"The demo site is the fictional example '{DEMO_EXAMPLE}', copied to {folder}."))
     else:
-        c.print(Text(f"{folder} is already a site: built a new draft version in it."))
-    c.print(Text(f"Open first: {result.open_first}"))
-    c.print(Text("Every [TO CONFIRM: ...] is an open item and carries a Word comment. Change an answer with "
+        c.print(plain(f"{folder} is already a site: built a new draft version in it."))
+    c.print(plain(f"Open first: {result.open_first}"))
+    c.print(plain("Every [TO CONFIRM: ...] is an open item and carries a Word comment. Change an answer with "
                  f"`lead-readiness answer {folder} QUESTION VALUE`, build again, then run "
                  f"`lead-readiness diff {folder}` to see what changed and why."))
 
@@ -412,7 +511,7 @@ def schema(kind: SchemaKind = typer.Argument(..., help="questionnaire, site, ans
     """Print the JSON Schema of a file format, for editor validation and autocompletion."""
     from readiness.schemas import json_schema
 
-    sys.stdout.write(json.dumps(json_schema(kind.value), indent=2) + "\n")
+    _json_out(json_schema(kind.value))
 
 
 @app.command()

@@ -6,17 +6,123 @@ for screen readers and plain logs.
 """
 from __future__ import annotations
 
+import errno
 import os
+import re
+import sys
 from functools import lru_cache
 
 from rich import box
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
+
+from readiness.errors import ReadinessError
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 GATE_STYLE = {"passed": ("Met", "green"), "failed": ("Not met", "bold red"),
               "unknown": ("Unknown - verify", "yellow"), "not_applicable": ("Not applicable", "dim")}
+
+
+# Characters a terminal may act on instead of showing: C0 controls (but tab and newline), DEL, C1
+# controls (0x9b is a CSI on some terminals), bidi embeddings, overrides and isolates (which reorder
+# what is shown), and lone surrogates (which cannot be encoded at all).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff]")
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(value) -> str:
+    """User-supplied text made safe to print: every character a terminal could act on (ESC, OSC, NUL,
+    carriage return, C1 controls, bidi overrides, lone surrogates) is shown escaped, e.g. `\\x1b`
+    or `\\u202e`; tab and newline stay. Rich markup is not this function's business: the consoles
+    below never interpret markup in strings."""
+    text = value if isinstance(value, str) else str(value)
+    return _UNSAFE.sub(_escaped, text)
+
+
+def plain(value) -> Text:
+    """User text as a rich Text: no markup, nothing a terminal could act on."""
+    return Text(safe_text(value))
+
+
+class SafeConsole(Console):
+    """A console that prints strings as plain text. Markup in a string is never interpreted (it is
+    off by default; pass `Text` objects for styles), and every piece of text that reaches the
+    terminal, including text inside `Text` objects and tables, goes through `safe_text` first."""
+
+    def render_str(self, text: str, **kwargs) -> Text:
+        return super().render_str(safe_text(text), **kwargs)
+
+    def _check_buffer(self) -> None:
+        try:
+            super()._check_buffer()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            self.quiet = True  # nothing more can be written here
+            del self._buffer[:]
+            raise OutputFailed(exc) from None
+
+    def on_broken_pipe(self) -> None:
+        """The reader went away (`score SITE | head -1`): let the CLI end quietly (rich would exit 1)."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    def _render_buffer(self, buffer) -> str:
+        return super()._render_buffer(
+            segment if segment.control or not segment.text else Segment(safe_text(segment.text), segment.style)
+            for segment in buffer)
+
+
+def safe_json(text: str) -> str:
+    """JSON text from `json.dumps(..., ensure_ascii=False)` with every character `safe_text` would
+    escape written as a JSON `\\uXXXX` escape instead: the same data, nothing a terminal acts on."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class StdoutClosed(ReadinessError):
+    def __init__(self):
+        super().__init__("standard output is closed, so the result cannot be printed",
+                         hint="run the command without closing its output, or send it to a file: > result.txt")
+
+
+class OutputFailed(ReadinessError):
+    """Standard output refused our result: a full disk or device, an I/O error."""
+
+    def __init__(self, exc: OSError):
+        reason = (exc.strerror or str(exc) or type(exc).__name__).rstrip(".").lower()
+        super().__init__(f"cannot write the result to standard output: {reason}",
+                         hint="send the output to another file or device")
+
+
+def write_out(text: str) -> None:
+    """Write a result (Markdown, CSV, JSON already made safe) to standard output as plain text."""
+    if sys.stdout is None:
+        raise StdoutClosed()
+    try:
+        sys.stdout.write(safe_text(text))
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputFailed(exc) from None
+
+
+def flush_out() -> None:
+    """Flush standard output, so a full or closed output fails where it can still be reported."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputFailed(exc) from None
 
 
 def plain_mode() -> bool:
@@ -30,19 +136,76 @@ def _escapes() -> dict:
 
 @lru_cache(maxsize=None)
 def out() -> Console:
-    return Console(highlight=False, no_color=plain_mode() or None, **_escapes())
+    if sys.stdout is None:  # started with its standard output closed
+        raise StdoutClosed()
+    return _sized(SafeConsole(highlight=False, markup=False, no_color=plain_mode() or None, **_escapes()))
 
 
 @lru_cache(maxsize=None)
 def err() -> Console:
-    return Console(stderr=True, highlight=False, no_color=plain_mode() or None, **_escapes())
+    return _sized(SafeConsole(stderr=True, highlight=False, markup=False, no_color=plain_mode() or None,
+                              **_escapes()))
+
+
+MIN_WIDTH = 20
+MIN_CELL = 8  # narrower table columns are unreadable: the table is printed as a list instead
+
+
+def _sized(console: Console) -> Console:
+    """A width of 0 (COLUMNS=0, or a terminal that reports no size) would print nothing at all: take
+    80 columns then; anything narrower than 20 columns is printed 20 wide."""
+    if console.width <= 0:
+        console.width = 80
+    elif console.width < MIN_WIDTH:
+        console.width = MIN_WIDTH
+    return console
+
+
+class ListingTable(Table):
+    """A table that, when the terminal is too narrow for its columns to show every word whole,
+    prints each row as a short list instead ("Header: value" lines), so no cell is cut to "…"."""
+
+    def __rich_console__(self, console, options):
+        if self.columns and self.row_count and self._would_cut(console, options):
+            yield from self._as_list(console)
+            return
+        yield from super().__rich_console__(console, options)
+
+    def _would_cut(self, console, options) -> bool:
+        """Whether some column would be left too narrow to read: under its longest word and under
+        MIN_CELL characters. (Words longer than a readable column are folded onto the next line,
+        never cut to "…": see `table`.)"""
+        if self.__rich_measure__(console, options).minimum > options.max_width:
+            return True
+        try:
+            widths = self._calculate_column_widths(console, options.update_width(options.max_width - self._extra_width))
+            return any(width < min(self._measure_column(console, options, column).minimum, MIN_CELL + 2)
+                       for width, column in zip(widths, self.columns))
+        except AttributeError:  # another rich: its measure alone decides
+            return False
+
+    def _as_list(self, console):
+        if self.title:
+            yield self.title if isinstance(self.title, Text) else Text(safe_text(self.title), style="bold")
+        for row in range(self.row_count):
+            for n, column in enumerate(self.columns):
+                cell = column._cells[row]
+                if isinstance(cell, str):
+                    cell = Text(safe_text(cell))
+                elif not isinstance(cell, Text):
+                    cell = Text(safe_text(cell))
+                header = safe_text(column.header) if isinstance(column.header, str) else ""
+                line = Text("- " if n == 0 else "  ")
+                if header:
+                    line.append(f"{header}: ", style="bold")
+                yield line + cell
 
 
 def table(*columns: str, title: str | None = None) -> Table:
-    t = Table(title=title, box=box.ASCII if plain_mode() else box.SIMPLE_HEAVY, title_justify="left",
+    t = ListingTable(title=title, box=box.ASCII if plain_mode() else box.SIMPLE_HEAVY, title_justify="left",
               show_edge=False)
     for col in columns:
-        t.add_column(col)
+        t.add_column(col, overflow="fold")  # a word wider than its column goes on, not "…"
     return t
 
 
@@ -57,9 +220,10 @@ def bar(score: float | None, width: int = 20) -> Text:
 
 def show_assessment(a, max_gaps: int = 12) -> None:
     c = out()
-    verdict = ("[bold green]launch-ready[/]" if a.launch_ready else "[bold red]not launch-ready[/]")
+    verdict = ("launch-ready", "bold green") if a.launch_ready else ("not launch-ready", "bold red")
     score = "n/a" if a.score is None else f"{a.score:.1f}/100"
-    c.print(f"[bold]{a.site}[/] ({a.state})  score [bold]{score}[/]  stage [bold]{a.stage_label}[/]  {verdict}")
+    c.print(Text.assemble((safe_text(a.site), "bold"), f" ({safe_text(a.state)})  score ", (score, "bold"),
+                          "  stage ", (safe_text(a.stage_label), "bold"), "  ", verdict))
     c.print(f"Completeness {a.completeness:.0%} of applicable questions answered (confidence {a.confidence})")
     if a.provisional:
         answered_only = "n/a" if a.score_answered_only is None else f"{a.score_answered_only:.1f}/100"

@@ -16,6 +16,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2  # wrong command-line usage (typer/click's own code)
     LINT_PROBLEMS = 3  # `lint` found problems
     INTERRUPTED = 130  # Ctrl-C; answers so far are saved
+    BROKEN_PIPE = 141  # the reader of our output went away (`score SITE | head -1`); 128 + SIGPIPE, as Unix tools
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,12 @@ message (file, line, what, how to fix) for the same kind of damage.  Every write
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import hashlib
 import json
 import os
+import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +42,7 @@ def _text_loader(base):
 
 
 _TEXT_LOADERS = {_LOADER: _text_loader(_LOADER), yaml.SafeLoader: _text_loader(yaml.SafeLoader)}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -84,20 +88,83 @@ def _fail(path: Path, message: str, line: int | None = None, hint: str | None = 
     return FileProblems([Problem(message, file=path, line=line, hint=hint)])
 
 
-def read_text(path: Path, what: str = "file") -> str:
-    """Read a text file, refusing missing, huge, binary and non-UTF-8 files with a clear message."""
+def read_bytes(path: Path, what: str = "file", *, limit: int = MAX_BYTES, follow_links: bool = True) -> bytes:
+    """A regular file's bytes, at most `limit` of them. A FIFO, device, socket or folder is refused
+    before anything is read (opened without blocking, then checked on the open descriptor, so a file
+    swapped after the check cannot slip through), and the read itself stops past the limit, whatever
+    the file's size claims. With `follow_links=False` a link is refused too."""
     path = Path(path)
-    if not path.exists():
-        raise _fail(path, f"{what} not found")
-    if path.is_dir():
-        raise _fail(path, f"expected a {what} but found a folder")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise _fail(path, f"{what} is too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB)",
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise _fail(path, f"{what} not found") from None
+    except IsADirectoryError:
+        raise _fail(path, f"expected a {what} but found a folder") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_links:
+            raise _fail(path, f"{what} is a link; links are not followed here",
+                        hint="replace the link with the file itself") from None
+        if exc.errno == errno.ENXIO:  # a socket (or a FIFO with no writer, opened for writing)
+            raise _fail(path, f"{what} is a socket, not a regular file",
+                        hint="give the path of an ordinary file") from None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise _fail(path, f"{what} cannot be read: permission denied",
+                        hint="check the file's permissions, or ask whoever shares the folder") from None
+        raise _fail(path, f"{what} cannot be read: {(exc.strerror or str(exc)).lower()}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise _fail(path, f"expected a {what} but found a folder")
+        if not stat.S_ISREG(info.st_mode):
+            kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "a device"
+                    if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a socket"
+                    if stat.S_ISSOCK(info.st_mode) else "not a regular file")
+            raise _fail(path, f"{what} is {kind}, not a regular file", hint="give the path of an ordinary file")
+        os.set_blocking(fd, True)
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise _fail(path, f"{what} cannot be read: {(exc.strerror or str(exc)).lower()}") from None
+    finally:
+        os.close(fd)
+    if total > limit:
+        size = f"{info.st_size / 1e6:.1f} MB" if info.st_size > limit else f"more than {limit / 1e6:.0f} MB"
+        raise _fail(path, f"{what} is too large ({size}; the limit is {limit / 1e6:.0f} MB)",
                     hint="check that this is the right file")
-    raw = path.read_bytes()
+    return b"".join(chunks)
+
+
+def refuse_link_outside(path: Path, root: Path, what: str) -> None:
+    """Refuse a file or folder of a site that is a link leading out of the site folder: a site's
+    files stay inside it, so nothing is read from, or written to, a place the user did not name."""
+    path = Path(path)
+    if not path.is_symlink():
+        return
+    target = Path(os.path.realpath(path))
+    base = Path(os.path.realpath(root))
+    if target == base or base in target.parents:
+        return
+    raise FileProblems([Problem(f"{what} is a link to {target}, outside the site folder {root}; "
+                                "links out of a site are not followed", file=path,
+                                hint="replace the link with the real file or folder")])
+
+
+def read_text(path: Path, what: str = "file", *, follow_links: bool = True, limit: int = MAX_BYTES,
+              kind: str = "YAML") -> str:
+    """Read a text file, refusing missing, huge, binary, special (FIFO, device) and non-UTF-8 files
+    with a clear message."""
+    path = Path(path)
+    raw = read_bytes(path, what, limit=limit, follow_links=follow_links)
     if b"\x00" in raw[:8192]:
-        raise _fail(path, f"{what} is a binary file, not YAML text", hint="check that this is the right file")
+        raise _fail(path, f"{what} is a binary file, not {kind} text", hint="check that this is the right file")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -255,6 +322,7 @@ class _Builder:
                 key = self._construct(key_node, deep=True)
                 if isinstance(key, (list, dict)):
                     raise _fail(self.path, "a mapping key must be a plain value", line=key_node.start_mark.line + 1)
+                self._check_text(key, key_node)
                 if isinstance(key, bool):  # YAML 1.1 reads a key `no:` or `yes:` as a boolean
                     key = "yes" if key else "no"
                 if key in out:
@@ -272,7 +340,17 @@ class _Builder:
             return value.isoformat()
         if isinstance(value, bytes):
             raise _fail(self.path, "binary values are not allowed", line=node.start_mark.line + 1)
+        self._check_text(value, node)
         return value
+
+    def _check_text(self, value: Any, node: yaml.Node) -> None:
+        """A lone surrogate (from an escape such as "\\ud800") is not a character: no file or terminal
+        can hold it, so it is refused here, where the line is known, not later in a write."""
+        if isinstance(value, str) and _SURROGATE.search(value):
+            code = ord(_SURROGATE.search(value).group())
+            raise _fail(self.path, f"the text here holds an invalid character (a lone surrogate, \\u{code:04x})",
+                        line=node.start_mark.line + 1,
+                        hint="remove the \\u escape; write the character itself, or a pair of escapes")
 
     def _construct(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
@@ -318,11 +396,13 @@ def atomic_write(path: Path, content: str | bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a full disk says nothing of where: name the file being written
         raise
     try:  # make the rename itself durable
         dir_fd = os.open(path.parent, os.O_RDONLY)

@@ -166,10 +166,13 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
     report.checked.append(f"{len(names)} templates")
     extras = _extra_output_variables(q, folders) if q is not None else {}
     for name, path in names.items():
-        try:
-            source = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            report.problems.append(Problem("template is not UTF-8 text", file=path, hint="save it as UTF-8"))
+        try:  # never waits on a FIFO, never reads a device or a huge file
+            from readiness.documents.environment import MAX_TEMPLATE_BYTES
+            from readiness.files import read_text
+
+            source = read_text(path, "template", limit=MAX_TEMPLATE_BYTES, kind="template")
+        except FileProblems as exc:
+            report.problems.extend(exc.problems)
             continue
         try:
             ast = env.parse(source, name, str(path))

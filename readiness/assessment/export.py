@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from readiness.assessment.model import Assessment
+from readiness.markdown_text import md_escape as esc  # what people typed is text, not Markdown
 
 
 def to_dict(a: Assessment, questionnaire=None) -> dict:
@@ -38,7 +39,7 @@ GATE_WORDS = {"passed": "Met", "failed": "Not met", "unknown": "Unknown - verify
 
 def to_markdown(a: Assessment, top_gaps: int = 15) -> str:
     """The core of the readiness report: verdict, gates, domains, gaps, disagreements."""
-    lines = [f"# Readiness summary: {a.site}", ""]
+    lines = [f"# Readiness summary: {esc(a.site)}", ""]
     verdict = "Ready to launch" if a.launch_ready else "Not yet ready to launch"
     lines += [f"**Overall score:** {_fmt(a.score)} / 100  ",
               f"**Stage:** {a.stage_label}  ",]
@@ -58,7 +59,7 @@ def to_markdown(a: Assessment, top_gaps: int = 15) -> str:
     lines += ["| Requirement | Status | Current answer |", "|---|---|---|"]
     order = {"failed": 0, "unknown": 1, "passed": 2, "not_applicable": 3}
     for g in sorted(a.gates, key=lambda g: order[g.status]):
-        lines.append(f"| {g.title} | {GATE_WORDS[g.status]} | {g.answer or '-'} |")
+        lines.append(f"| {g.title} | {GATE_WORDS[g.status]} | {esc(g.answer) if g.answer else '-'} |")
     lines += ["", "## Domains", "", "| Domain | Score | Stage | Answered |", "|---|---:|---|---:|"]
     for d in sorted(a.domains, key=lambda d: (d.score is None, d.score if d.score is not None else 0)):
         lines.append(f"| {d.title} | {_fmt(d.score)} | {d.stage} | {d.answered}/{d.applicable} |")
@@ -75,7 +76,7 @@ def to_markdown(a: Assessment, top_gaps: int = 15) -> str:
     if a.disagreements:
         lines += ["", "## Where interviewees disagree", ""]
         for d in a.disagreements:
-            said = "; ".join(f"{x.respondent}" + (f" ({x.role})" if x.role else "") + f": {x.display}"
+            said = "; ".join(esc(x.respondent) + (f" ({esc(x.role)})" if x.role else "") + f": {esc(x.display)}"
                              for x in d.answers)
             lines.append(f"- **{d.text}** {said}")
     return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 from readiness.assessment.model import Assessment
 from readiness.documents import state_profiles
 from readiness.documents import terms as program_terms
-from readiness.documents.facts import PLACEHOLDER_RE, Fact, Namespace, RenderProblem, Withheld, date_long
+from readiness.documents.facts import PLACEHOLDER_RE, Fact, Namespace, RenderProblem, Withheld, date_long, md_escape
 from readiness.errors import TemplateError
 from readiness.questionnaire.loader import did_you_mean
 from readiness.questionnaire.models import Question, Questionnaire
@@ -56,10 +56,20 @@ class RenderContext:
         """Each distinct placeholder in the Markdown, in order, with the question that would resolve it."""
         seen: dict[str, str | None] = {}
         for m in PLACEHOLDER_RE.finditer(markdown):
+            if _escaped_at(markdown, m.start()):  # `\\[TO CONFIRM: ...]`: an answer's literal text, no item
+                continue
             text = " ".join(m.group(1).split())
             if text.strip(".… ") and text not in seen:  # "[TO CONFIRM: ...]" explaining the convention is no item
                 seen[text] = self.placeholders.get(text)
         return [{"text": text, "question": qid} for text, qid in seen.items()]
+
+
+def _escaped_at(text: str, pos: int) -> bool:
+    """Whether the character at `pos` is escaped by an odd number of backslashes before it."""
+    n = 0
+    while pos - n - 1 >= 0 and text[pos - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
 
 
 # ---------------------------------------------------------------- facts
@@ -148,7 +158,7 @@ def _ns(path: str, data: Mapping[str, Any]) -> Namespace:
 def assessment_namespace(a: Assessment, q: Questionnaire) -> Namespace:
     sensitive = {qq.id for qq in q.questions if qq.sensitive}
     gates = [_ns(f"assessment.gates[{i}]", {"id": g.id, "title": g.title, "status": g.status, "domain": g.domain,
-                                             "answer": "[withheld]" if g.id in sensitive else g.answer})
+                                             "answer": "[withheld]" if g.id in sensitive else md_escape(g.answer or "")})
              for i, g in enumerate(a.gates)]
     gaps = [_ns(f"assessment.gaps[{i}]", {
         "question": g.question, "domain": g.domain, "severity": g.severity, "title": g.title, "action": g.action,
@@ -159,8 +169,8 @@ def assessment_namespace(a: Assessment, q: Questionnaire) -> Namespace:
                for i, d in enumerate(a.domains)]
     disagreements = [_ns(f"assessment.disagreements[{i}]", {
         "question": d.question, "text": d.text, "spread": d.spread,
-        "answers": [_ns("answer", {"respondent": x.respondent, "role": x.role or "", "answer": x.display})
-                    for x in d.answers]})
+        "answers": [_ns("answer", {"respondent": md_escape(x.respondent), "role": md_escape(x.role or ""),
+                                   "answer": md_escape(x.display)}) for x in d.answers]})
         for i, d in enumerate(x for x in a.disagreements if x.question not in sensitive)]
     failed_ids = {g.id for g in a.failed_gates}
     return _ns("assessment", {
@@ -242,8 +252,10 @@ def build_context(q: Questionnaire, answers: Mapping[str, Any], respondents, a: 
     variables.update({
         "site": _ns("site", {"name": site_name, "state": state, "state_name": state_profiles.state_name(state)}),
         "assessment": assessed,
-        "respondents": [_ns(f"respondents[{i}]", {"name": r.name, "role": r.role or "", "agency": r.agency or "",
-                                                   "date": r.date or ""}) for i, r in enumerate(respondents)],
+        # What interviewees typed about themselves is text, escaped as answers are.
+        "respondents": [_ns(f"respondents[{i}]", {"name": md_escape(r.name), "role": md_escape(r.role or ""),
+                                                   "agency": md_escape(r.agency or ""),
+                                                   "date": md_escape(r.date or "")}) for i, r in enumerate(respondents)],
         "state_law": state_law(state, state_dirs),
         "terms": terms,
         **lookup_functions(a, q, assessed),

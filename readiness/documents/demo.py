@@ -42,9 +42,16 @@ def prepare_demo(out: Path, source: Path | None = None) -> tuple[Path, bool]:
     try:
         site_copy = tmp / "site"
         shutil.copytree(source, site_copy, ignore=lambda folder, names: [n for n in names if n in _SKIP])
-        if out.is_dir():
-            out.rmdir()  # empty (checked above); the rename below takes its place
-        os.rename(site_copy, out)
+        try:
+            if out.is_dir():
+                out.rmdir()  # empty (checked above); the rename below takes its place
+            os.rename(site_copy, out)
+        except OSError as exc:
+            if (out / "site.yaml").is_file():
+                return out, False  # another demo run put the site there first: build in it (builds queue)
+            raise WorkspaceError(f"{out}: the demo site could not be put there "
+                                 f"({(exc.strerror or str(exc)).lower()})",
+                                 hint="choose a new or empty folder for the demo") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out, True

@@ -8,6 +8,7 @@ ever be "the same".
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,10 +55,13 @@ class VersionDiff:
 
 
 def _site_root(site_root: Path) -> Path:
+    from readiness.files import refuse_link_outside
+
     root = Path(site_root)
     if not (root / "site.yaml").is_file():
         raise WorkspaceError(f"{root} is not a site folder (no site.yaml inside)",
                              hint="give the folder made by `lead-readiness new`")
+    refuse_link_outside(versions.drafts_dir(root), root, "drafts folder")
     return root
 
 
@@ -121,9 +125,12 @@ def _markdown(folder: Path, entry: dict) -> list[str] | None:
     if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
         return None
     path = folder / name
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
-    return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    from readiness.files import read_text
+
+    # Never a link (it could lead to any file on the machine) nor a FIFO or device: refused, located.
+    return read_text(path, "draft Markdown", follow_links=False, kind="Markdown").splitlines()
 
 
 def _answer_changes(old: dict, new: dict) -> list[AnswerChange]:

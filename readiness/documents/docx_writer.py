@@ -101,6 +101,13 @@ def _open(reference_docx: pathlib.Path | None):
     for child in list(body):
         if child.tag != _w("sectPr"):
             body.remove(child)
+    if body.find(_w("sectPr")) is None:  # a reference without section properties: Word's defaults
+        from docx.shared import Inches
+
+        body.get_or_add_sectPr()
+        section = doc.sections[-1]
+        section.page_width, section.page_height = Inches(8.5), Inches(11)
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Inches(1)
     return doc
 
 

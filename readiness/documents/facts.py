@@ -13,12 +13,10 @@ import re
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator
 
+from readiness.markdown_text import md_escape  # noqa: F401 - the documents' escape, kept importable here
+
 PLACEHOLDER_RE = re.compile(r"\[\s*TO CONFIRM\s*:([^\]\n]*)\]")
 WITHHELD = "[withheld]"
-_MD_SPECIAL = re.compile(r"([\\`*\[\]|<>~])")
-_LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-_LEADING_BLOCK = re.compile(r"^([#+\-=])")
-_LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
 _PLACEHOLDER_JUNK = re.compile(r"[*`<>~\\|]")
 
 
@@ -32,13 +30,6 @@ class RenderProblem(Exception):
         self.hint = hint
 
 
-def md_escape(text: str) -> str:
-    """One line of literal text, safe anywhere in Markdown: in a paragraph, a list or a table cell."""
-    text = " ".join(str(text).split())
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _LONE_UNDERSCORE.sub(r"\\_", text)
-    text = _LEADING_BLOCK.sub(r"\\\1", text)
-    return _LEADING_NUMBER.sub(r"\1\\\2", text)
 
 
 def placeholder(text: str) -> str:

@@ -70,7 +70,9 @@ Block = Para | Table
 def _markdown():
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").enable("table")
+    # text_join would fold an escaped `\\[` into the text around it; inline_spans joins text itself and
+    # keeps escaped brackets apart, so an answer reading "[TO CONFIRM: ...]" is never an open item.
+    return MarkdownIt("commonmark").enable("table").disable("text_join")
 
 
 class DocumentTooLarge(ReadinessError):
@@ -216,12 +218,22 @@ def inline_spans(children) -> list[Span]:
     def flags() -> int:
         return sum(f for f, n in depth.items() if n > 0)
 
+    joinable = False  # the previous token was text: join, as markdown-it's text_join would
     for tok in children:
         t = tok.type
         if t in ("text", "text_special"):
             if tok.content:
-                spans.append(Span("text", tok.content, flags(), hrefs[-1] if hrefs else None))
-        elif t == "softbreak":
+                href = hrefs[-1] if hrefs else None
+                if t == "text_special" and tok.info == "escape" and tok.content == "[":
+                    spans.append(Span("text", "[", flags(), href, ESCAPED))
+                elif joinable and spans[-1].kind == "text" and not spans[-1].item:
+                    spans[-1] = replace(spans[-1], text=spans[-1].text + tok.content)
+                else:
+                    spans.append(Span("text", tok.content, flags(), href))
+            joinable = bool(spans) and spans[-1].kind == "text" and not spans[-1].item
+            continue
+        joinable = False
+        if t == "softbreak":
             spans.append(Span("text", " ", flags(), hrefs[-1] if hrefs else None))
         elif t == "hardbreak":
             spans.append(Span("br"))
@@ -241,11 +253,34 @@ def inline_spans(children) -> list[Span]:
             spans.append(Span("img", alt, flags(), None, str(src), str(title)))
         elif t == "html_inline" and _BR.fullmatch(tok.content.strip()):
             spans.append(Span("br"))
-    return _mark_placeholders(spans)
+    return _unmark_escapes(_mark_placeholders(spans))
+
+
+ESCAPED = "\\"  # item of a text span holding a bracket the Markdown escaped: it can open no placeholder
 
 
 def _is_text(span: Span) -> bool:
-    return span.kind == "text" and not span.flags & CODE
+    return span.kind == "text" and not span.flags & CODE and span.item != ESCAPED
+
+
+def _unmark_escapes(spans: list[Span]) -> list[Span]:
+    """Escaped brackets back into ordinary text, joined with their neighbours (one run, not three)."""
+    if not any(s.item == ESCAPED for s in spans):
+        return spans
+    out: list[Span] = []
+    glue = False  # out[-1] took in an escaped bracket: the text after it joins it too
+    for span in spans:
+        escaped = span.item == ESCAPED
+        if escaped:
+            span = replace(span, item="")
+        if (escaped or glue) and span.kind == "text" and not span.item and out and out[-1].kind == "text" \
+                and not out[-1].item and out[-1].flags == span.flags and out[-1].href == span.href:
+            out[-1] = replace(out[-1], text=out[-1].text + span.text)
+            glue = escaped or glue
+            continue
+        out.append(span)
+        glue = escaped
+    return out
 
 
 def _mark_placeholders(spans: list[Span]) -> list[Span]:

@@ -39,7 +39,9 @@ def list_versions(site_root: Path) -> list[int]:
     drafts = drafts_dir(site_root)
     if not drafts.is_dir():
         return []
-    return sorted(int(m.group(1)) for p in drafts.iterdir() if p.is_dir() and (m := _FOLDER.match(p.name)))
+    # A link counts too (even a broken one), so a build never picks its number; `version_folder` refuses it.
+    return sorted(int(m.group(1)) for p in drafts.iterdir()
+                  if (p.is_dir() or p.is_symlink()) and (m := _FOLDER.match(p.name)))
 
 
 def next_version(site_root: Path) -> int:
@@ -55,7 +57,14 @@ def parse_version(text: str) -> int:
 
 
 def version_folder(site_root: Path, number: int) -> Path:
+    from readiness.files import refuse_link_outside
+
+    refuse_link_outside(drafts_dir(site_root), site_root, "drafts folder")
     folder = drafts_dir(site_root) / folder_name(number)
+    if folder.is_symlink():  # a build never makes one; whatever it points at is not this site's draft
+        raise FileProblems([Problem(f"draft {folder_name(number)} is a link to {os.path.realpath(folder)}, "
+                                    "not a draft folder; links are not followed", file=folder,
+                                    hint="remove the link; builds write real folders")])
     if not folder.is_dir():
         present = ", ".join(folder_name(n) for n in list_versions(site_root)) or "none yet"
         raise WorkspaceError(f"no draft {folder_name(number)} in {drafts_dir(site_root)} (versions: {present})",
@@ -64,27 +73,52 @@ def version_folder(site_root: Path, number: int) -> Path:
 
 
 def read_manifest(folder: Path) -> dict:
+    from readiness.files import read_text
+
     path = Path(folder) / MANIFEST
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         raise FileProblems([Problem("manifest not found; this draft folder is incomplete", file=path)],
                            hint="build the site again; drafts without a manifest cannot be compared")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise FileProblems([Problem("manifest is not UTF-8 text", file=path)]) from None
+        data = json.loads(read_text(path, "manifest", follow_links=False, kind="JSON"))
     except json.JSONDecodeError as exc:
         raise FileProblems([Problem(f"manifest is not valid JSON: {exc.msg}", file=path, line=exc.lineno)],
                            hint="restore it, or build the site again") from None
     if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
         raise FileProblems([Problem("manifest has no 'documents' list", file=path, line=1)],
                            hint="it was not written by lead-readiness; build the site again")
+    _check_manifest(data, path)
     return data
+
+
+def _check_manifest(data: dict, path: Path) -> None:
+    """The shapes `diff` relies on; a hand-damaged manifest is refused with where it is wrong."""
+    def bad(where: str, what: str) -> FileProblems:
+        return FileProblems([Problem(f"manifest is damaged: {where} should be {what}", file=path, where=where)],
+                            hint="restore it from a backup, or build the site again")
+
+    for key in ("answers", "questionnaire", "pack", "tool"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise bad(key, "a mapping")
+    if data.get("date") is not None and not isinstance(data["date"], str):
+        raise bad("date", "a date as text (YYYY-MM-DD)")
+    for n, doc in enumerate(data["documents"]):
+        if not isinstance(doc, dict):
+            raise bad(f"documents[{n}]", "a mapping")
+        for key, kind, what in (("names", dict, "a mapping of file kinds to names"),
+                                ("files", dict, "a mapping of file names to hashes"),
+                                ("open_items", list, "a list")):
+            if doc.get(key) is not None and not isinstance(doc[key], kind):
+                raise bad(f"documents[{n}].{key}", what)
 
 
 @contextlib.contextmanager
 def build_lock(site_root: Path) -> Iterator[Path]:
     """Hold the drafts folder's lock (creating the folder); yields the drafts folder."""
+    from readiness.files import refuse_link_outside
+
     drafts = drafts_dir(site_root)
+    refuse_link_outside(drafts, site_root, "drafts folder")
     drafts.mkdir(parents=True, exist_ok=True)
     fd = os.open(drafts, os.O_RDONLY)
     try:

@@ -37,7 +37,12 @@ def header(console: Console, question: Question, current: Optional[Answer], prog
         console.print(f"\n-- {line} --", highlight=False, markup=False)
     else:
         console.print()
-        console.rule(f"[bold]{progress.domain}[/]{line[len(progress.domain):]}", align="left", style="grey50")
+        from rich.text import Text
+
+        from readiness.console import safe_text
+
+        console.rule(Text.assemble((safe_text(progress.domain), "bold"), safe_text(line[len(progress.domain):])),
+                     align="left", style="grey50")
     typed = question.type in ("text", "number", "date")
     if typed:
         _say(console, TEXT_HELP_LINE)
@@ -75,16 +80,18 @@ def review(console: Console, rows: list[ReviewRow], remaining: int) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from readiness.console import safe_text
+
     console.print()
     title = "Review" + (f" - {remaining} still to answer" if remaining else " - every question answered")
-    console.rule(f"[bold]{title}[/]", align="left", style="grey50")
+    console.rule(Text(title, style="bold"), align="left", style="grey50")
     table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
     table.add_column(justify="right", style="grey58", no_wrap=True)
     table.add_column(ratio=3, no_wrap=True, overflow="ellipsis")
     table.add_column(ratio=2)
     for domain, run in review_runs(rows):
         if domain:
-            table.add_row("", Text(domain, style="bold"), "")
+            table.add_row("", Text(safe_text(domain), style="bold"), "")
         first, items = run[0][0], [row for _, row in run]
         if len(items) >= 3 and all(row.state == "unanswered" for row in items):
             table.add_row(f"{first}-{first + len(items) - 1}.", Text(f"{len(items)} questions", style="grey58"),
@@ -92,7 +99,7 @@ def review(console: Console, rows: list[ReviewRow], remaining: int) -> None:
             continue
         for n, row in run:
             table.add_row(f"{n}.", " ".join(row.text.split()),
-                          Text(row.shown, style=STATE_STYLES.get(row.state, "cyan")))
+                          Text(safe_text(row.shown), style=STATE_STYLES.get(row.state, "cyan")))
     console.print(table)
 
 

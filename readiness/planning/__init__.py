@@ -8,6 +8,7 @@ from typing import Optional, Sequence
 from readiness.planning.schedule import Plan, PlanTask, build_plan  # noqa: F401
 
 TARGET_LAUNCH_FACT = "pilot.launch_target"
+FIRST_START_YEAR, LAST_START_YEAR = 1900, 2999
 
 
 def template_dirs(site=None, extra: Sequence[Path] = ()) -> list[Path]:
@@ -38,9 +39,14 @@ def parse_start(text: Optional[str]) -> _dt.date:
     if not text:
         return _dt.date.today()
     try:
-        return _dt.date.fromisoformat(text.strip())
+        day = _dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ReadinessError(f"--start '{text}' is not a date", hint="give it as YYYY-MM-DD, e.g. 2027-01-04") from None
+    if not FIRST_START_YEAR <= day.year <= LAST_START_YEAR:
+        # A plan runs for years after its start; the calendar ends in 9999.
+        raise ReadinessError(f"--start '{text}' is out of range: a plan starts between {FIRST_START_YEAR} "
+                             f"and {LAST_START_YEAR}", hint="give a date such as 2027-01-04")
+    return day
 
 
 def target_launch(site) -> Optional[_dt.date]:
@@ -71,4 +77,10 @@ def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None
         # task whose questions are missing simply stays in the plan.
         check_questions(loaded, site.questionnaire.by_id)
     values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))
-    return build_plan(assessment, loaded.spec, start, values=values, target_launch=target_launch(site))
+    try:
+        return build_plan(assessment, loaded.spec, start, values=values, target_launch=target_launch(site))
+    except OverflowError:  # durations in a consultant's tasks file that run past the year 9999
+        from readiness.errors import FileProblems, Problem
+
+        raise FileProblems([Problem(f"the plan starting {start.isoformat()} would end after the year 9999",
+                                    file=path, hint="check the tasks' weeks, or give an earlier --start")]) from None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from readiness.console import out, table
+from readiness.console import out, safe_text, table
 
 
 def _day(d) -> str:
@@ -12,7 +12,7 @@ def _day(d) -> str:
 
 def show_plan(plan, max_tasks: int | None = None) -> None:
     c = out()
-    c.print(Text.assemble((plan.site, "bold"), f"  start {_day(plan.start)}  launch ",
+    c.print(Text.assemble((safe_text(plan.site), "bold"), f"  start {_day(plan.start)}  launch ",
                           (_day(plan.launch), "bold"), f" ({plan.weeks_to_launch} weeks)"))
     if plan.target_launch:
         short = plan.target_shortfall_weeks

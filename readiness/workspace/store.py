@@ -109,6 +109,11 @@ def _site_dir(root: Path) -> Path:
     if not (root / SITE_FILE).exists():
         raise WorkspaceError(f"{root} is not a site folder (no {SITE_FILE} inside)",
                              hint=f"create one with: lead-readiness new {root} --name \"Example County\" --state NC")
+    from readiness.files import refuse_link_outside
+
+    for name, what in ((SITE_FILE, "site file"), (ANSWERS_FILE, "answers file"),
+                       (RESPONDENTS_DIR, "respondents folder"), ("drafts", "drafts folder")):
+        refuse_link_outside(root / name, root, what)
     return root
 
 
@@ -339,9 +344,12 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
     respondents: dict[str, Respondent] = {}
     rdir = root / RESPONDENTS_DIR
     if rdir.is_dir():
+        from readiness.files import refuse_link_outside
+
         problems: list[Problem] = []
         for path in sorted(rdir.glob("*.yaml")):
             try:
+                refuse_link_outside(path, root, "respondent file")
                 parsed, r_answers = _read_answer_file(path, RespondentFile, reading, respondent=True)
             except FileProblems as exc:
                 problems.extend(exc.problems)

@@ -2,7 +2,7 @@
 
 Everything cached can be rebuilt from the user's own files, so the cache is untrusted input: an
 entry is used only when it is a regular file of ours, not a link, within its size limit, and carries
-a keyed hash (HMAC-SHA256) of its name and content made with this user's cache key. The key is 32
+a keyed hash (HMAC-SHA256) of its folder, name and content made with this user's cache key. The key is 32
 random bytes in `<cache>/lead-readiness/key`, mode 0600; a key file that is a link, not ours,
 readable by others or of the wrong size is replaced by a new key, which simply invalidates every
 entry. An entry that fails any check (planted, truncated, altered, renamed, a link, a FIFO...) is
@@ -135,8 +135,11 @@ def forget_key() -> None:
 # ---------------------------------------------------------------- entries
 
 
-def _mac(key: bytes, name: str, content: bytes) -> bytes:
-    return hmac.new(key, name.encode("utf-8") + b"\0" + content, hashlib.sha256).digest()
+def _mac(key: bytes, path: Path, content: bytes) -> bytes:
+    # The entry's folder and file name are covered too: a genuine entry copied under another name, or
+    # from another Jinja or Python version's folder, does not verify.
+    name = f"{path.parent.name}/{path.name}".encode("utf-8", "surrogateescape")
+    return hmac.new(key, name + b"\0" + content, hashlib.sha256).digest()
 
 
 def _entry_key(path: Path) -> Optional[bytes]:
@@ -150,8 +153,8 @@ def read_entry(path: Path, max_bytes: int) -> Optional[bytes]:
     The file is opened without following a link and without blocking (a FIFO), checked on the open
     descriptor (a regular file of ours, not larger than `max_bytes` plus the header), read once, and
     its MAC checked over exactly the bytes read, which are the bytes returned: nothing is read twice,
-    so nothing can change between the check and the use. The MAC covers the entry's file name too,
-    so a valid entry copied under another name does not verify."""
+    so nothing can change between the check and the use. The MAC covers the entry's folder and file
+    name too, so a valid entry copied under another name does not verify."""
     key = _entry_key(path)
     if key is None:
         return None
@@ -179,7 +182,7 @@ def read_entry(path: Path, max_bytes: int) -> Optional[bytes]:
     if len(raw) > limit or len(raw) < _HEADER or not raw.startswith(MAGIC):
         return None
     content = raw[_HEADER:]
-    if not hmac.compare_digest(raw[len(MAGIC):_HEADER], _mac(key, path.name, content)):
+    if not hmac.compare_digest(raw[len(MAGIC):_HEADER], _mac(key, path, content)):
         return None
     return content
 
@@ -195,7 +198,7 @@ def write_entry(path: Path, content: bytes) -> bool:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + _mac(key, path.name, content) + content)
+            fh.write(MAGIC + _mac(key, path, content) + content)
         os.replace(tmp, path)
         return True
     except OSError:

@@ -350,3 +350,15 @@ def test_a_folder_writable_by_others_is_not_used(tmp_path):
     assert cache.user_cache_dir("charts") is None
     draw(tmp_path / "a.png")
     assert list((root() / "charts").iterdir()) == []
+
+
+def test_a_genuine_entry_copied_into_another_cache_folder_does_not_verify(tmp_path):
+    """The keyed hash covers the folder too: a compiled template from another Jinja or Python
+    version's folder, or a chart entry moved among the parsed YAML, is not taken for one of its own."""
+    draw(tmp_path / "a.png")
+    [entry] = chart_entries()
+    other = cache.user_cache_dir("jinja-other-version")
+    copied = other / entry.name
+    shutil.copyfile(entry, copied)
+    assert cache.read_entry(entry, 50_000_000) is not None
+    assert cache.read_entry(copied, 50_000_000) is None

@@ -69,7 +69,7 @@ def _configs(args: list[str]) -> dict[str, tuple[list[str], dict]]:
 
 
 def _saves(off_ms: float, on_ms: float) -> str:
-    return f"this cache saves {off_ms - on_ms:+.0f} ms ({(off_ms - on_ms) / off_ms:+.0%} of the uncached time)"
+    return f"this cache saves {off_ms - on_ms:+.0f} ms ({(off_ms - on_ms) / off_ms:+.0%} of the time without it)"
 
 
 def _cli_rows(kind: str, times: dict[str, float], goal: float, off_goal: float, reference: bool) -> list[dict]:
@@ -130,7 +130,9 @@ def run() -> list[dict]:
         shutil.copytree(ROOT / "examples" / "harbor-county", site)
         build = _interleaved(_configs(["build", str(site)]), rounds=5)
         rows += _cli_rows("build_cli", build, BUILD_GOAL_MS, BUILD_UNCACHED_GOAL_MS, reference=False)
-        score = _interleaved(_configs(["score", str(site), "--format", "json"]))
+        configs = _configs(["score", str(site), "--format", "json"])  # score uses only the parsed-YAML cache
+        score = _interleaved({k: configs[k] for k in ("on", "yaml", "off")})
+        score.update(templates=score["on"], charts=score["on"])
         rows += [r for r in _cli_rows("score_cli", score, score["off"], score["off"], reference=True)
                  if r["name"] in ("score_cli_cached", "score_cli_without_yaml", "score_cli_uncached")]
         rows += _questionnaire_rows(tmp)

@@ -8,7 +8,8 @@ and outline, not colour alone.
 
 Drawing is most of a build's time, so each chart is also kept in a private per-user cache keyed by
 everything it shows (and this module's source): a rebuild whose scores and plan did not change
-copies the PNG instead of drawing it.  LEAD_READINESS_NO_CACHE=1 turns the cache off.
+copies the PNG instead of drawing it.  An entry is used only when it verifies (readiness/cache.py:
+ours, not a link, with a valid keyed hash); LEAD_READINESS_NO_CACHE=1 turns the cache off.
 """
 from __future__ import annotations
 
@@ -16,9 +17,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 import textwrap
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +34,8 @@ READY_COLOUR = "#D55E00"
 INK = "#222222"
 MAX_TIMELINE_ROWS = 30
 CACHE_KEEP = 200  # charts kept in the cache (about 100 kB each)
+CHART_MAX_BYTES = 20_000_000  # a drawn chart is about 100 kB
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _figure(width: float, height: float):
@@ -81,47 +82,64 @@ def _kept(kind: str, spec: dict) -> Optional[Path]:
     if folder is None:
         return None
     text = json.dumps([kind, spec, DPI, _source_tag()], sort_keys=True, default=str)
-    return folder / f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:32]}.png"
+    return folder / f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:32]}.chart"
+
+
+def _kept_bytes(kept: Optional[Path]) -> Optional[bytes]:
+    """The PNG of a verified cache entry (readiness/cache.py: ours, not a link, valid keyed hash), or None."""
+    if kept is None:
+        return None
+    from readiness.cache import read_entry
+
+    png = read_entry(kept, CHART_MAX_BYTES)
+    return png if png and png.startswith(_PNG_SIGNATURE) else None
 
 
 def _is_cached(kind: str, spec: dict) -> bool:
-    kept = _kept(kind, spec)
-    return kept is not None and kept.is_file()
+    return _kept_bytes(_kept(kind, spec)) is not None
 
 
 def _cached(kind: str, spec: dict, out_path: Path, draw: Callable[[Path], Path]) -> Path:
-    """Copy the chart from the cache when an identical one was drawn before; else draw and keep it."""
+    """Write the chart from the cache when an identical one was drawn before; else draw and keep it.
+
+    The entry's bytes are read once, verified, and those same bytes written to `out_path`, so an
+    entry changed or swapped for a link after the check cannot reach the drafts; an entry that does
+    not verify is drawn afresh and replaced."""
+    from readiness.cache import write_entry
+
     out_path = Path(out_path)
     kept = _kept(kind, spec)
     if kept is None:
         return draw(out_path)
-    folder = kept.parent
-    try:
-        if kept.is_file() and kept.stat().st_size > 0:
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(kept, out_path)
-            return out_path
-    except OSError:
-        pass
+    png = _kept_bytes(kept)
+    if png is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_bytes(png)
+        return out_path
     draw(out_path)
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".chart-", suffix=".tmp", dir=folder)
-        os.close(fd)
-        shutil.copyfile(out_path, tmp)
-        os.replace(tmp, kept)
-        _prune(folder, CACHE_KEEP)
+        png = out_path.read_bytes()
     except OSError:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
+        return out_path
+    if write_entry(kept, png):
+        _prune(kept.parent, CACHE_KEEP)
     return out_path
 
 
 def _prune(folder: Path, keep: int) -> None:
-    """Keep the cache small: only the most recently written charts."""
-    kept = sorted(folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in kept[keep:]:
-        old.unlink(missing_ok=True)
+    """Keep the cache small: only the most recently written charts (links and oddities removed, never followed)."""
+    entries = []
+    for entry in folder.glob("*.chart"):
+        try:
+            entries.append((entry.lstat().st_mtime, entry))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    for _, old in entries[keep:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
 
 
 # ---------------------------------------------------------------- radar

@@ -219,11 +219,14 @@ def parse_yaml(text: str, path: Path, what: str = "file", *, allow_empty: bool =
 
 # ---------------------------------------------------------------- parse cache
 # Parsing YAML is most of the cost of loading a large questionnaire (190 ms for 1,000 questions with
-# libyaml). Large files that parsed cleanly are kept, keyed by their exact content, as plain JSON in
-# the per-user cache; a changed file has another key, so the cache can never serve stale data.
+# libyaml). Large files that parsed cleanly are kept, keyed by their exact content, as JSON in the
+# per-user cache; a changed file has another key, so the cache can never serve stale data. An entry
+# is used only when it verifies (readiness/cache.py: ours, not a link, keyed hash over name and
+# content); a planted, truncated or altered one is ignored, and the file parsed and the entry rewritten.
 
 CACHE_MIN_BYTES = 64 * 1024
-_CACHE_FORMAT = 1
+CACHE_MAX_BYTES = 16 * MAX_BYTES  # the JSON of the largest YAML file read, with its line table
+_CACHE_FORMAT = 2
 
 
 def _cache_path(text: str) -> Path | None:
@@ -254,23 +257,31 @@ def _decode_map(value: dict) -> dict:
 
 def _parse_cache_get(text: str) -> tuple[Any, dict] | None:
     path = _cache_path(text)
-    if path is None or not path.is_file():
+    if path is None:
+        return None
+    from readiness.cache import read_entry
+
+    content = read_entry(path, CACHE_MAX_BYTES)
+    if content is None:
         return None
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode_map)
+        stored = json.loads(content.decode("utf-8"), object_hook=_decode_map)
         return stored["data"], {tuple(loc): line for loc, line in stored["lines"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # a damaged entry: parse afresh
+    except (ValueError, KeyError, TypeError):
+        return None  # signed by us but unreadable (an older format): parse afresh
 
 
 def _parse_cache_put(text: str, data: Any, lines: dict) -> None:
     path = _cache_path(text)
-    if path is None or path.exists():
+    if path is None:
         return
+    from readiness.cache import write_entry
+
     try:
-        atomic_write(path, json.dumps({"data": _encode(data), "lines": [[list(k), v] for k, v in lines.items()]}))
-    except (OSError, TypeError, ValueError):
-        pass
+        content = json.dumps({"data": _encode(data), "lines": [[list(k), v] for k, v in lines.items()]})
+    except (TypeError, ValueError):
+        return
+    write_entry(path, content.encode("utf-8"))
 
 
 def _compose(text: str, path: Path, loader_class) -> tuple[Any, dict]:

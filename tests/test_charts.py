@@ -118,7 +118,7 @@ def test_an_unchanged_chart_is_copied_from_the_cache_without_importing_matplotli
             for name in ("first.png", "second.png")]
     assert [r.stdout.strip() for r in runs] == ["True", "False"], [r.stderr for r in runs]
     assert (tmp_path / "first.png").read_bytes() == (tmp_path / "second.png").read_bytes()
-    assert list((tmp_path / "cache" / "lead-readiness" / "charts").glob("radar-*.png"))
+    assert list((tmp_path / "cache" / "lead-readiness" / "charts").glob("radar-*.chart"))
 
 
 def test_a_changed_score_draws_a_new_chart(tmp_path, monkeypatch):
@@ -126,7 +126,7 @@ def test_a_changed_score_draws_a_new_chart(tmp_path, monkeypatch):
     charts.radar_chart([("A", 50.0), ("B", 80.0), ("C", 20.0)], tmp_path / "a.png", title="t")
     charts.radar_chart([("A", 55.0), ("B", 80.0), ("C", 20.0)], tmp_path / "b.png", title="t")
     assert (tmp_path / "a.png").read_bytes() != (tmp_path / "b.png").read_bytes()
-    assert len(list((tmp_path / "cache" / "lead-readiness" / "charts").glob("radar-*.png"))) == 2
+    assert len(list((tmp_path / "cache" / "lead-readiness" / "charts").glob("radar-*.chart"))) == 2
 
 
 def test_the_chart_cache_keeps_only_the_newest_charts(tmp_path, monkeypatch):
@@ -134,4 +134,4 @@ def test_the_chart_cache_keeps_only_the_newest_charts(tmp_path, monkeypatch):
     monkeypatch.setattr(charts, "CACHE_KEEP", 2)
     for n in range(4):
         charts.radar_chart([("A", float(n)), ("B", 50.0), ("C", 60.0)], tmp_path / f"{n}.png", title="t")
-    assert len(list((tmp_path / "cache" / "lead-readiness" / "charts").glob("*.png"))) == 2
+    assert len(list((tmp_path / "cache" / "lead-readiness" / "charts").glob("*.chart"))) == 2

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import jinja2
-from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.loaders import split_template_path
 from jinja2.runtime import missing
@@ -24,7 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from readiness.documents.facts import (Fact, Namespace, Option, RenderProblem, Withheld, date_long, is_answered,
                                        join_and)
-from readiness.cache import user_cache_dir
+from readiness.cache import read_entry, user_cache_dir, write_entry
 from readiness.errors import TemplateError
 from readiness.questionnaire.loader import did_you_mean
 from readiness.sandbox import GuardedSandbox, SandboxLimit, budget
@@ -157,24 +157,38 @@ class _PackLoader(FileSystemLoader):
 _OPTIONS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True, "autoescape": False}
 
 
-class _QuietBytecodeCache(FileSystemBytecodeCache):
-    """Compiled templates kept between runs (compiling is most of a cold render). A cache that cannot
-    be read or written is simply not used: it must never break a build."""
+MAX_BYTECODE_BYTES = 16_000_000  # a compiled bundled template is ~100 kB
+
+
+class _SignedBytecodeCache(BytecodeCache):
+    """Compiled templates kept between runs (compiling is about 40% of rendering a pack).
+
+    A compiled template is Python code, so an entry is loaded only when it verifies as one this user
+    wrote (readiness/cache.py: a regular file of ours, not a link, with a valid keyed hash over its
+    name and content); anything else is ignored, the template compiled afresh and the entry rewritten.
+    Jinja itself then checks the template's source checksum, so an edited template is recompiled.
+    A cache that cannot be read or written is simply not used: it must never break a build."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, bucket) -> Path:
+        return self.folder / f"{bucket.key}.cache"
 
     def load_bytecode(self, bucket) -> None:
+        content = read_entry(self._path(bucket), MAX_BYTECODE_BYTES)
+        if content is None:
+            return
         try:
-            super().load_bytecode(bucket)
-        except Exception:  # noqa: BLE001 - a damaged cache file: compile afresh
+            bucket.bytecode_from_string(content)
+        except Exception:  # noqa: BLE001 - ours but unreadable (another Python's marshal): compile afresh
             bucket.reset()
 
     def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
+        write_entry(self._path(bucket), bucket.bytecode_to_string())
 
 
-def _bytecode_cache() -> FileSystemBytecodeCache | None:
+def _bytecode_cache() -> BytecodeCache | None:
     """A private per-user cache (XDG cache folder), keyed by Jinja, Python and our options; None when
     disabled with LEAD_READINESS_NO_CACHE=1 or when the folder is not safely ours."""
     settings = repr((sorted(_OPTIONS.items()), sorted(_Env.intercepted_binops), FactUndefined.__name__))
@@ -182,7 +196,7 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
     folder = user_cache_dir(f"jinja-{jinja2.__version__}-{sys.implementation.cache_tag}-{tag}")
     if folder is None:
         return None
-    return _QuietBytecodeCache(str(folder))
+    return _SignedBytecodeCache(folder)
 
 
 def make_environment(folders: Sequence[Path]) -> ImmutableSandboxedEnvironment:

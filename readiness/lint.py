@@ -40,7 +40,7 @@ def lint(questionnaire: Path | None = None, templates: Path | None = None) -> Li
     report = LintReport()
     q_path = Path(questionnaire) if questionnaire else resources.bundled_questionnaire()
     q = _questionnaire(q_path, report)
-    folders = ([Path(templates)] if templates else []) + [resources.templates_dir()]
+    folders = resources.template_folders(None, Path(templates) if templates else None)
     _templates(folders, q, report)
     _state_profiles(folders, report)
     return report
@@ -155,7 +155,7 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
     used_facts: set[str] = set()
     names = _template_names(folders)
     report.checked.append(f"{len(names)} templates")
-    extras = _extra_output_variables(q, folders) if q is not None else {}
+    extras = _supplied_variables(q, pack, report) if q is not None else {}
     for name, path in names.items():
         try:
             source = path.read_text(encoding="utf-8")
@@ -189,11 +189,29 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
                                                severity="warning"))
 
 
-def _extra_output_variables(q: Questionnaire, folders: list[Path]) -> dict[str, dict]:
-    """Names the build's extra outputs (the readiness report and the plan) add to their own templates."""
-    from readiness.report.outputs import lint_variables
+def _supplied_variables(q: Questionnaire, pack, report: LintReport) -> dict[str, dict]:
+    """The names documents with `needs:` in pack.yaml (the readiness report, the plan) add to their
+    templates, by template name, as sample values from an unanswered site. Problems of the pack's
+    standard tasks file, which those values come from, are reported too."""
+    from readiness.documents.build import links, supplied_names
+    from readiness.report.outputs import sample_supplies
 
-    return lint_variables(q, folders)
+    if pack is None:  # pack.yaml itself has problems: the bundled declarations still say what its templates need
+        from readiness.documents.pack import load_pack
+
+        try:
+            pack = load_pack([resources.templates_dir()])
+        except (FileProblems, ReadinessError):
+            return {}
+    needing = [d for d in pack.documents if d.needs]
+    if not needing:
+        return {}
+    supplies, problems = sample_supplies(q, pack.folders)
+    out: dict[str, dict] = {}
+    for doc in needing:
+        out.setdefault(doc.template, {}).update(supplied_names(supplies.data(doc.needs, links(doc, pack.documents))))
+    report.problems.extend(problems)
+    return out
 
 
 def _used_folders(folders: list[Path]) -> list[Path]:

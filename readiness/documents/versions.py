@@ -78,7 +78,9 @@ def read_manifest(folder: Path) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
         raise FileProblems([Problem("manifest has no 'documents' list", file=path, line=1)],
                            hint="it was not written by lead-readiness; build the site again")
-    return data
+    from readiness.documents.manifest import upgrade
+
+    return upgrade(data)
 
 
 @contextlib.contextmanager

@@ -145,12 +145,12 @@ def test_documents_writing_the_same_file_are_a_located_error_in_lint_and_build(t
     messages = [(p.line, p.message) for p in caught.value.problems]
     assert (6, "document 'faith__brief' would write faith-brief.md, which document 'faith_brief' "
                f"({pack_file}:5) writes too") in messages
-    assert any(line == 7 and "would write implementation-plan.csv, which document 'implementation_plan'" in m
+    assert any(line == 12 and "would write implementation-plan.csv, which document 'implementation_plan'" in m
                for line, m in messages)
     built = invoke("build", harbor, "--templates", folder)
     assert built.exit_code != 0 and f"{pack_file}:6: documents (faith__brief): document 'faith__brief'" in built.stderr
     linted = invoke("lint", "--templates", folder)
-    assert linted.exit_code == 3 and f"{pack_file}:7: documents (acme_chart)" in linted.stdout
+    assert linted.exit_code == 3 and f"{pack_file}:12: documents (acme_chart)" in linted.stdout
 
 
 @pytest.mark.parametrize("entry, message", [

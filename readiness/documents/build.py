@@ -167,9 +167,10 @@ def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: R
     rendered = []
     specs = [spec for spec, _ in included]
     for spec, variables in included:
-        if spec.needs:
+        if spec.needs or spec.attachments:
             if supplies is None:
-                raise ReadinessError(f"document '{spec.id}' needs {', '.join(spec.needs)}, which this render was not given")
+                raise RuntimeError(f"document '{spec.id}' needs supplies (pack.yaml `needs`, `attachments`)")
+            supplies.prepare([a.kind for a in spec.attachments])  # their problems, too, before any file is written
             variables.update(supplied_names(supplies.data(spec.needs, links(spec, specs))))
         markdown = _tidy(render_template(env, spec.template, variables, pack.folders))
         rendered.append(RenderedDocument(spec, spec.stem, markdown, context.open_items(markdown)))
@@ -199,7 +200,7 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
     drawing = None
     if items:
         if supplies is None:
-            raise ReadinessError("documents with attachments need the build's supplies to write them")
+            raise RuntimeError("documents with attachments need the build's supplies to write them")
         drawing = supplies.drawing(items, overlap=any(not doc.spec.attachments for doc in docs))
     try:
         for doc in sorted(docs, key=lambda d: bool(d.spec.attachments)):

@@ -204,16 +204,19 @@ def _place(path: Path, line: Optional[int]) -> str:
 
 def _file_collisions(documents: list[PackDocument], problems: Collected) -> None:
     """Two documents of the merged pack that would write the same file (ids that differ only in
-    underscores, or an attachment named like another document's file): the later one is blamed."""
+    underscores, or an attachment named like another one): the later one is blamed, once."""
     owner: dict[str, PackDocument] = {}
     for doc in documents:
-        for name in doc.file_names:
-            first = owner.setdefault(name.lower(), doc)
-            if first is doc:
+        lines = [doc.line] * len(doc.formats) + [a.line or doc.line for a in doc.attachments]
+        for name, line in zip(doc.file_names, lines):
+            first = owner.get(name.lower())
+            if first is None:
+                owner[name.lower()] = doc
                 continue
-            problems.add(f"document '{doc.id}' would write {name}, which document '{first.id}' "
-                         f"({_place(first.pack_file, first.line)}) writes too",
-                         file=doc.pack_file, line=doc.line, where=f"documents ({doc.id})",
+            other = "it writes twice" if first is doc else \
+                f"which document '{first.id}' ({_place(first.pack_file, first.line)}) writes too"
+            problems.add(f"document '{doc.id}' would write {name}, {other}", file=doc.pack_file, line=line,
+                         where=f"documents ({doc.id})",
                          hint="give the document another id, or its attachment another file name")
             break
 

@@ -73,6 +73,12 @@ class Supplies:
     def timeline_title(self) -> str:
         return f"Implementation timeline: {self.site_name}"
 
+    def prepare(self, kinds: Sequence[str]) -> None:
+        """Compute now what these attachments will be drawn from, so its problems (a consultant's
+        standard tasks file, say) come up while nothing is written yet."""
+        if any(kind != "radar_chart" for kind in kinds):
+            self.plan  # noqa: B018 - computed and kept
+
     def data(self, needs: Sequence[str], links: Links) -> dict[str, dict]:
         """{name: plain data} for the names a document's template needs."""
         from readiness import charts

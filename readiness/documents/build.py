@@ -190,10 +190,9 @@ def sha256_file(path: Path) -> str:
 
 def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int, today: _dt.date,
                     reference_docx: Path | None, supplies: Supplies | None = None) -> None:
-    """Write each document's formats and attachments into `folder` (the temporary version folder).
-
-    Attachments are started first and the documents that embed them are written last, so a chart
-    drawn on a second CPU overlaps the other documents' DOCX."""
+    """Write each document's formats and attachments into `folder` (the temporary version folder);
+    a document's attachments are written just before it (its DOCX embeds them), documents with
+    attachments last."""
     header = HEADER.format(n=version)
     footer = FOOTER.format(date=date_long(today))
     items = [(a.kind, folder / a.file) for doc in docs for a in doc.spec.attachments]
@@ -201,7 +200,7 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
     if items:
         if supplies is None:
             raise RuntimeError("documents with attachments need the build's supplies to write them")
-        drawing = supplies.drawing(items, overlap=any(not doc.spec.attachments for doc in docs))
+        drawing = supplies.drawing(items)
     try:
         for doc in sorted(docs, key=lambda d: bool(d.spec.attachments)):
             if doc.spec.attachments:

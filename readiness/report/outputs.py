@@ -94,30 +94,21 @@ class Supplies:
                                     timeline_alt=charts.timeline_alt_text(self.plan), csv_file=links.csv)
         return out
 
-    def drawing(self, items: Sequence[tuple[str, Path]], *, overlap: bool) -> "Drawing":
-        return Drawing(self, items, overlap=overlap)
+    def drawing(self, items: Sequence[tuple[str, Path]]) -> "Drawing":
+        return Drawing(self, items)
 
 
 class Drawing:
     """The attachments of one build, `(kind, path)` each, written by `finish`.
 
-    Drawing is most of a build's time.  When `overlap` says the writer has other work meanwhile
-    (or the radar chart must be drawn too), a timeline chart that is not in the chart cache is drawn
-    on a second CPU from the moment the drawing is created; `finish` draws the rest here, waits
-    for it, and writes the plan's CSV.  `abandon` after an error elsewhere."""
+    Drawing is most of a build's time: when both charts must be drawn (neither is in the chart
+    cache), the timeline is drawn on a second CPU while this process draws the radar chart.  (Starting
+    it earlier, beside the other documents' DOCX, measured slower: the forked child's pages are
+    copied as this process writes.)  `abandon` after an error elsewhere."""
 
-    def __init__(self, supplies: Supplies, items: Sequence[tuple[str, Path]], *, overlap: bool):
-        from readiness import charts
-
-        self.supplies, self.items, self._done, self._child = supplies, list(items), False, None
-        timelines = [path for kind, path in self.items if kind == "timeline_chart"]
-        radar = any(kind == "radar_chart" for kind, _ in self.items)
-        if timelines and not charts.timeline_is_cached(supplies.plan, title=supplies.timeline_title):
-            radar_to_draw = radar and not charts.radar_is_cached(supplies.scores, title=supplies.radar_title)
-            if overlap or radar_to_draw:
-                path = timelines[0]
-                self._child = (path, charts.ChildJob(
-                    lambda: charts.timeline_chart(supplies.plan, path, title=supplies.timeline_title), path))
+    def __init__(self, supplies: Supplies, items: Sequence[tuple[str, Path]]):
+        self.supplies, self.items, self._done = supplies, list(items), False
+        self._child = None
 
     def finish(self) -> None:
         if self._done:
@@ -125,6 +116,13 @@ class Drawing:
         from readiness import charts
 
         s = self.supplies
+        timelines = [path for kind, path in self.items if kind == "timeline_chart"]
+        if timelines and any(kind == "radar_chart" for kind, _ in self.items) and not (
+                charts.timeline_is_cached(s.plan, title=s.timeline_title)
+                or charts.radar_is_cached(s.scores, title=s.radar_title)):
+            path = timelines[0]
+            self._child = (path, charts.ChildJob(lambda: charts.timeline_chart(s.plan, path, title=s.timeline_title),
+                                                 path))
         for kind, path in self.items:
             if kind == "radar_chart":
                 charts.radar_chart(s.scores, path, title=s.radar_title)

@@ -316,11 +316,12 @@ def plan(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Schedule the implementation plan: standard tasks plus one per gap, and the path to launch."""
-    from readiness.planning import parse_start, plan_for_site, template_dirs
+    from readiness.planning import parse_start, plan_for_site
+    from readiness.resources import template_folders
 
     begin = parse_start(start)
     site, a = _assessed(site_dir, questionnaire)
-    schedule = plan_for_site(site, a, begin, template_dirs(site, [templates] if templates else []))
+    schedule = plan_for_site(site, a, begin, template_folders(site, templates))
     if format is PlanFormat.json:
         from readiness.planning.export import to_dict
 
@@ -395,7 +396,7 @@ def _show_build(result) -> None:
     a = result.assessment
     score = "n/a" if a.score is None else f"{a.score:.1f}/100"
     verdict = "launch-ready" if a.launch_ready else "not launch-ready"
-    c.print(Text(f"Assessment: {score}, stage {a.stage}, {verdict}"))
+    c.print(Text(f"Assessment: {score}, stage {a.stage_label}, {verdict}"))
     c.print(plain(f"Written to {result.folder}"))
 
 
@@ -408,9 +409,9 @@ def build(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Draft the site's documents (Markdown and DOCX) into a new version folder, drafts/vNNN."""
-    from readiness.report.outputs import build_drafts
+    from readiness.documents.build import build_site
 
-    result = build_drafts(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire)
+    result = build_site(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire)
     _notices(result.site)
     _show_build(result)
 
@@ -442,11 +443,11 @@ def demo(
     from rich.text import Text
 
     from readiness.console import out, plain
-    from readiness.report.outputs import build_drafts
+    from readiness.documents.build import build_site
     from readiness.documents.demo import DEMO_EXAMPLE, prepare_demo
 
     folder, copied = prepare_demo(out_dir)
-    result = build_drafts(folder)
+    result = build_site(folder)
     _show_build(result)
     c = out()
     if copied:

@@ -40,7 +40,7 @@ def lint(questionnaire: Path | None = None, templates: Path | None = None) -> Li
     report = LintReport()
     q_path = Path(questionnaire) if questionnaire else resources.bundled_questionnaire()
     q = _questionnaire(q_path, report)
-    folders = ([Path(templates)] if templates else []) + [resources.templates_dir()]
+    folders = resources.template_folders(None, Path(templates) if templates else None)
     _templates(folders, q, report)
     _state_profiles(folders, report)
     if q is not None and not report.errors:  # rendering a pack that has errors would only repeat them
@@ -164,7 +164,7 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
     used_facts: set[str] = set()
     names = _template_names(folders)
     report.checked.append(f"{len(names)} templates")
-    extras = _extra_output_variables(q, folders) if q is not None else {}
+    extras = _supplied_variables(q, pack, report) if q is not None else {}
     for name, path in names.items():
         try:  # never waits on a FIFO, never reads a device or a huge file
             from readiness.documents.environment import MAX_TEMPLATE_BYTES
@@ -207,11 +207,29 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
                                                severity="warning"))
 
 
-def _extra_output_variables(q: Questionnaire, folders: list[Path]) -> dict[str, dict]:
-    """Names the build's extra outputs (the readiness report and the plan) add to their own templates."""
-    from readiness.report.outputs import lint_variables
+def _supplied_variables(q: Questionnaire, pack, report: LintReport) -> dict[str, dict]:
+    """The names documents with `needs:` in pack.yaml (the readiness report, the plan) add to their
+    templates, by template name, as sample values from an unanswered site. Problems of the pack's
+    standard tasks file, which those values come from, are reported too."""
+    from readiness.documents.build import links, supplied_names
+    from readiness.report.outputs import sample_supplies
 
-    return lint_variables(q, folders)
+    if pack is None:  # pack.yaml itself has problems: the bundled declarations still say what its templates need
+        from readiness.documents.pack import load_pack
+
+        try:
+            pack = load_pack([resources.templates_dir()])
+        except (FileProblems, ReadinessError):
+            return {}
+    needing = [d for d in pack.documents if d.needs]
+    if not needing:
+        return {}
+    supplies, problems = sample_supplies(q, pack.folders)
+    out: dict[str, dict] = {}
+    for doc in needing:
+        out.setdefault(doc.template, {}).update(supplied_names(supplies.data(doc.needs, links(doc, pack.documents))))
+    report.problems.extend(problems)
+    return out
 
 
 def _used_folders(folders: list[Path]) -> list[Path]:
@@ -376,7 +394,8 @@ def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, repor
             a = assess(q, answers, respondents, site=site_name, state=state)
             ctx = build_context(q, answers, respondents, a, site_name=site_name, state=state,
                                 template_folders=pack.folders)
-            docs, _ = render_documents(env, pack, list(pack.documents), ctx, 1, _dt.date.today())
+            supplies = _example_supplies(q, a, answers, respondents, site_name, pack.folders)
+            docs, _ = render_documents(env, pack, list(pack.documents), ctx, 1, _dt.date.today(), supplies)
         except ReadinessError as exc:
             report.problems.append(Problem(f"rendering the pack for {name} failed: {exc.message}", hint=exc.hint))
             continue
@@ -390,6 +409,27 @@ def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, repor
             hint="write the number as {{ terms." + c.term + " }} (or .text) in every template, and set its value "
                  "once: from the answer, or in program-terms.yaml"))
     report.checked.append(f"program terms compared across the documents of {rendered} rendered packs")
+
+
+def _example_supplies(q: Questionnaire, a, answers, respondents, site_name: str, folders: list[Path]):
+    """What the report and the plan see for an example: its own figures and plan (scheduled from
+    the pack's standard tasks, or the bundled ones when the pack's file has problems, which
+    `_supplied_variables` reports)."""
+    import datetime as _dt
+
+    from readiness.assessment.scoring import condition_values
+    from readiness.planning import schedule, standard_tasks_path
+    from readiness.planning.tasks import STANDARD_TASKS_FILE, load_standard_tasks
+    from readiness.report.outputs import Supplies
+
+    def make_plan():
+        try:
+            spec = load_standard_tasks(standard_tasks_path(list(folders))).spec
+        except FileProblems:
+            spec = load_standard_tasks(resources.templates_dir() / STANDARD_TASKS_FILE).spec
+        return schedule.build_plan(a, spec, _dt.date.today())
+
+    return Supplies(q, a, condition_values(q, answers, respondents), site_name=site_name, make_plan=make_plan)
 
 
 def _template_of(pack, values: dict) -> Path | None:

@@ -1,8 +1,11 @@
 """Literal text inside Markdown: one escape for every module that writes Markdown (the score
-summary, the plan, the documents), so what people typed never turns into Markdown syntax."""
+summary, the plan, the documents), so what people typed never turns into Markdown syntax; and
+dates written as people read them."""
 from __future__ import annotations
 
+import datetime as _dt
 import re
+from typing import Any
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]|<>~])")
 _LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
@@ -17,3 +20,17 @@ def md_escape(text: str) -> str:
     text = _LONE_UNDERSCORE.sub(r"\\_", text)
     text = _LEADING_BLOCK.sub(r"\\\1", text)
     return _LEADING_NUMBER.sub(r"\1\\\2", text)
+
+
+def date_long(value: Any) -> str:
+    """"2026-11-30" (or a date) -> "November 30, 2026"; anything else is returned as text."""
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = _dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return value
+    if isinstance(value, _dt.date):
+        return f"{value:%B} {value.day}, {value.year}"
+    return str(value)

@@ -30,6 +30,33 @@ def templates_dir() -> Path:
     return data_dir("templates")
 
 
+def template_folders(site=None, extra: Path | None = None) -> list[Path]:
+    """The template folders in the order they win, resolved here for every command (build, plan,
+    lint): `--templates` first, then the site's own `templates:` folder, then the bundled pack.
+    (A `standalone: true` pack.yaml cuts the list short when the pack is loaded.)"""
+    folders: list[Path] = []
+    if extra is not None:
+        folders.append(Path(extra))
+    own = getattr(getattr(site, "profile", None), "templates", None)
+    if own:
+        folder = (site.root / own).resolve()
+        if not folder.is_dir():
+            from readiness.errors import FileProblems, Problem
+            from readiness.files import read_yaml
+
+            line = read_yaml(site.root / "site.yaml", "site file").line_of(("templates",))
+            raise FileProblems([Problem(f"templates folder '{own}' not found", file=site.root / "site.yaml",
+                                        line=line, where="templates",
+                                        hint="give a folder relative to the site folder, or remove the key")])
+        folders.append(folder)
+    try:
+        folders.append(templates_dir())
+    except ReadinessError:
+        if not folders:
+            raise
+    return folders
+
+
 def examples_dir() -> Path:
     return data_dir("examples")
 

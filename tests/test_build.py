@@ -164,17 +164,6 @@ def test_next_version_follows_the_highest_even_after_a_gap(answered_site):
     assert build_site(answered_site, templates_dir=PACK).folder.name == "v008"
 
 
-def test_extra_output_hooks_write_into_the_version(answered_site):
-    def report(job):
-        (job.folder / "report.md").write_text(f"# Report v{job.version}\n")
-        return [{"id": "report", "title": "Readiness report", "names": {"md": "report.md"}, "files": {}}]
-
-    result = build_site(answered_site, templates_dir=PACK, extra_outputs=[report])
-    assert (result.folder / "report.md").read_text() == "# Report v1\n"
-    assert result.manifest["extras"][0]["id"] == "report"
-    assert result.open_first == result.folder / "report.md"
-
-
 def test_build_of_a_missing_site_is_a_clear_error(tmp_path):
     result = invoke("build", tmp_path / "nowhere")
     assert result.exit_code == 1 and result.stderr.startswith("Error: site folder not found")

@@ -70,11 +70,13 @@ def check_drafts(site: Path) -> list[int]:
         assert entry.is_dir() and entry.name.startswith("v"), f"unexpected {entry}"
         manifest = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
         listed = 0
-        for item in manifest["documents"] + manifest.get("extras", []):
-            for fmt, name in item["names"].items():
+        for item in manifest["documents"]:
+            listed_files = [(name, item["files"][fmt]) for fmt, name in item["names"].items()]
+            listed_files += [(a["name"], a["sha256"]) for a in item.get("attachments", [])]
+            for name, digest in listed_files:
                 path = entry / name
                 assert path.is_file(), f"{path} is listed in the manifest but missing"
-                assert sha256(path) == item["files"][fmt], f"{path} does not match its manifest hash"
+                assert sha256(path) == digest, f"{path} does not match its manifest hash"
                 listed += 1
         assert listed > 0
         numbers.append(int(entry.name[1:]))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, invoke
-from readiness.report.outputs import build_drafts as build_site
+from readiness.documents.build import build_site
 from readiness.documents.docx_writer import dump_docx
 from readiness.planning.export import CSV_COLUMNS
 from readiness.workspace.store import open_site
@@ -55,13 +55,15 @@ def test_report_and_plan_are_written_with_their_charts_and_csv(built, name):
                  "implementation-plan-timeline.png"):
         assert (folder / file).is_file(), file
     manifest = json.loads((folder / "manifest.json").read_text())
-    extras = {e["id"]: e for e in manifest["extras"]}
-    assert list(extras) == ["readiness_report", "implementation_plan"]
-    assert extras["implementation_plan"]["names"] == {"md": "implementation-plan.md", "docx": "implementation-plan.docx",
-                                                      "csv": "implementation-plan.csv",
-                                                      "png": "implementation-plan-timeline.png"}
-    for entry in extras.values():
+    entries = {e["id"]: e for e in manifest["documents"]}
+    assert list(entries)[:2] == ["readiness_report", "implementation_plan"] and "extras" not in manifest
+    plan = entries["implementation_plan"]
+    assert plan["names"] == {"md": "implementation-plan.md", "docx": "implementation-plan.docx"}
+    assert [(a["kind"], a["name"]) for a in plan["attachments"]] == [("timeline_chart", "implementation-plan-timeline.png"),
+                                                                    ("plan_csv", "implementation-plan.csv")]
+    for entry in entries.values():
         assert set(entry["files"]) == set(entry["names"]) and all(len(h) == 64 for h in entry["files"].values())
+        assert all(len(a["sha256"]) == 64 for a in entry["attachments"])
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -239,7 +241,7 @@ def test_a_standalone_pack_without_plan_templates_builds_only_its_documents(tmp_
     assert invoke("new", site, "--name", "Test County", "--state", "NC", "--questionnaire", MINI).exit_code == 0
     invoke("answer", site, "county_name", "Test County")
     result = build_site(site, templates_dir=FIXTURES / "pack")
-    assert result.extras == []
+    assert [d.spec.id for d in result.documents] == ["da_letter", "partner_list"]
     assert not (result.folder / "readiness-report.md").exists()
 
 

@@ -1,10 +1,13 @@
-"""One build: assess the site, render each included document to Markdown, convert to DOCX, and
-publish the lot as the next draft version with a manifest.
+"""One build: assess the site, render each included document to Markdown, convert it to DOCX,
+write its attachments, and publish the lot as the next draft version with a manifest.
 
-Everything that can fail because of the user's input (answers, pack, templates) fails while the
-documents are still in memory, before any file is written.  Outputs that stand further down the
-pipeline (the readiness report and the plan, readiness/report) are passed in as `extra_outputs`
-hooks by the caller, so this module never reaches up to them.
+The readiness report and the implementation plan are pack documents like the others; what they
+need beyond the shared render context (the plan, the report's figures, the charts, the plan's CSV)
+is declared in pack.yaml and computed below this module (readiness/report/outputs.py), so this one
+writer renders and writes every document.
+
+Everything that can fail because of the user's input (answers, pack, templates, the standard
+tasks) fails while the documents are still in memory, before any file is written.
 """
 from __future__ import annotations
 
@@ -15,26 +18,27 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Mapping, Sequence
 
-from readiness import __version__, resources
+from readiness import __version__
 from readiness.assessment import Assessment, assess_site
 from readiness.documents import versions
 from readiness.documents.context import DocInfo, RenderContext, site_context
 from readiness.documents.environment import (evaluate_condition, make_environment, render_template,
                                              to_template_error)
-from readiness.documents.facts import date_long
+from readiness.documents.facts import Namespace, date_long
+from readiness.documents.manifest import MANIFEST_FORMAT, ManifestAttachment, ManifestDocument
 from readiness.documents.pack import Pack, PackDocument, load_pack
-from readiness.errors import FileProblems, Problem, ReadinessError, TemplateError
-from readiness.files import read_yaml
+from readiness.errors import ReadinessError, TemplateError
 from readiness.questionnaire.loader import did_you_mean
 from readiness.questionnaire.values import display
-from readiness.workspace.models import STATUS_WORDS, slugify
+from readiness.report.outputs import Links, Supplies
+from readiness.resources import template_folders  # noqa: F401 - the one place template folders are resolved
+from readiness.workspace.models import STATUS_WORDS
 from readiness.workspace.store import Site, open_site
 
 HEADER = "DRAFT v{n} - for stakeholder review"
 FOOTER = "Generated {date} · Draft for discussion, not legal advice"
-MANIFEST_FORMAT = 1
 
 
 @dataclass
@@ -45,29 +49,12 @@ class RenderedDocument:
     open_items: list[dict]
     files: dict[str, Path] = field(default_factory=dict)  # format -> final path
     hashes: dict[str, str] = field(default_factory=dict)
+    attachments: list[ManifestAttachment] = field(default_factory=list)  # written beside it
 
-
-@dataclass
-class BuildJob:
-    """What an extra-output hook gets: the assessed site and the (temporary) version folder to write into."""
-
-    site: Site
-    assessment: Assessment
-    context: RenderContext
-    pack: Pack
-    version: int
-    folder: Path
-    today: _dt.date
-
-
-# A hook writes its files into job.folder and returns manifest entries
-# {id, title, names: {fmt: file name}, files: {fmt: sha256}}; the first one is what `demo` says to open first.
-# A hook may carry `ids`: the names `--only` uses to ask for its outputs.
-ExtraOutput = Callable[[BuildJob], list[dict]]
-
-
-def _hook_ids(hook: ExtraOutput) -> tuple[str, ...]:
-    return tuple(getattr(hook, "ids", ()))
+    def manifest_entry(self) -> ManifestDocument:
+        return ManifestDocument(id=self.spec.id, title=self.spec.title, audience=self.spec.audience,
+                                names={fmt: path.name for fmt, path in self.files.items()}, files=dict(self.hashes),
+                                attachments=list(self.attachments), open_items=self.open_items)
 
 
 @dataclass
@@ -77,18 +64,12 @@ class BuildResult:
     folder: Path
     documents: list[RenderedDocument]
     skipped: list[tuple[str, str, str]]  # (id, title, reason)
-    extras: list[dict]
     assessment: Assessment
     manifest: dict
 
     @property
     def open_first(self) -> Path | None:
-        """The file to open first: the first extra output (the report, once it exists), else the first document."""
-        for entry in self.extras:
-            names = entry.get("names", {})
-            name = names.get("docx") or next(iter(names.values()), None)  # Word first: what people open
-            if name:
-                return self.folder / name
+        """The file to open first: the first document's Word file (the readiness report, in the bundled pack)."""
         for doc in self.documents:
             return doc.files.get("docx") or doc.files.get("md")
         return None
@@ -97,29 +78,10 @@ class BuildResult:
 # ---------------------------------------------------------------- inputs
 
 
-def template_folders(site: Site, templates_dir: Path | None = None) -> list[Path]:
-    """--templates first, then the site's own `templates:` folder, then the bundled pack."""
-    folders: list[Path] = []
-    if templates_dir is not None:
-        folders.append(Path(templates_dir))
-    if site.profile.templates:
-        folder = (site.root / site.profile.templates).resolve()
-        if not folder.is_dir():
-            line = read_yaml(site.root / "site.yaml", "site file").line_of(("templates",))
-            raise FileProblems([Problem(f"templates folder '{site.profile.templates}' not found", file=site.root /
-                                        "site.yaml", line=line, where="templates",
-                                        hint="give a folder relative to the site folder, or remove the key")])
-        folders.append(folder)
-    try:
-        folders.append(resources.templates_dir())
-    except ReadinessError:
-        if not folders:
-            raise
-    return folders
-
-
 def state_dirs(pack: Pack) -> tuple[Path, ...]:
     """Consultant state profiles: a `states/` folder beside a non-bundled templates folder."""
+    from readiness import resources
+
     try:
         bundled = resources.templates_dir().resolve()
     except ReadinessError:
@@ -128,12 +90,12 @@ def state_dirs(pack: Pack) -> tuple[Path, ...]:
                  if f.resolve() != bundled and (f.parent / "states").is_dir())
 
 
-def select(pack: Pack, only: Sequence[str] | None, extra_ids: Sequence[str] = ()) -> list[PackDocument]:
-    """The pack documents `--only` asks for; `extra_ids` (the report, the plan) may be named too."""
+def select(pack: Pack, only: Sequence[str] | None) -> list[PackDocument]:
+    """The pack documents `--only` asks for (every one without it)."""
     if not only:
         return list(pack.documents)
     wanted = [x.strip() for x in only if x.strip()]
-    known = list(pack.ids) + list(extra_ids)
+    known = list(pack.ids)
     unknown = [x for x in wanted if x not in known]
     if unknown:
         hint = did_you_mean(unknown[0], known)
@@ -163,22 +125,55 @@ def include_document(env, spec: PackDocument, variables: dict) -> bool:
                             hint=located.hint if located and located.hint else "fix the `when:` expression") from None
 
 
+def links(doc: PackDocument, included: Sequence[PackDocument]) -> Links:
+    """The files the report and plan data name: this document's own attachments first, then those
+    of the other documents of this build (the report names the plan's Word file)."""
+    found: dict[str, str] = {}
+    for other in [doc] + [d for d in included if d is not doc]:
+        for attachment in other.attachments:
+            found.setdefault(attachment.kind, attachment.file)
+    carrier = next((d for d in included if d is not doc and any(a.kind == "plan_csv" for a in d.attachments)), None)
+    plan_document = ""
+    if carrier is not None:
+        plan_document = f"{carrier.stem}.{'docx' if 'docx' in carrier.formats else carrier.formats[0]}"
+    return Links(radar=found.get("radar_chart", ""), timeline=found.get("timeline_chart", ""),
+                 csv=found.get("plan_csv", ""), plan_document=plan_document)
+
+
+def supplied_names(data: Mapping[str, Any]) -> dict[str, Namespace]:
+    """Plain supplied data as read-only namespaces, so a typo in a template names what exists."""
+    def wrap(path: str, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return Namespace(path, {k: wrap(f"{path}.{k}", v) for k, v in value.items()})
+        if isinstance(value, (list, tuple)):
+            return [wrap(f"{path}[{i}]", v) for i, v in enumerate(value)]
+        return value
+
+    return {name: wrap(name, value) for name, value in data.items()}
+
+
 def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: RenderContext, version: int,
-                     today: _dt.date) -> tuple[list[RenderedDocument], list[tuple[str, str, str]]]:
-    """Markdown for every chosen document whose condition holds; nothing touches the disk."""
-    rendered, skipped = [], []
-    stems: set[str] = set()
+                     today: _dt.date, supplies: Supplies | None = None,
+                     ) -> tuple[list[RenderedDocument], list[tuple[str, str, str]]]:
+    """Markdown for every chosen document whose condition holds; nothing touches the disk.
+    `supplies` gives what documents with `needs:` in pack.yaml see (the report, the plan)."""
+    included, skipped = [], []
     for spec in chosen:
         variables = context.for_document(DocInfo(spec.id, spec.title, version, today, spec.audience))
         if not include_document(env, spec, variables):
             skipped.append((spec.id, spec.title, f"condition is false: {spec.when}"))
             continue
+        included.append((spec, variables))
+    rendered = []
+    specs = [spec for spec, _ in included]
+    for spec, variables in included:
+        if spec.needs or spec.attachments:
+            if supplies is None:
+                raise RuntimeError(f"document '{spec.id}' needs supplies (pack.yaml `needs`, `attachments`)")
+            supplies.prepare([a.kind for a in spec.attachments])  # their problems, too, before any file is written
+            variables.update(supplied_names(supplies.data(spec.needs, links(spec, specs))))
         markdown = _tidy(render_template(env, spec.template, variables, pack.folders))
-        stem = slugify(spec.id, "document")
-        while stem in stems:
-            stem += "-x"
-        stems.add(stem)
-        rendered.append(RenderedDocument(spec, stem, markdown, context.open_items(markdown)))
+        rendered.append(RenderedDocument(spec, spec.stem, markdown, context.open_items(markdown)))
     return rendered, skipped
 
 
@@ -194,23 +189,39 @@ def sha256_file(path: Path) -> str:
 
 
 def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int, today: _dt.date,
-                    reference_docx: Path | None) -> None:
-    """Write each document's formats into `folder` (the temporary version folder)."""
+                    reference_docx: Path | None, supplies: Supplies | None = None) -> None:
+    """Write each document's formats and attachments into `folder` (the temporary version folder);
+    a document's attachments are written just before it (its DOCX embeds them), documents with
+    attachments last."""
     header = HEADER.format(n=version)
     footer = FOOTER.format(date=date_long(today))
-    for doc in docs:
-        md_path = folder / f"{doc.stem}.md"
-        if "md" in doc.spec.formats:
-            md_path.write_text(doc.markdown, encoding="utf-8")
-            doc.files["md"] = md_path
-        if "docx" in doc.spec.formats:
-            from readiness.documents.docx_writer import write_docx
+    items = [(a.kind, folder / a.file) for doc in docs for a in doc.spec.attachments]
+    drawing = None
+    if items:
+        if supplies is None:
+            raise RuntimeError("documents with attachments need the build's supplies to write them")
+        drawing = supplies.drawing(items)
+    try:
+        for doc in sorted(docs, key=lambda d: bool(d.spec.attachments)):
+            if doc.spec.attachments:
+                drawing.finish()
+                doc.attachments = [ManifestAttachment(kind=a.kind, name=a.file, sha256=sha256_file(folder / a.file))
+                                   for a in doc.spec.attachments]
+            md_path = folder / f"{doc.stem}.md"
+            if "md" in doc.spec.formats:
+                md_path.write_text(doc.markdown, encoding="utf-8")
+                doc.files["md"] = md_path
+            if "docx" in doc.spec.formats:
+                from readiness.documents.docx_writer import write_docx
 
-            docx_path = folder / f"{doc.stem}.docx"
-            write_docx(doc.markdown, docx_path, title=doc.spec.title, header_text=header, footer_text=footer,
-                       reference_docx=reference_docx, image_dir=folder)
-            doc.files["docx"] = docx_path
-        doc.hashes = {fmt: sha256_file(path) for fmt, path in doc.files.items()}
+                docx_path = folder / f"{doc.stem}.docx"
+                write_docx(doc.markdown, docx_path, title=doc.spec.title, header_text=header, footer_text=footer,
+                           reference_docx=reference_docx, image_dir=folder)
+                doc.files["docx"] = docx_path
+            doc.hashes = {fmt: sha256_file(path) for fmt, path in doc.files.items()}
+    finally:
+        if drawing is not None:
+            drawing.abandon()
 
 
 def canonical_answers(site: Site) -> dict:
@@ -252,7 +263,7 @@ def answer_snapshot(site: Site) -> dict[str, str]:
 
 
 def make_manifest(site: Site, a: Assessment, pack: Pack, version: int, today: _dt.date,
-                  docs: Sequence[RenderedDocument], skipped, extras: list[dict]) -> dict:
+                  docs: Sequence[RenderedDocument], skipped) -> dict:
     q = site.questionnaire
     return {
         "format": MANIFEST_FORMAT,
@@ -268,11 +279,8 @@ def make_manifest(site: Site, a: Assessment, pack: Pack, version: int, today: _d
         "answers": answer_snapshot(site),
         "assessment": {"score": a.score, "stage": a.stage, "launch_ready": a.launch_ready,
                        "completeness": a.completeness},
-        "documents": [{"id": d.spec.id, "title": d.spec.title, "audience": d.spec.audience,
-                       "names": {fmt: path.name for fmt, path in d.files.items()},
-                       "files": dict(d.hashes), "open_items": d.open_items} for d in docs],
+        "documents": [d.manifest_entry().model_dump(mode="json") for d in docs],
         "skipped": [{"id": i, "title": t, "reason": r} for i, t, r in skipped],
-        "extras": extras,
     }
 
 
@@ -280,24 +288,20 @@ def make_manifest(site: Site, a: Assessment, pack: Pack, version: int, today: _d
 
 
 def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_dir: Path | None = None,
-               questionnaire: Path | None = None, today: _dt.date | None = None,
-               extra_outputs: Sequence[ExtraOutput] = ()) -> BuildResult:
+               questionnaire: Path | None = None, today: _dt.date | None = None) -> BuildResult:
     """Build the next draft version of a site's documents into SITE/drafts/vNNN/."""
     site = open_site(Path(site_root), questionnaire)
     pack = load_pack(template_folders(site, templates_dir))
-    hooks = list(extra_outputs)
-    chosen = select(pack, only, [i for hook in hooks for i in _hook_ids(hook)])
-    if only:  # with --only, an extra output runs only when one of its ids was asked for
-        wanted = {x.strip() for x in only}
-        hooks = [hook for hook in hooks if wanted & set(_hook_ids(hook))]
+    chosen = select(pack, only)
     a = assess_site(site)
     context = site_context(site, a, state_dirs(pack), pack.folders)
     env = make_environment(pack.folders)
     today = today or _dt.date.today()
+    supplies = Supplies.for_site(site, a, today, pack.folders)
 
     version = versions.next_version(site.root)
-    docs, skipped = render_documents(env, pack, chosen, context, version, today)
-    if not docs and not hooks:
+    docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies)
+    if not docs:
         reasons = "; ".join(f"{i}: {r}" for i, _, r in skipped)
         raise ReadinessError(f"no documents to build ({reasons})", hint="answer the questions the conditions depend on, "
                              "or choose other documents with --only")
@@ -305,13 +309,11 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
         versions.remove_stale_temporaries(drafts)
         if versions.next_version(site.root) != version:  # another build took the number meanwhile
             version = versions.next_version(site.root)
-            docs, skipped = render_documents(env, pack, chosen, context, version, today)
+            docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies)
         tmp = versions.temporary_folder(drafts, version)
         try:
-            write_documents(docs, tmp, version, today, pack.reference_docx)
-            job = BuildJob(site, a, context, pack, version, tmp, today)
-            extras = [entry for hook in hooks for entry in hook(job)]
-            manifest = make_manifest(site, a, pack, version, today, docs, skipped, extras)
+            write_documents(docs, tmp, version, today, pack.reference_docx, supplies)
+            manifest = make_manifest(site, a, pack, version, today, docs, skipped)
             (tmp / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                                  encoding="utf-8")
             final = versions.publish(tmp, drafts, version)
@@ -320,4 +322,4 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
             raise
     for doc in docs:
         doc.files = {fmt: final / path.name for fmt, path in doc.files.items()}
-    return BuildResult(site, version, final, docs, skipped, extras, a, manifest)
+    return BuildResult(site, version, final, docs, skipped, a, manifest)

@@ -7,13 +7,12 @@ data reachable from the sandbox: internals are underscore-named so the sandbox r
 """
 from __future__ import annotations
 
-import datetime as _dt
 import operator
 import re
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator
 
-from readiness.markdown_text import md_escape  # noqa: F401 - the documents' escape, kept importable here
+from readiness.markdown_text import date_long, md_escape  # noqa: F401 - shared text helpers, kept importable here
 
 PLACEHOLDER_RE = re.compile(r"\[\s*TO CONFIRM\s*:([^\]\n]*)\]")
 WITHHELD = "[withheld]"
@@ -36,20 +35,6 @@ def placeholder(text: str) -> str:
     """`[TO CONFIRM: text]`, with characters that would break the marker or a table removed."""
     clean = _PLACEHOLDER_JUNK.sub(" ", str(text)).replace("[", "(").replace("]", ")")
     return f"[TO CONFIRM: {' '.join(clean.split()) or 'missing information'}]"
-
-
-def date_long(value: Any) -> str:
-    """"2026-11-30" (or a date) -> "November 30, 2026"; anything else is returned as text."""
-    if isinstance(value, _dt.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = _dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return value
-    if isinstance(value, _dt.date):
-        return f"{value:%B} {value.day}, {value.year}"
-    return str(value)
 
 
 def number_text(value: Any) -> str:

@@ -5,6 +5,12 @@ Folders are given in precedence order, consultant first and bundled last: the fi
 a template path wins, and a later pack.yaml's documents are replaced by an earlier one's with the
 same id (new ids are added at the end).  A pack with `standalone: true` is used alone: the folders
 after it are not consulted.
+
+A document may say what it `needs` beyond the shared render context (`plan`, `report`: data the
+tool computes, readiness/report) and which `attachments` are written beside it (charts, the plan's
+CSV); the readiness report and the implementation plan are declared that way in the bundled pack.
+Such a document's id cannot be taken over by a layer above (its template can: put a file at the same
+template path), and no two documents may write the same file.
 """
 from __future__ import annotations
 
@@ -13,12 +19,13 @@ from pathlib import Path, PurePosixPath
 from typing import Literal, Optional, Sequence
 
 from jinja2 import TemplateSyntaxError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from readiness.errors import Collected, FileProblems, Problem, ReadinessError
 from readiness.files import Located, read_yaml
 from readiness.questionnaire.loader import did_you_mean, validation_problems
 from readiness.questionnaire.models import ID_PATTERN
+from readiness.report.outputs import ATTACHMENT_SUFFIX, AttachmentKind, Need
 from readiness.sandbox import GuardedSandbox
 
 PACK_FILE = "pack.yaml"
@@ -30,6 +37,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class AttachmentEntry(_Strict):
+    kind: AttachmentKind = Field(description="radar_chart (PNG), timeline_chart (PNG) or plan_csv (CSV).")
+    file: str = Field(min_length=1, description="File name in the version folder, e.g. readiness-report-radar.png.")
+
+    @field_validator("file")
+    @classmethod
+    def _plain_name(cls, v: str) -> str:
+        if "/" in v or "\\" in v or v.startswith(".") or v != v.strip() or any(ord(c) < 32 for c in v):
+            raise ValueError("an attachment is a plain file name in the version folder, such as readiness-report-radar.png")
+        return v
+
+    @model_validator(mode="after")
+    def _suffix(self):
+        suffix = ATTACHMENT_SUFFIX[self.kind]
+        if not self.file.lower().endswith(suffix):
+            raise ValueError(f"a {self.kind} attachment is a {suffix} file; name it like "
+                             f"'{self.file.rsplit('.', 1)[0]}{suffix}'")
+        return self
+
+
 class DocumentEntry(_Strict):
     id: str = Field(pattern=ID_PATTERN, description="lower_snake id, used for file names and --only.")
     title: str = Field(min_length=1)
@@ -38,6 +65,10 @@ class DocumentEntry(_Strict):
     description: Optional[str] = None
     when: Optional[str] = Field(None, description="Sandboxed Jinja expression over the render context.")
     formats: list[Format] = Field(default_factory=lambda: ["md", "docx"], min_length=1)
+    needs: list[Need] = Field(default_factory=list, description="Data the tool computes for this template: "
+                              "`plan` (the implementation plan), `report` (the readiness report's figures).")
+    attachments: list[AttachmentEntry] = Field(default_factory=list,
+                                               description="Files written beside the document: charts, the plan's CSV.")
 
     @field_validator("template")
     @classmethod
@@ -47,7 +78,7 @@ class DocumentEntry(_Strict):
             raise ValueError("template must be a path inside the templates folder, such as mou/interagency-mou.md.j2")
         return str(path)
 
-    @field_validator("formats")
+    @field_validator("formats", "needs")
     @classmethod
     def _unique(cls, v: list[str]) -> list[str]:
         return list(dict.fromkeys(v))
@@ -68,6 +99,13 @@ class PackFile(_Strict):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    kind: str
+    file: str
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
 class PackDocument:
     """One document of the merged pack, with where it was declared (for located errors)."""
 
@@ -81,6 +119,20 @@ class PackDocument:
     line: Optional[int]
     when_line: Optional[int]
     template_path: Path
+    needs: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def stem(self) -> str:
+        """The file name of its Markdown and DOCX, without the suffix."""
+        from readiness.workspace.models import slugify
+
+        return slugify(self.id, "document")
+
+    @property
+    def file_names(self) -> list[str]:
+        """Every file this document writes into a version folder."""
+        return [f"{self.stem}.{fmt}" for fmt in self.formats] + [a.file for a in self.attachments]
 
 
 @dataclass(frozen=True)
@@ -146,6 +198,29 @@ def _template_files(folders: Sequence[Path]) -> list[str]:
     return sorted(found)
 
 
+def _place(path: Path, line: Optional[int]) -> str:
+    return f"{path}:{line}" if line else str(path)
+
+
+def _file_collisions(documents: list[PackDocument], problems: Collected) -> None:
+    """Two documents of the merged pack that would write the same file (ids that differ only in
+    underscores, or an attachment named like another one): the later one is blamed, once."""
+    owner: dict[str, PackDocument] = {}
+    for doc in documents:
+        lines = [doc.line] * len(doc.formats) + [a.line or doc.line for a in doc.attachments]
+        for name, line in zip(doc.file_names, lines):
+            first = owner.get(name.lower())
+            if first is None:
+                owner[name.lower()] = doc
+                continue
+            other = "it writes twice" if first is doc else \
+                f"which document '{first.id}' ({_place(first.pack_file, first.line)}) writes too"
+            problems.add(f"document '{doc.id}' would write {name}, {other}", file=doc.pack_file, line=line,
+                         where=f"documents ({doc.id})",
+                         hint="give the document another id, or its attachment another file name")
+            break
+
+
 def load_pack(folders: Sequence[Path]) -> Pack:
     """Read and merge the pack.yaml files of `folders` (precedence order); every problem is located."""
     folders = [Path(f) for f in folders]
@@ -177,6 +252,14 @@ def load_pack(folders: Sequence[Path]) -> Pack:
                              line=located.line_of(("documents", i, "id")), **where)
                 continue
             seen.add(entry.id)
+            below = merged.get(entry.id)
+            if below is not None and (below.needs or below.attachments):
+                problems.add(f"document id '{entry.id}' is already the {below.title} "
+                             f"({_place(below.pack_file, below.line)}), which the tool fills with its own figures",
+                             line=located.line_of(("documents", i, "id")), **where,
+                             hint=f"give a new document another id; to reword the {below.title}, put your own "
+                                  f"{below.template} in {folder}")
+                continue
             template_path = next((f / entry.template for f in used if (f / entry.template).is_file()), None)
             if template_path is None:
                 problems.add(f"template '{entry.template}' not found", line=located.line_of(("documents", i, "template")),
@@ -186,10 +269,13 @@ def load_pack(folders: Sequence[Path]) -> Pack:
             if entry.when and (message := _check_condition(entry.when)):
                 problems.add(message, line=located.line_of(("documents", i, "when")), **where)
                 continue
+            attachments = tuple(Attachment(a.kind, a.file, located.line_of(("documents", i, "attachments", j)))
+                                for j, a in enumerate(entry.attachments))
             merged[entry.id] = PackDocument(
                 entry.id, entry.title, entry.template, entry.audience, entry.when, tuple(entry.formats),
                 located.path, located.line_of(("documents", i)), located.line_of(("documents", i, "when")),
-                template_path)
+                template_path, tuple(entry.needs), attachments)
+    _file_collisions(list(merged.values()), problems)
     problems.raise_if_any(hint="fix pack.yaml; see `lead-readiness schema pack`")
     top = layers[0][2]
     if not merged:

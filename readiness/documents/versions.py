@@ -88,7 +88,9 @@ def read_manifest(folder: Path) -> dict:
         raise FileProblems([Problem("manifest has no 'documents' list", file=path, line=1)],
                            hint="it was not written by lead-readiness; build the site again")
     _check_manifest(data, path)
-    return data
+    from readiness.documents.manifest import upgrade
+
+    return upgrade(data)
 
 
 def _check_manifest(data: dict, path: Path) -> None:

@@ -11,17 +11,6 @@ TARGET_LAUNCH_FACT = "pilot.launch_target"
 FIRST_START_YEAR, LAST_START_YEAR = 1900, 2999
 
 
-def template_dirs(site=None, extra: Sequence[Path] = ()) -> list[Path]:
-    """Template folders in the order they win: --templates, the site's own folder, the bundled one."""
-    from readiness import resources
-
-    dirs = [Path(d) for d in extra]
-    if site is not None and getattr(site.profile, "templates", None):
-        dirs.append((site.root / site.profile.templates).resolve())
-    dirs.append(resources.templates_dir())
-    return dirs
-
-
 def standard_tasks_path(dirs: Sequence[Path]) -> Path:
     from readiness.planning.tasks import STANDARD_TASKS_FILE
 
@@ -69,7 +58,7 @@ def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None
 
     from readiness import resources
 
-    path = standard_tasks_path(dirs or template_dirs(site))
+    path = standard_tasks_path(dirs or resources.template_folders(site))
     loaded = load_standard_tasks(path)
     if path.resolve().parent.parent != resources.templates_dir().resolve():
         # A consultant's own tasks file must name real questions (a typo would keep a done task);

@@ -3,8 +3,9 @@ context: `report` (the assessment summary, unknowns, pathways, 90-day actions, t
 and `plan` (dates, path to launch, phases, tasks, owners, the timeline chart).
 
 The report's figures come from `assessment.export.to_markdown`, the same text `score --format
-markdown` prints, so the two can never disagree.  Everything here is plain data; text that came
-from answers or questionnaires is escaped for Markdown.
+markdown` prints, so the two can never disagree.  Everything here is plain data (the document
+writer turns it into read-only namespaces); text that came from answers or questionnaires is escaped
+for Markdown.
 """
 from __future__ import annotations
 
@@ -19,17 +20,6 @@ from readiness.report.pathways import SOURCES, pathways, recommendation
 
 ACTIONS_SHOWN = 12
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
-
-
-def _ns(path: str, value: Any) -> Any:
-    """Dicts and lists into read-only Namespaces, so a typo in a template names what exists."""
-    from readiness.documents.facts import Namespace
-
-    if isinstance(value, Mapping):
-        return Namespace(path, {k: _ns(f"{path}.{k}", v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return [_ns(f"{path}[{i}]", v) for i, v in enumerate(value)]
-    return value
 
 
 # ---------------------------------------------------------------- the assessment summary
@@ -87,7 +77,7 @@ def unknowns(a: Assessment, questionnaire) -> list[dict]:
 
 
 def _when(value) -> str:
-    from readiness.documents.facts import date_long
+    from readiness.markdown_text import date_long
 
     return date_long(value) if value else ""
 
@@ -231,15 +221,6 @@ def report_data(a: Assessment, questionnaire, plan: Plan, values: Mapping[str, A
         "radar": {"file": radar_file, "alt": cell(radar_alt)},
         "plan_file": plan_file,
     }
-
-
-def template_variables(report: dict | None, plan: dict | None) -> dict[str, Any]:
-    out = {}
-    if report is not None:
-        out["report"] = _ns("report", report)
-    if plan is not None:
-        out["plan"] = _ns("plan", plan)
-    return out
 
 
 def domain_scores(a: Assessment) -> Sequence[tuple[str, Any]]:

@@ -13,6 +13,7 @@ from readiness.documents import build as B
 from readiness.documents.context import site_context
 from readiness.documents.environment import make_environment
 from readiness.documents.pack import load_pack
+from readiness.report.outputs import Supplies
 from readiness.workspace.store import open_site
 
 SITES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "site.yaml").exists())
@@ -26,9 +27,12 @@ COMMENTARY = re.compile(r"\bthe (?:readiness )?assessment (?:records|recorded|fo
 def _render(site_dir: Path) -> dict[str, str]:
     site = open_site(site_dir, None)
     pack = load_pack(B.template_folders(site))
-    context = site_context(site, assess_site(site), B.state_dirs(pack), pack.folders)
+    a = assess_site(site)
+    context = site_context(site, a, B.state_dirs(pack), pack.folders)
+    today = dt.date(2026, 11, 30)
+    supplies = Supplies.for_site(site, a, today, pack.folders)  # the report and plan are pack documents too
     docs, _ = B.render_documents(make_environment(pack.folders), pack, list(pack.documents), context, 1,
-                                 dt.date(2026, 11, 30))
+                                 today, supplies)
     return {d.spec.id: d.markdown for d in docs}
 
 

@@ -1,0 +1,224 @@
+"""Drafts say only what the answers support (issue 10, design.md 12).
+
+Document by document and answer state by answer state: an answered "no" may say no, an unknown or
+never-asked fact is an open item `[TO CONFIRM: ...]` and never a negative statement, a not-applicable
+fact leaves its clause out with no placeholder, and a party is committed, joining or signed only
+where the answers record it for that party.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from readiness.assessment.scoring import assess
+from readiness.documents import build as B
+from readiness.documents.context import build_context, site_context
+from readiness.documents.environment import make_environment, render_string
+from readiness.documents.pack import load_pack
+from readiness.lint import lint
+from readiness.workspace.store import open_site
+
+from conftest import EXAMPLES, invoke
+
+TODAY = dt.date(2026, 11, 30)
+ALL_EXAMPLES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "site.yaml").is_file())
+# A negative fact about the county: "has not yet", "does not have", "no ... yet" (rules such as "there is
+# no further deadline" carry no "yet" and are not facts about the county).
+NEGATIVE = re.compile(r"\b(?:has|have|does|do|is|are) not yet\b[^.;]*|\bdoes not have\b[^.;]*|\bno\b[^.;]{0,60}\byet\b", re.I)
+
+
+def _render(site_dir: Path) -> dict[str, str]:
+    site = open_site(site_dir, None)
+    pack = load_pack(B.template_folders(site))
+    a = assess(site.questionnaire, site.answers, site.respondents.values(), site=site.name, state=site.profile.state)
+    env = make_environment(pack.folders)
+    docs, _ = B.render_documents(env, pack, list(pack.documents), site_context(site, a, B.state_dirs(pack)), 1, TODAY)
+    return {d.spec.id: d.markdown for d in docs}
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    return {name: _render(EXAMPLES / name) for name in ALL_EXAMPLES}
+
+
+def test_there_are_four_examples_including_the_opposed_prosecutor_one():
+    assert {"harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county"} <= set(ALL_EXAMPLES)
+
+
+@pytest.mark.parametrize("name", ["cedar-falls-county", "willow-bend-county"])
+def test_an_opposed_prosecutor_never_joins_or_commits(rendered, name):
+    docs = rendered[name]
+    for doc, md in docs.items():
+        assert "joins the Program because" not in md, doc
+        assert "has committed in writing not to file" not in md, doc
+        assert "District Attorney, Gregory Vance, has committed" not in md, doc
+    for doc in ("prosecutor_protocol", "officer_training", "mou"):
+        assert "**Open condition (District Attorney):**" in docs[doc], doc
+        assert "signs the Prosecutor Diversion Protocol" in docs[doc], doc
+        assert "has not agreed to a non-filing commitment" in docs[doc], doc  # the answer is "no"
+    assert "Commitment given in writing" not in docs["mou"]
+    assert "To be signed by the District Attorney before arrest diversion begins" in docs["mou"]
+
+
+def test_a_written_prosecutor_commitment_is_stated_and_no_condition_shown(rendered):
+    docs = rendered["harbor-county"]
+    assert "The Office joins the Program because it believes" in docs["prosecutor_protocol"]
+    assert "has committed in writing not to file the diverted charge" in docs["officer_training"]
+    for doc, md in docs.items():
+        assert "Open condition (District Attorney)" not in md, doc
+
+
+def test_each_agency_has_its_own_standing(rendered):
+    docs = rendered["willow-bend-county"]
+    for doc in ("general_order", "mou"):
+        md = docs[doc]
+        assert "Willow Bend Police Department has signed the MOU and issued its general order." in md, doc
+        assert "Willow Bend County Sheriff's Office has not agreed to take part." in md, doc
+        assert "**Open condition (Willow Bend County Sheriff's Office):** Brenda Talley, Sheriff, agrees" in md, doc
+        assert "Willow Bend County Sheriff's Office has signed" not in md, doc
+    order = docs["general_order"]
+    sheriff_part = order[order.index("Part B: Willow Bend County Sheriff's Office"):]
+    assert "The agency takes part in the Program because" not in sheriff_part
+    assert "The agency takes part in the Program because" in order[:order.index("Part B:")]
+
+
+def test_several_agencies_without_their_own_status_are_open_items_not_signed(rendered):
+    # Cedar Falls answers one MOU/order question for two agencies: neither agency's standing is assumed.
+    md = rendered["cedar-falls-county"]["general_order"]
+    assert "[TO CONFIRM: whether Cedar Falls Police Department has signed the MOU and issued its general order]" in md
+    assert "[TO CONFIRM: whether Cedar Falls County Sheriff's Office has signed" in md
+
+
+def test_unknown_answers_are_open_items_not_negative_facts(rendered):
+    docs = rendered["willow-bend-county"]
+    assert "[TO CONFIRM: whether the partners have consulted people who use or have used drugs" in docs["clt_charter"]
+    assert "have not yet consulted" not in docs["clt_charter"]
+    assert "[TO CONFIRM: whether the Policy Coordinating Group has estimated the monthly cost" in docs["sustainability_plan"]
+    assert "has not yet estimated" not in docs["sustainability_plan"]
+    assert "[TO CONFIRM: whether a data-sharing agreement has been signed]" in docs["data_sharing"]
+    assert "records that no data-sharing agreement has been signed" not in docs["data_sharing"]
+    assert "There is no public communications plan yet" not in docs["clt_charter"]
+    assert "[TO CONFIRM: whether the Office has decided what happens when intake is not completed]" in docs["prosecutor_protocol"]
+    assert "The Office has not yet decided" not in docs["prosecutor_protocol"]
+    assert "have not yet committed in writing the staff time" not in docs["sustainability_plan"]
+
+
+def test_an_answered_no_may_say_no(rendered):
+    # Pine Ridge answered these questions "no": the drafts may say so.
+    site = open_site(EXAMPLES / "pine-ridge-county")
+    docs = rendered["pine-ridge-county"]
+    if site.answers.get("cost_estimate") is not None and site.answers["cost_estimate"].value is False:
+        assert "has not yet estimated the monthly cost" in docs["sustainability_plan"]
+    if site.answers.get("lived_experience_input") is not None and site.answers["lived_experience_input"].value is False:
+        assert "have not yet consulted people who use" in docs["clt_charter"]
+
+
+def test_not_applicable_removes_the_clause_without_a_placeholder(rendered):
+    mou = rendered["willow-bend-county"]["mou"]
+    assert "peer support specialists will be part of the team" not in mou
+    assert "employ and supervise case managers dedicated to the Program" in mou
+
+
+def test_post_overdose_referrals_never_pass_through_police(rendered):
+    for name, docs in rendered.items():
+        for doc in ("post_overdose_protocol", "referral_protocol"):
+            md = docs.get(doc, "")
+            assert "through an officer on the Operational Work Group" not in md, (name, doc)
+            assert "through an OWG officer" not in md, (name, doc)
+
+
+def test_a_closed_pathway_is_described_the_same_way_everywhere(rendered):
+    sentence = re.compile(r"The ([a-z ]+) pathway is not open at launch; the Policy Coordinating Group may open it "
+                          r"by a written decision recorded in its minutes\. Until it does, no procedure depends on it\.")
+    found = 0
+    for name, docs in rendered.items():
+        for doc, md in docs.items():
+            found += len(sentence.findall(md))
+            assert "is not one of the referral pathways open at launch" not in md
+            assert "Community referrals are not open at launch" not in md
+    assert found  # Cedar Falls and Willow Bend do not open the community pathway
+
+
+def test_a_site_with_only_a_name_and_state_states_no_negative_fact(tmp_path):
+    site = tmp_path / "y"
+    assert invoke("new", site, "--name", "Y County", "--state", "NC").exit_code == 0
+    result = invoke("build", site)
+    assert result.exit_code == 0, result.output
+    problems = []
+    for md_file in sorted((site / "drafts" / "v001").glob("*.md")):
+        if md_file.stem in ("readiness-report", "implementation-plan"):
+            continue  # assessment views, not the parties' documents
+        for line in md_file.read_text().splitlines():
+            for m in NEGATIVE.finditer(line):
+                phrase = m.group(0)
+                if _allowed_negative(phrase, line):
+                    continue
+                problems.append(f"{md_file.name}: {phrase[:120]}")
+    assert not problems, "\n".join(problems)
+
+
+# Negative wording that defines a term or a rule, not a fact about the county.
+ALLOWED = ("who has not yet completed intake", "not yet in effect")
+
+
+def _allowed_negative(phrase: str, line: str) -> bool:
+    at = line.find(phrase)
+    return any(a in line for a in ALLOWED) or "[TO CONFIRM" in line[max(0, at - 200):at]
+
+
+def test_lint_flags_a_value_branch_without_the_unknown_state(tmp_path):
+    pack = tmp_path / "templates"
+    (pack / "policies").mkdir(parents=True)
+    (pack / "policies" / "general-order.md.j2").write_text(
+        "# Order\n\n{% if dsa.signed %}Signed.{% else %}Not signed.{% endif %}\n"
+        "{% if da.non_filing == 'written' %}Committed.{% endif %}\n"
+        "{% if da.non_filing.known and da.non_filing == 'written' %}Fine.{% endif %}\n"
+        "{% if roi.approved.isyes %}Fine.{% elif roi.approved.isno %}Fine.{% endif %}\n")
+    report = lint(templates=pack)
+    found = [(p.line, p.message) for p in report.errors if str(p.file).endswith("general-order.md.j2")]
+    assert [line for line, _ in found] == [3, 4], found
+    assert "'dsa.signed' decides a branch" in found[0][1] and "unknown" in found[0][1]
+
+
+def test_the_bundled_pack_passes_the_answer_state_rule():
+    assert not [p for p in lint().problems if "decides a branch" in p.message]
+
+
+def test_fact_vocabulary_for_each_state():
+    from readiness.documents.facts import Fact
+    yes = Fact("x", "q", "yes_no", True, "answered", "x")
+    no = Fact("x", "q", "yes_no", False, "answered", "x")
+    unknown = Fact("x", "q", "yes_no", None, "unknown", "x")
+    never = Fact("x", "q", "yes_no", None, "unanswered", "x")
+    na = Fact("x", "q", "yes_no", None, "not_applicable", "x")
+    none_choice = Fact("x", "q", "choice", "none", "answered", "x")
+    assert (yes.known, yes.isyes, yes.isno, yes.unknown) == (True, True, False, False)
+    assert (no.known, no.isyes, no.isno) == (True, False, True)
+    assert (unknown.unknown, unknown.isno, unknown.asked, unknown.known) == (True, False, True, False)
+    assert (never.unknown, never.asked) == (True, False)
+    assert (na.notapplicable, na.unknown, na.isno, na.asked) == (True, False, False, True)
+    assert none_choice.isno
+    env = make_environment([])
+    assert render_string(env, "{% if f.isno %}no{% elif f.unknown %}open{% endif %}", {"f": unknown}) == "open"
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_answers_of_version_1_0_0_read_under_1_1_0_with_nothing_lost(tmp_path, name):
+    site = tmp_path / name
+    shutil.copytree(EXAMPLES / name, site)
+    profile = site / "site.yaml"
+    profile.write_text(profile.read_text().replace("lead-site-readiness@1.1.0", "lead-site-readiness@1.0.0"))
+    raw = yaml.safe_load((site / "answers.yaml").read_text())["answers"]
+    opened = open_site(site)
+    assert opened.questionnaire.version == "1.1.0"
+    assert not opened.unmapped
+    assert set(raw) <= set(opened.answers)
+    for qid, entry in raw.items():
+        if "value" in entry:
+            assert opened.answers[qid].value == entry["value"] or opened.answers[qid].value is not None, qid
+        assert opened.answers[qid].status == entry.get("status", "answered"), qid

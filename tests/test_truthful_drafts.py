@@ -56,7 +56,7 @@ def test_an_opposed_prosecutor_never_joins_or_commits(rendered, name):
     for doc, md in docs.items():
         assert "joins the Program because" not in md, doc
         assert "has committed in writing not to file" not in md, doc
-        assert "District Attorney, Gregory Vance, has committed" not in md, doc
+        assert "District Attorney, Harold Pruitt, has committed" not in md, doc
     for doc in ("prosecutor_protocol", "officer_training", "mou"):
         assert "**Open condition (District Attorney):**" in docs[doc], doc
         assert "signs the Prosecutor Diversion Protocol" in docs[doc], doc
@@ -79,7 +79,7 @@ def test_each_agency_has_its_own_standing(rendered):
         md = docs[doc]
         assert "Willow Bend Police Department has signed the MOU and issued its general order." in md, doc
         assert "Willow Bend County Sheriff's Office has not agreed to take part." in md, doc
-        assert "**Open condition (Willow Bend County Sheriff's Office):** Brenda Talley, Sheriff, agrees" in md, doc
+        assert "**Open condition (Willow Bend County Sheriff's Office):** Lorraine Hatch, Sheriff, agrees" in md, doc
         assert "Willow Bend County Sheriff's Office has signed" not in md, doc
     order = docs["general_order"]
     sheriff_part = order[order.index("Part B: Willow Bend County Sheriff's Office"):]
@@ -87,11 +87,15 @@ def test_each_agency_has_its_own_standing(rendered):
     assert "The agency takes part in the Program because" in order[:order.index("Part B:")]
 
 
-def test_several_agencies_without_their_own_status_are_open_items_not_signed(rendered):
-    # Cedar Falls answers one MOU/order question for two agencies: neither agency's standing is assumed.
+def test_an_agency_without_its_own_status_is_an_open_item_the_lead_agency_follows_the_shared_answer(rendered):
+    # Cedar Falls answers the MOU/order question for its lead agency only (order approved, MOU not signed);
+    # the sheriff's office has no answer of its own, so its standing is an open item, not "signed".
     md = rendered["cedar-falls-county"]["general_order"]
-    assert "[TO CONFIRM: whether Cedar Falls Police Department has signed the MOU and issued its general order]" in md
-    assert "[TO CONFIRM: whether Cedar Falls County Sheriff's Office has signed" in md
+    assert "Cedar Falls Police Department has issued its general order but has not yet signed the MOU." in md
+    assert "[TO CONFIRM: whether Cedar Falls County Sheriff's Office has signed the MOU and issued its general order]" in md
+    harbor = rendered["harbor-county"]["mou"]
+    assert "Harbor City Police Department has signed the MOU and issued its general order." in harbor
+    assert "Harbor County Sheriff's Office has signed the MOU; its general order is not yet issued." in harbor
 
 
 def test_unknown_answers_are_open_items_not_negative_facts(rendered):
@@ -222,3 +226,28 @@ def test_answers_of_version_1_0_0_read_under_1_1_0_with_nothing_lost(tmp_path, n
         if "value" in entry:
             assert opened.answers[qid].value == entry["value"] or opened.answers[qid].value is not None, qid
         assert opened.answers[qid].status == entry.get("status", "answered"), qid
+
+
+def test_the_provider_is_under_contract_only_where_the_answers_say_so(rendered, tmp_path):
+    assert "is under contract for the Program and its case managers are in post." in rendered["harbor-county"]["mou"]
+    assert "is under contract for the Program and is hiring" in rendered["willow-bend-county"]["mou"]
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "willow-bend-county", site)
+    assert invoke("answer", site, "cm_contracted", "negotiating").exit_code == 0
+    mou = _render(site)["mou"]
+    assert "is under contract" not in mou
+    assert "**Open condition (case management provider):**" in mou
+    assert invoke("answer", site, "cm_contracted", "--unknown").exit_code == 0
+    mou = _render(site)["mou"]
+    assert "[TO CONFIRM: whether Riverbend Recovery Partners (fictional) is under contract for the Program]" in mou
+
+
+def test_an_unknown_prosecutor_answer_is_an_open_item_not_a_refusal(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "willow-bend-county", site)
+    assert invoke("answer", site, "da_non_filing", "--unknown").exit_code == 0
+    docs = _render(site)
+    for doc in ("prosecutor_protocol", "officer_training", "mou"):
+        assert "[TO CONFIRM: whether the District Attorney, Harold Pruitt, has committed in writing" in docs[doc], doc
+        assert "has not agreed to a non-filing commitment" not in docs[doc], doc
+        assert "**Open condition (District Attorney):**" in docs[doc], doc

@@ -251,3 +251,77 @@ def test_an_unknown_prosecutor_answer_is_an_open_item_not_a_refusal(tmp_path):
         assert "[TO CONFIRM: whether the District Attorney, Harold Pruitt, has committed in writing" in docs[doc], doc
         assert "has not agreed to a non-filing commitment" not in docs[doc], doc
         assert "**Open condition (District Attorney):**" in docs[doc], doc
+
+
+# question -> (document, what an answered "no" says, the open item an unknown answer gives)
+STATE_PHRASES = {
+    "lived_experience_input": ("clt_charter", "have not yet consulted people who use",
+                               "[TO CONFIRM: whether the partners have consulted people who use"),
+    "cost_estimate": ("sustainability_plan", "has not yet estimated the monthly cost",
+                      "[TO CONFIRM: whether the Policy Coordinating Group has estimated the monthly cost"),
+    "dsa_signed": ("data_sharing", "records that no data-sharing agreement has been signed",
+                   "[TO CONFIRM: whether a data-sharing agreement has been signed]"),
+    "equity_tracking": ("evaluation_plan", "have not yet committed to tracking",
+                        "[TO CONFIRM: whether the partners have committed to tracking"),
+    "medicaid_billing": ("sustainability_plan", "| Not yet confirmed |", "[TO CONFIRM: whether billable services are confirmed]"),
+    "in_kind_commitments": ("sustainability_plan", "have not yet committed in writing the staff time",
+                            "[TO CONFIRM: whether partner agencies have committed in writing"),
+    "baseline_data": ("evaluation_plan", "It has not yet been drawn", "[TO CONFIRM: whether the baseline has been drawn]"),
+    "comms_plan": ("clt_charter", "There is no public communications plan yet",
+                   "[TO CONFIRM: whether the partners already have a public communications plan]"),
+}
+SHARED = {"both": "signed", "mou_only": "mou_signed", "order_only": "order_only", "neither": "unsigned"}
+STANDING = {"signed": "has signed the MOU and issued its general order.",
+            "mou_signed": "has signed the MOU; its general order is not yet issued.",
+            "order_only": "has issued its general order but has not yet signed the MOU.",
+            "agreed": "has agreed to take part but has not yet signed.",
+            "not_agreed": "has not agreed to take part.",
+            "unsigned": "has not yet signed the MOU or issued a general order."}
+
+
+def _state(site, qid):
+    a = site.answers.get(qid)
+    if a is None or a.status in ("unknown", "skipped"):
+        return "unknown"
+    if a.status == "not_applicable":
+        return "not_applicable"
+    return "yes" if a.value else "no"
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_every_example_says_what_each_answer_state_allows(rendered, name):
+    site = open_site(EXAMPLES / name)
+    docs = rendered[name]
+    for qid, (doc, said_no, open_item) in STATE_PHRASES.items():
+        state, md = _state(site, qid), docs[doc]
+        assert (said_no in md) == (state == "no"), (qid, state, said_no)
+        assert (open_item in md) == (state == "unknown"), (qid, state, open_item)
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_every_example_gives_each_party_only_the_stance_its_answers_record(rendered, name):
+    site = open_site(EXAMPLES / name)
+    docs = rendered[name]
+    da = site.answers.get("da_non_filing")
+    written = da is not None and da.status == "answered" and da.value == "written"
+    for doc, md in docs.items():
+        assert ("joins the Program because it believes" in md) == (written and doc == "prosecutor_protocol"), doc
+        assert "**Open condition (District Attorney):**" not in md or not written, doc
+        if not written:
+            assert "has committed in writing not to file" not in md, doc
+    if not written:
+        for doc in ("prosecutor_protocol", "officer_training", "mou", "referral_protocol"):
+            assert "**Open condition (District Attorney):**" in docs[doc], doc
+    lead = site.answers["lead_agency_name"].value
+    shared = site.answers.get("le_mou_general_order")
+    for agency in site.answers["police_agencies"].value:
+        status = agency.get("status") or (SHARED.get(shared.value) if shared and agency["name"] == lead else None)
+        for doc in ("mou", "general_order"):
+            md = docs[doc]
+            if status:
+                assert f"{agency['name']} {STANDING[status]}" in md, (doc, agency["name"], status)
+            else:
+                assert f"[TO CONFIRM: whether {agency['name']} has signed the MOU" in md, (doc, agency["name"])
+            for other, sentence in STANDING.items():
+                if other != status:
+                    assert f"{agency['name']} {sentence}" not in md, (doc, agency["name"], other)

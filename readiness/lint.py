@@ -325,7 +325,7 @@ def _branch_uses(test: nodes.Node, variables: dict, free: set[str]) -> tuple[dic
                 values.setdefault(fact, node.lineno)
 
     value_operand(test)
-    for node in test.find_all((nodes.Getattr, nodes.Test)):
+    for node in [test, *test.find_all((nodes.Getattr, nodes.Test))]:
         if isinstance(node, nodes.Getattr) and node.attr in STATE_ATTRIBUTES:
             fact = _fact_path(node.node, variables, free)
         elif isinstance(node, nodes.Test) and node.name in STATE_TESTS:

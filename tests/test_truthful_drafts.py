@@ -182,10 +182,15 @@ def test_lint_flags_a_value_branch_without_the_unknown_state(tmp_path):
         "# Order\n\n{% if dsa.signed %}Signed.{% else %}Not signed.{% endif %}\n"
         "{% if da.non_filing == 'written' %}Committed.{% endif %}\n"
         "{% if da.non_filing.known and da.non_filing == 'written' %}Fine.{% endif %}\n"
-        "{% if roi.approved.isyes %}Fine.{% elif roi.approved.isno %}Fine.{% endif %}\n")
+        "{% if roi.approved.isyes %}Fine.{% elif roi.approved.isno %}Fine.{% endif %}\n"
+        "{{ 'Signed' if dsa.signed.value else 'Not signed' }}\n"
+        "{% if not roi.approved %}Not approved.{% endif %}\n"
+        "{% if dsa.signed.known %}{% if not dsa.signed %}Fine: the enclosing if handles unknown.{% endif %}{% endif %}\n")
     report = lint(templates=pack)
     found = [(p.line, p.message) for p in report.errors if str(p.file).endswith("general-order.md.j2")]
-    assert [line for line, _ in found] == [3, 4], found
+    assert [line for line, _ in found] == [3, 4, 7, 8], found  # not 5, 6 or 9
+    assert all(str(p.file) == str(pack / "policies" / "general-order.md.j2") for p in report.errors
+               if "decides a branch" in p.message)
     assert "'dsa.signed' decides a branch" in found[0][1] and "unknown" in found[0][1]
 
 

@@ -164,6 +164,10 @@ def test_a_site_with_only_a_name_and_state_states_no_negative_fact(tmp_path):
                     continue
                 problems.append(f"{md_file.name}: {phrase[:120]}")
     assert not problems, "\n".join(problems)
+    nested = re.compile(r"\[TO CONFIRM:[^\]]*\[TO CONFIRM")
+    for md_file in sorted((site / "drafts" / "v001").glob("*.md")):
+        if md_file.stem not in ("readiness-report", "implementation-plan"):
+            assert not nested.search(md_file.read_text()), md_file.name  # an open item inside an open item
 
 
 # Negative wording that defines a term or a rule, not a fact about the county.

@@ -26,7 +26,7 @@ from conftest import EXAMPLES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TODAY = dt.date(2026, 11, 30)
-SITES = ("harbor-county", "pine-ridge-county", "cedar-falls-county")
+SITES = ("harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county")
 DOCS = ("mou", "release_of_information", "data_sharing", "prosecutor_protocol", "general_order",
         "referral_protocol", "case_conferencing", "post_overdose_protocol", "officer_training",
         "evaluation_plan", "sustainability_plan", "clt_charter")

@@ -2,7 +2,9 @@
 
 A `Fact` renders as the person-readable answer (Markdown-escaped, so an agency called
 "Smith | Jones" cannot break a table), compares and tests truthiness on the raw value, and renders
-as a visible `[TO CONFIRM: ...]` placeholder while nobody has answered.  Everything here is plain
+as a visible `[TO CONFIRM: ...]` placeholder while nobody has answered.  Templates word each answer
+state with `known`, `unknown`, `notapplicable`, `asked`, `isyes` and `isno` (README, "Answer states in
+templates"); `lint` flags a branch on a value that tests none of them.  Everything here is plain
 data reachable from the sandbox: internals are underscore-named so the sandbox refuses them.
 """
 from __future__ import annotations

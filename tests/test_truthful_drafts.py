@@ -342,3 +342,13 @@ def test_every_example_gives_each_party_only_the_stance_its_answers_record(rende
             for other, sentence in STANDING.items():
                 if other != status:
                     assert f"{agency['name']} {sentence}" not in md, (doc, agency["name"], other)
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_eligibility_criteria_not_approved_by_both_are_an_open_item_where_they_are_listed(rendered, name):
+    """The DA reads no list of eligible offenses as agreed when the answers say only one party approved it."""
+    approved = open_site(EXAMPLES / name).answers["eligibility_approved"]
+    one_party = approved.status == "answered" and approved.value == "one_party"
+    item = "[TO CONFIRM: approval of these criteria by both the District Attorney and law enforcement"
+    for doc in ("prosecutor_protocol", "mou", "general_order"):
+        assert (item in rendered[name][doc]) == one_party, (name, doc)

@@ -3,7 +3,8 @@
 It finds what would otherwise surface only when a county's draft is built: schema errors, conditions
 that can never hold (so their questions are never asked), template syntax errors, names and
 attributes no questionnaire fact declares, `has_gap('...')` with an unknown question id, pack entries
-whose template is missing, broken state profiles; and, as warnings, facts no template uses.
+whose template is missing, broken state profiles, `if` branches on an answer's value that never look
+at its state (so "don't know" would read as "no"); and, as warnings, facts no template uses.
 """
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from readiness.errors import FileProblems, Problem, ReadinessError
 from readiness.questionnaire.loader import did_you_mean, load_questionnaire
 from readiness.questionnaire.models import Question, Questionnaire
 
-FACT_ATTRIBUTES = ("value", "status", "answered", "question", "label", "placeholder")
+FACT_ATTRIBUTES = ("value", "status", "answered", "question", "label", "placeholder",
+                   "known", "unknown", "notapplicable", "asked", "isyes", "isno")
+# What counts as handling a fact's answer state in an if-chain (README "Answer states in templates").
+STATE_ATTRIBUTES = ("answered", "known", "unknown", "notapplicable", "asked", "isyes", "isno")
+STATE_TESTS = ("answered", "unanswered")
 LOOKUP_FUNCTIONS = ("gap", "has_gap", "gate")
 
 
@@ -182,7 +187,10 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
             continue
         if variables is not None:
             try:
-                _check_names(ast, path, {**variables, **extras.get(name, {})}, q, env, report, used_facts)
+                # The build's own outputs (readiness report, plan) describe the assessment, not the
+                # parties; the answer-state rule is for the pack's documents and partials.
+                _check_names(ast, path, {**variables, **extras.get(name, {})}, q, env, report, used_facts,
+                             check_states=name not in extras)
             except TemplateSyntaxError as exc:  # an unknown filter or test, found while analysing names
                 report.problems.append(Problem(exc.message or "syntax error", file=path, line=exc.lineno,
                                                hint="fix the template's Jinja syntax"))
@@ -191,7 +199,8 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
             if doc.when:
                 try:
                     ast = env.parse("{{ (" + doc.when + ") }}")
-                    _check_names(ast, doc.pack_file, variables, q, env, report, used_facts, at_line=doc.when_line)
+                    _check_names(ast, doc.pack_file, variables, q, env, report, used_facts, at_line=doc.when_line,
+                                 check_states=False)
                 except TemplateSyntaxError as exc:
                     report.problems.append(Problem(exc.message or "syntax error", file=doc.pack_file,
                                                    line=doc.when_line))
@@ -258,10 +267,11 @@ def _template_names(folders: list[Path]) -> dict[str, Path]:
 
 
 def _check_names(ast, path: Path, variables: dict, q: Questionnaire, env, report: LintReport,
-                 used: set[str], at_line: int | None = None) -> None:
-    """Names, fact attributes and lookup ids a template (or a pack `when:`, at `at_line`) uses."""
+                 used: set[str], at_line: int | None = None, check_states: bool = True) -> None:
+    """Names, fact attributes and lookup ids a template (or a pack `when:`, at `at_line`) uses; with
+    `check_states`, also if-chains deciding on an answer's value without handling its unknown state."""
     before = len(report.problems)
-    _check_names_in(ast, path, variables, q, env, report, used)
+    _check_names_in(ast, path, variables, q, env, report, used, check_states)
     if at_line is not None:
         for i in range(before, len(report.problems)):
             p = report.problems[i]
@@ -270,7 +280,7 @@ def _check_names(ast, path: Path, variables: dict, q: Questionnaire, env, report
 
 
 def _check_names_in(ast, path: Path, variables: dict, q: Questionnaire, env, report: LintReport,
-                    used: set[str]) -> None:
+                    used: set[str], check_states: bool = True) -> None:
     # Jinja counts a name set only inside an `if` as possibly undeclared; anything the template
     # assigns somewhere is its own variable, not a fact.
     assigned = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
@@ -291,12 +301,110 @@ def _check_names_in(ast, path: Path, variables: dict, q: Questionnaire, env, rep
             used.add(".".join(chain))
     for name in free & set(variables):
         used.add(name)
+    for line, fact in _unguarded_branches(ast, variables, free) if check_states else ():
+        report.problems.append(Problem(
+            f"'{fact}' decides a branch, but no test in the if-chain handles an unknown answer "
+            "(it would read as 'no')", file=path, line=line,
+            hint=f"add a {fact}.known or {fact}.unknown test (or use {fact}.isyes / {fact}.isno) "
+                 "and give the unknown case an open item"))
     for call in ast.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name in LOOKUP_FUNCTIONS and call.args:
             arg = call.args[0]
             if isinstance(arg, nodes.Const) and arg.value not in q.by_id:
                 report.problems.append(Problem(f"{call.node.name}('{arg.value}') names an unknown question",
                                                file=path, line=call.lineno, hint=did_you_mean(arg.value, q.by_id)))
+
+
+def _fact_path(node: nodes.Node, variables: dict, free: set[str]) -> str | None:
+    """The dotted name of the fact an expression is (`da.non_filing`, `da.non_filing.value`), else None."""
+    from readiness.documents.facts import Fact
+
+    if isinstance(node, nodes.Getattr) and node.attr == "value":
+        node = node.node
+    if isinstance(node, nodes.Name):
+        chain = [node.name]
+    elif isinstance(node, nodes.Getattr):
+        chain = _chain(node)
+    else:
+        return None
+    if not chain or chain[0] not in free or chain[0] not in variables:
+        return None
+    current: Any = variables[chain[0]]
+    for attr in chain[1:]:
+        try:
+            current = current[attr]
+        except (KeyError, TypeError):
+            return None
+    return ".".join(chain) if isinstance(current, Fact) else None
+
+
+def _branch_uses(test: nodes.Node, variables: dict, free: set[str]) -> tuple[dict[str, int], set[str]]:
+    """In one `if` test: facts whose value decides the branch (`x`, `not x`, `x == 'v'`, `'v' in x`) with
+    their line, and facts whose answer state the test looks at (`x.known`, `x is answered` ...)."""
+    values: dict[str, int] = {}
+    states: set[str] = set()
+
+    def value_operand(node: nodes.Node) -> None:
+        if isinstance(node, nodes.Not):
+            value_operand(node.node)
+        elif isinstance(node, (nodes.And, nodes.Or)):
+            value_operand(node.left)
+            value_operand(node.right)
+        elif isinstance(node, nodes.Compare):
+            for operand in [node.expr] + [op.expr for op in node.ops]:
+                fact = _fact_path(operand, variables, free)
+                if fact:
+                    values.setdefault(fact, node.lineno)
+        else:
+            fact = _fact_path(node, variables, free)
+            if fact:
+                values.setdefault(fact, node.lineno)
+
+    value_operand(test)
+    for node in [test, *test.find_all((nodes.Getattr, nodes.Test))]:
+        if isinstance(node, nodes.Getattr) and node.attr in STATE_ATTRIBUTES:
+            fact = _fact_path(node.node, variables, free)
+        elif isinstance(node, nodes.Test) and node.name in STATE_TESTS:
+            fact = _fact_path(node.node, variables, free)
+        else:
+            fact = None
+        if fact:
+            states.add(fact)
+    return values, states
+
+
+def _unguarded_branches(ast, variables: dict, free: set[str]) -> list[tuple[int, str]]:
+    """(line, fact) for each if-chain (or `a if x else b`) deciding on a fact's value while neither the
+    chain nor an enclosing `if` tests that fact's answer state."""
+    found: list[tuple[int, str]] = []
+
+    def walk(node: nodes.Node, guarded: frozenset) -> None:
+        if isinstance(node, (nodes.If, nodes.CondExpr)):
+            branches = [node] + (list(node.elif_) if isinstance(node, nodes.If) else [])
+            values: dict[str, int] = {}
+            states: set[str] = set()
+            for branch in branches:
+                v, st = _branch_uses(branch.test, variables, free)
+                for fact, line in v.items():
+                    values.setdefault(fact, line)
+                states |= st
+            inner = guarded | states
+            for fact, line in values.items():
+                if fact not in inner:
+                    found.append((line, fact))
+            for branch in branches:
+                walk(branch.test, guarded)
+                for child in (branch.body if isinstance(node, nodes.If) else [branch.expr1]):
+                    walk(child, inner)
+            tail = node.else_ if isinstance(node, nodes.If) else ([node.expr2] if node.expr2 is not None else [])
+            for child in tail:
+                walk(child, inner)
+            return
+        for child in node.iter_child_nodes():
+            walk(child, guarded)
+
+    walk(ast, frozenset())
+    return sorted(set(found))
 
 
 def _chain(node: nodes.Getattr) -> list[str] | None:

@@ -19,7 +19,7 @@ def score(name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def scores() -> dict:
-    return {name: score(name) for name in ("harbor-county", "pine-ridge-county", "cedar-falls-county")}
+    return {name: score(name) for name in ("harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county")}
 
 
 def test_the_urban_county_scores_highest(scores):
@@ -40,7 +40,7 @@ def test_rural_county_has_service_and_transport_gaps(scores):
     assert {"ssp_in_county", "moud_access"} <= gaps
 
 
-@pytest.mark.parametrize("name", ["harbor-county", "pine-ridge-county", "cedar-falls-county"])
+@pytest.mark.parametrize("name", ["harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county"])
 def test_every_domain_and_gate_is_in_the_json(scores, name):
     data = scores[name]
     assert [d["id"] for d in data["domains"]] == [d.id for d in Q.domains if d.scored]
@@ -58,3 +58,9 @@ def test_cedar_falls_interviewees_disagree(scores):
 def test_examples_are_clearly_fictional():
     for site in resources.example_names():
         assert "(fictional)" in (EXAMPLES / site / "site.yaml").read_text()
+
+
+def test_willow_bend_is_blocked_by_its_opposed_prosecutor(scores):
+    willow = scores["willow-bend-county"]
+    assert willow["overall"]["launch_ready"] is False
+    assert {g["id"]: g["status"] for g in willow["gates"]}["da_non_filing"] == "failed"

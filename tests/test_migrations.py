@@ -59,3 +59,25 @@ def test_score_says_the_answers_come_from_an_older_version(mini_site, tmp_path):
     result = invoke("score", mini_site, "--questionnaire", _v110(tmp_path))
     assert result.exit_code == 0
     assert "collected under version 1.0.0" in result.stderr
+
+
+def test_questions_new_in_1_1_0_are_asked_only_where_there_is_something_to_add():
+    """A county with every service in county, no peers planned and no names yet is asked none of them."""
+    from readiness import resources
+    from readiness.assessment.scoring import applicable_ids, condition_values
+    from readiness.questionnaire.loader import load_questionnaire
+    from readiness.workspace.models import Answer
+
+    q = load_questionnaire(resources.bundled_questionnaire())
+    assert q.version == "1.1.0" and [m.from_version for m in q.migrations] == ["1.0.0"]
+    new = {"cm_director_title", "health_director_title", "eligibility_offenses_pending", "peer_staff",
+           "out_of_county_services"}
+    assert new <= set(q.by_id)
+    nothing = {"ssp_in_county": Answer(value=True), "moud_access": Answer(value="in_county"),
+               "low_barrier_beds": Answer(value=True), "peer_specialists": Answer(value="none")}
+    live = applicable_ids(q, condition_values(q, nothing, []), nothing)
+    assert not (new & live)
+    more = {**nothing, "ssp_in_county": Answer(value=False), "peer_specialists": Answer(value="certified"),
+            "cm_director": Answer(value="Ana Ruiz"), "eligibility_offenses": Answer(value=["trespass"])}
+    live = applicable_ids(q, condition_values(q, more, []), more)
+    assert {"out_of_county_services", "peer_staff", "cm_director_title", "eligibility_offenses_pending"} <= live

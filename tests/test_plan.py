@@ -158,7 +158,7 @@ def test_resolving_the_da_gate_in_cedar_falls_moves_launch_earlier(example_copy)
 
 
 def test_example_plans_put_every_gate_task_before_launch():
-    for name in ("harbor-county", "pine-ridge-county", "cedar-falls-county"):
+    for name in ("harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county"):
         plan = site_plan(EXAMPLES / name)
         assert plan.gate_tasks, name
         for task in plan.gate_tasks:

@@ -17,7 +17,7 @@ from readiness.documents.pack import load_pack
 
 DOCS = {"evaluation_plan": "evaluation-plan", "sustainability_plan": "sustainability-plan",
         "clt_charter": "clt-charter"}
-NAMES = ("harbor-county", "pine-ridge-county", "cedar-falls-county")
+NAMES = ("harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county")
 
 
 @pytest.fixture(scope="module")

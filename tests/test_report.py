@@ -19,7 +19,7 @@ from readiness.documents.docx_writer import dump_docx
 from readiness.planning.export import CSV_COLUMNS
 from readiness.workspace.store import open_site
 
-NAMES = ("harbor-county", "pine-ridge-county", "cedar-falls-county")
+NAMES = ("harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county")
 TODAY = dt.date(2027, 1, 4)
 LEFTOVERS = ("{{", "{%", "{#", "None", "Undefined", "[object")
 

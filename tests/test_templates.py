@@ -26,7 +26,7 @@ from conftest import EXAMPLES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TODAY = dt.date(2026, 11, 30)
-SITES = ("harbor-county", "pine-ridge-county", "cedar-falls-county")
+SITES = ("harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county")
 DOCS = ("mou", "release_of_information", "data_sharing", "prosecutor_protocol", "general_order",
         "referral_protocol", "case_conferencing", "post_overdose_protocol", "officer_training",
         "evaluation_plan", "sustainability_plan", "clt_charter", "drafting_memo")
@@ -150,7 +150,8 @@ def test_post_overdose_protocol_follows_the_port_status(rendered):
 def test_cedar_falls_drafting_memo_says_the_commitment_is_missing(rendered):
     memo = rendered["cedar-falls-county"][0]["drafting_memo"]
     assert "The protocol is the commitment the Program still needs" in memo
-    assert "non-filing commitment is recorded as \"No commitment\"" in memo
+    # the memo words the DA's stance as every document does (partials/commitments.md.j2)
+    assert "has not agreed to a non-filing commitment" in memo
     assert "still needs" not in rendered["cedar-falls-county"][0]["prosecutor_protocol"]
     assert "Not yet in effect" in rendered["cedar-falls-county"][0]["general_order"]
     assert "still needs" not in rendered["harbor-county"][0]["drafting_memo"]

@@ -2,7 +2,9 @@
 
 A `Fact` renders as the person-readable answer (Markdown-escaped, so an agency called
 "Smith | Jones" cannot break a table), compares and tests truthiness on the raw value, and renders
-as a visible `[TO CONFIRM: ...]` placeholder while nobody has answered.  Everything here is plain
+as a visible `[TO CONFIRM: ...]` placeholder while nobody has answered.  Templates word each answer
+state with `known`, `unknown`, `notapplicable`, `asked`, `isyes` and `isno` (README, "Answer states in
+templates"); `lint` flags a branch on a value that tests none of them.  Everything here is plain
 data reachable from the sandbox: internals are underscore-named so the sandbox refuses them.
 """
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any, Callable, Iterator
 
 from readiness.markdown_text import date_long, md_escape  # noqa: F401 - shared text helpers, kept importable here
 
+# Choice values that mean an answered "no" for `Fact.isno` (a question's own "no" choice).
+NO_VALUES = ("no", "none", "neither", "not_engaged", "not_discussed", "not_briefed")
 PLACEHOLDER_RE = re.compile(r"\[\s*TO CONFIRM\s*:([^\]\n]*)\]")
 WITHHELD = "[withheld]"
 _PLACEHOLDER_JUNK = re.compile(r"[*`<>~\\|]")
@@ -113,7 +117,7 @@ class Option:
 
     value = property(lambda self: self._value)
     label = property(lambda self: md_escape(self._label))
-    answered = property(lambda self: True)
+    answered = known = property(lambda self: True)
 
     def __str__(self) -> str:
         return md_escape(self._label)
@@ -150,6 +154,18 @@ class Fact:
     question = property(lambda self: self._question)
     label = property(lambda self: str(self))
     placeholder = property(lambda self: self._placeholder)
+
+    # ---- answer state, for templates (see README "Answer states in templates"):
+    # known: answered, with a value; unknown: applicable but no value yet ("don't know", skipped or
+    # never asked), so the draft shows an open item; notapplicable: leave the clause out; asked: someone
+    # gave an answer, "don't know" or "not applicable"; isyes / isno: an answered yes (or "yes") / an
+    # answered no (or a "no"/"none" choice); never true for an unknown answer.
+    known = property(lambda self: self._status == "answered")
+    unknown = property(lambda self: self._status not in ("answered", "not_applicable"))
+    notapplicable = property(lambda self: self._status == "not_applicable")
+    asked = property(lambda self: self._status in ("answered", "unknown", "not_applicable"))
+    isyes = property(lambda self: self._status == "answered" and (self._value is True or self._value == "yes"))
+    isno = property(lambda self: self._status == "answered" and (self._value is False or self._value in NO_VALUES))
 
     def __str__(self) -> str:
         if self._status != "answered":
@@ -311,6 +327,8 @@ class Withheld:
     status = property(lambda self: "withheld")
     answered = property(lambda self: False)
     label = property(lambda self: WITHHELD)
+    # a sensitive answer is in no state a draft may act on: no branch of any if-chain takes it
+    known = unknown = notapplicable = asked = isyes = isno = property(lambda self: False)
 
     def __str__(self) -> str:
         return WITHHELD

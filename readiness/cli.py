@@ -152,7 +152,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for unexpected errors."),
-    plain: bool = typer.Option(False, "--plain", help="No colour or box drawing (for screen readers and logs)."),
+    plain: bool = typer.Option(False, "--plain", help="No color or box drawing (for screen readers and logs)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     """Assess a county's readiness for LEAD / pre-arrest diversion, and draft its documents.

@@ -159,7 +159,14 @@ def test_sigkill_during_answer(harbor):
     duration = timed(cli + ["county_name", "Warm-up County"])
     kept = check_site(harbor, {"county_name": "Warm-up County"})
     before = len(KILLS)
-    for n, delay in enumerate(kill_delays(duration, spread=6, near_end=5), 1):
+    # On a busy machine a later run can be much quicker than the timed ones, so kills planned near
+    # its end find it finished; then more kills are planned early in the run, until six have landed.
+    spare = [duration * 0.6 * (k + 0.5) / 12 for k in range(12)]
+    delays = kill_delays(duration, spread=6, near_end=5)
+    n = 0
+    while delays:
+        delay = delays.pop(0)
+        n += 1
         value = f"Kill Point County {n}"
         finished = killed_after(cli + ["county_name", value], delay)
         if finished is None:
@@ -169,6 +176,8 @@ def test_sigkill_during_answer(harbor):
         if finished == 0:
             assert got["county_name"] == value
         kept = got
+        if not delays and len(KILLS) - before < 6 and spare:
+            delays = [spare.pop(0)]
     assert set(kept) == set(original)  # no answer lost along the way
     assert len(KILLS) - before >= 6
 
@@ -232,7 +241,8 @@ def test_sigkill_inside_the_publishing_rename_of_a_build(harbor):
 
 
 def test_sigkill_during_interviews(tmp_path):
-    """Six sittings, each killed just after an Enter (0 to 80 ms later): each resumes where the last died."""
+    """Six sittings, each killed just after an Enter (0 to 80 ms later), and a seventh killed two seconds
+    after it, when even a busy machine has saved the answer: each resumes where the last died."""
     from readiness.workspace.store import open_site
 
     site = tmp_path / "site"
@@ -240,7 +250,7 @@ def test_sigkill_during_interviews(tmp_path):
                           capture_output=True).returncode == 0
     questions = [x for x in open_site(site).questionnaire.questions if x.scope == "site" and not x.when][:20]
     kept: dict = {}
-    for sitting, delay in enumerate((0.0, 0.005, 0.015, 0.03, 0.05, 0.08)):
+    for sitting, delay in enumerate((0.0, 0.005, 0.015, 0.03, 0.05, 0.08, 2.0)):
         done = len(kept)
         child = pexpect.spawn(EXE, ["interview", str(site)], env=ENV, dimensions=(40, 120), timeout=20,
                               encoding="utf-8")
@@ -258,7 +268,9 @@ def test_sigkill_during_interviews(tmp_path):
         ids = [x.id for x in questions]
         assert set(got) in ({*ids[:done + 1]}, {*ids[:done + 2]}), (sorted(got), done)
         kept = got
-    assert len(kept) >= 7
+        if delay >= 1:  # the last sitting's second answer had time to be saved
+            assert len(got) == done + 2, (sorted(got), done)
+    assert len(kept) >= 8
 
 
 def test_enough_kill_points():

@@ -147,6 +147,19 @@ def _entry_key(path: Path) -> Optional[bytes]:
     return _KEYS.get(str(path.parent.parent)) or cache_key(path.parent.parent)
 
 
+def read_up_to(fd: int, limit: int) -> bytes:
+    """At most `limit` + 1 bytes from an open file: one byte past the limit says it is too large,
+    without reading the rest (the size in `fstat` alone can lie for special files)."""
+    chunks, total = [], 0
+    while total <= limit:
+        chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 def read_entry(path: Path, max_bytes: int) -> Optional[bytes]:
     """The content of the cache entry at `path`, or None unless it verifies.
 
@@ -167,18 +180,11 @@ def read_entry(path: Path, max_bytes: int) -> Optional[bytes]:
         limit = max_bytes + _HEADER
         if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_size > limit:
             return None
-        chunks, total = [], 0
-        while total <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
+        raw = read_up_to(fd, limit)
     except OSError:
         return None
     finally:
         os.close(fd)
-    raw = b"".join(chunks)
     if len(raw) > limit or len(raw) < _HEADER or not raw.startswith(MAGIC):
         return None
     content = raw[_HEADER:]

@@ -124,22 +124,18 @@ def read_bytes(path: Path, what: str = "file", *, limit: int = MAX_BYTES, follow
                     if stat.S_ISSOCK(info.st_mode) else "not a regular file")
             raise _fail(path, f"{what} is {kind}, not a regular file", hint="give the path of an ordinary file")
         os.set_blocking(fd, True)
-        chunks, total = [], 0
-        while total <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
+        from readiness.cache import read_up_to  # the one bounded read, shared with the cache
+
+        data = read_up_to(fd, limit)
     except OSError as exc:
         raise _fail(path, f"{what} cannot be read: {(exc.strerror or str(exc)).lower()}") from None
     finally:
         os.close(fd)
-    if total > limit:
+    if len(data) > limit:
         size = f"{info.st_size / 1e6:.1f} MB" if info.st_size > limit else f"more than {limit / 1e6:.0f} MB"
         raise _fail(path, f"{what} is too large ({size}; the limit is {limit / 1e6:.0f} MB)",
                     hint="check that this is the right file")
-    return b"".join(chunks)
+    return data
 
 
 def refuse_link_outside(path: Path, root: Path, what: str) -> None:

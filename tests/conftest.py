@@ -74,3 +74,27 @@ try:  # hypothesis keeps its example database and caches out of the checkout
     _hypothesis_settings.load_profile("lead-readiness")
 except ImportError:  # pragma: no cover - hypothesis is a test extra
     pass
+
+
+def render_pack(site_dir: Path, templates: Path | None = None) -> dict[str, str]:
+    """Every document of a site's pack as Markdown, by id, rendered in memory as `build` renders it
+    (the report and plan with their supplies); nothing is written."""
+    import datetime as dt
+
+    from readiness.assessment import assess_site
+    from readiness.documents import build as B
+    from readiness.documents.context import site_context
+    from readiness.documents.environment import make_environment
+    from readiness.documents.pack import load_pack
+    from readiness.report.outputs import Supplies
+    from readiness.workspace.store import open_site
+
+    site = open_site(site_dir, None)
+    pack = load_pack(B.template_folders(site, templates))
+    a = assess_site(site)
+    context = site_context(site, a, B.state_dirs(pack), pack.folders)
+    today = dt.date(2026, 11, 30)
+    supplies = Supplies.for_site(site, a, today, pack.folders)
+    docs, _ = B.render_documents(make_environment(pack.folders), pack, list(pack.documents), context, 1,
+                                 today, supplies)
+    return {d.spec.id: d.markdown for d in docs}

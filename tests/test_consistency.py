@@ -1,22 +1,14 @@
 """The pack consistency check: every program term has one value across a build's documents."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, invoke
+from conftest import EXAMPLES, invoke, render_pack
 from readiness import resources
-from readiness.assessment import assess_site
-from readiness.documents import build as B
 from readiness.documents.consistency import TERMS_CHECKED, check_consistency, stated_terms
-from readiness.documents.context import site_context
-from readiness.documents.environment import make_environment
-from readiness.documents.pack import load_pack
-from readiness.report.outputs import Supplies
 from readiness.documents.terms import TERMS
-from readiness.workspace.store import open_site
 
 SITES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "site.yaml").exists())
 # Terms the bundled pack states in more than one document, for every example.
@@ -24,16 +16,7 @@ SHARED = ("caseload_cap", "owg_cadence", "pcg_cadence", "handoff_response_minute
           "lived_experience_seats", "small_cell_threshold", "port_followup_hours", "refresher_months")
 
 
-def _render(site_dir: Path, templates: Path | None = None) -> dict[str, str]:
-    site = open_site(site_dir, None)
-    pack = load_pack(B.template_folders(site, templates))
-    a = assess_site(site)
-    context = site_context(site, a, B.state_dirs(pack), pack.folders)
-    today = dt.date(2026, 11, 30)
-    supplies = Supplies.for_site(site, a, today, pack.folders)  # the report and plan are pack documents too
-    docs, _ = B.render_documents(make_environment(pack.folders), pack, list(pack.documents), context, 1,
-                                 today, supplies)
-    return {d.spec.id: d.markdown for d in docs}
+_render = render_pack
 
 
 @pytest.fixture(scope="module")

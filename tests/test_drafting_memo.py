@@ -1,20 +1,11 @@
 """The drafting memo holds the assessment's notes; agreements, orders and protocols hold only operative text."""
 from __future__ import annotations
 
-import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, invoke
-from readiness.assessment import assess_site
-from readiness.documents import build as B
-from readiness.documents.context import site_context
-from readiness.documents.environment import make_environment
-from readiness.documents.pack import load_pack
-from readiness.report.outputs import Supplies
-from readiness.workspace.store import open_site
+from conftest import EXAMPLES, invoke, render_pack
 
 SITES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "site.yaml").exists())
 OPERATIVE = ("mou", "release_of_information", "data_sharing", "prosecutor_protocol", "general_order",
@@ -24,16 +15,7 @@ COMMENTARY = re.compile(r"\bthe (?:readiness )?assessment (?:records|recorded|fo
                         r"|from the assessment|\*\*Note\.\*\*", re.I)
 
 
-def _render(site_dir: Path) -> dict[str, str]:
-    site = open_site(site_dir, None)
-    pack = load_pack(B.template_folders(site))
-    a = assess_site(site)
-    context = site_context(site, a, B.state_dirs(pack), pack.folders)
-    today = dt.date(2026, 11, 30)
-    supplies = Supplies.for_site(site, a, today, pack.folders)  # the report and plan are pack documents too
-    docs, _ = B.render_documents(make_environment(pack.folders), pack, list(pack.documents), context, 1,
-                                 today, supplies)
-    return {d.spec.id: d.markdown for d in docs}
+_render = render_pack
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from readiness.errors import TemplateError
 from readiness.questionnaire.loader import did_you_mean
 from readiness.questionnaire.models import Question, Questionnaire
 
-BUILTIN_NAMES = ("site", "doc", "assessment", "respondents", "state_law", "terms", "gap", "has_gap", "gate")
+BUILTIN_NAMES = ("site", "doc", "assessment", "respondents", "state_law", "juris", "terms", "gap", "has_gap", "gate")
 # Names Jinja itself gives meaning to; a fact may not take them either.
 JINJA_NAMES = ("range", "dict", "lipsum", "cycler", "joiner", "namespace", "plural", "loop", "self", "caller",
                "varargs", "kwargs", "super", "true", "false", "none", "True", "False", "None")
@@ -213,6 +213,13 @@ def state_law(state: str, extra_dirs: tuple[Path, ...] = ()) -> Namespace:
     return Namespace("state_law", laws)
 
 
+def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = ()) -> Namespace:
+    """`juris`: the state's titles and institutions (`juris.prosecutor` is "District Attorney" in
+    North Carolina); a state without a profile gets the neutral defaults."""
+    profile, _own = state_profiles.load_state_profile(state, extra_dirs)
+    return _ns("juris", profile.institutions.model_dump())
+
+
 def terms_namespace(q: Questionnaire, answers: Mapping[str, Any], respondents, applicable: Mapping[str, bool],
                     template_folders: Sequence[Path] | None = None) -> Namespace:
     """`terms`: the program terms, each from its answer, else the pack's `program-terms.yaml` default.
@@ -257,6 +264,7 @@ def build_context(q: Questionnaire, answers: Mapping[str, Any], respondents, a: 
                                                    "agency": md_escape(r.agency or ""),
                                                    "date": md_escape(r.date or "")}) for i, r in enumerate(respondents)],
         "state_law": state_law(state, state_dirs),
+        "juris": juris_namespace(state, state_dirs),
         "terms": terms,
         **lookup_functions(a, q, assessed),
     })

@@ -36,11 +36,31 @@ class Citation(BaseModel):
     summary: str = ""
 
 
+class Institutions(BaseModel):
+    """The titles and institutions drafts name, as the state calls them.  Templates see them as
+    `juris.<field>`.  The defaults are the neutral wording used for a state without a profile."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    prosecutor: str = Field("Prosecutor", description="Title of the elected prosecutor, e.g. 'District Attorney'.")
+    prosecutor_office: str = Field("Office of the Prosecutor", description="The office as a party to an agreement.")
+    assistant_prosecutor: str = Field("assistant prosecutor", description="Title of a line prosecutor, lower case.")
+    prosecutor_unit: str = Field("prosecutorial jurisdiction",
+                                 description="What the prosecutor's area is called, e.g. 'prosecutorial district'.")
+    bh_authority: str = Field("local behavioral health authority",
+                              description="Short name of the local public behavioral health authority.")
+    bh_authority_long: str = Field("local public behavioral health authority",
+                                   description="Full name, used at first mention and in signature blocks.")
+    process_issuer: str = Field("judicial official",
+                                description="Who issues process for a misdemeanor (magistrate, clerk, judge).")
+    health_agency: str = Field("the state health department", description="The state health agency, in a sentence.")
+
+
 class StateProfile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     state: str
     name: str
     reviewed: Optional[str] = None
+    institutions: Institutions = Institutions()
     citations: dict[str, Citation]
 
 

@@ -555,7 +555,10 @@ def _template_of(pack, values: dict) -> Path | None:
 
 
 def _state_profiles(folders: list[Path], report: LintReport) -> None:
-    from readiness.documents.state_profiles import parse_profile
+    """Every state profile (bundled and the consultant's `states/` folders) and the titles tables:
+    a misspelt key is an error with file, line and a did-you-mean."""
+    from readiness.errors import Problem
+    from readiness.jurisdiction import GENERIC_FILE, TITLES_FILE, US_STATES, parse_profile, parse_titles
 
     dirs = [f.parent / "states" for f in folders[:-1] if (f.parent / "states").is_dir()]
     dirs.append(resources.states_dir())
@@ -564,7 +567,22 @@ def _state_profiles(folders: list[Path], report: LintReport) -> None:
         for path in sorted(folder.glob("*.yaml")):
             count += 1
             try:
-                parse_profile(path)
+                if path.name == TITLES_FILE:
+                    parse_titles(path)
+                    continue
+                profile = parse_profile(path)
             except FileProblems as exc:
                 report.problems.extend(exc.problems)
+                continue
+            expected = "generic" if path.name == GENERIC_FILE else path.stem.upper()
+            if path.name != GENERIC_FILE and expected not in US_STATES:
+                report.problems.append(Problem(f"'{path.name}' is not named after a state", file=path, line=1,
+                                               hint="name a state profile by its two-letter code, e.g. VA.yaml"))
+            elif profile.state != expected:
+                from readiness.files import read_yaml
+
+                line = read_yaml(path, "state profile").line_of(("state",))
+                report.problems.append(Problem(f"the profile says state '{profile.state}' but the file is "
+                                               f"{path.name}", file=path, line=line, where="state",
+                                               hint=f"write state: {expected}"))
     report.checked.append(f"{count} state profiles")

@@ -9,7 +9,7 @@ MODELS = {
     "answers": ("readiness.workspace.models", "AnswersFile", "A lead-readiness answers.yaml"),
     "respondent": ("readiness.workspace.models", "RespondentFile", "A lead-readiness respondents/<name>.yaml"),
     "pack": ("readiness.documents.pack", "PackFile", "A lead-readiness template pack.yaml"),
-    "state": ("readiness.documents.state_profiles", "StateProfile", "A lead-readiness state profile"),
+    "state": ("readiness.jurisdiction", "StateProfile", "A lead-readiness state profile"),
 }
 
 

@@ -19,6 +19,7 @@ FLOORS: list[set[str]] = [
     {"files", "console", "charts"},      # files on disk, the terminal, charts (each library behind one module)
     {"resources"},                       # bundled data, installed or in a checkout
     {"questionnaire"},
+    {"jurisdiction"},                    # state profiles: titles, institutions and law of each state
     {"workspace"},                       # a site's answers
     {"assessment"},
     {"planning"},

@@ -213,11 +213,33 @@ def state_law(state: str, extra_dirs: tuple[Path, ...] = ()) -> Namespace:
     return Namespace("state_law", laws)
 
 
-def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = ()) -> Namespace:
+def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = (),
+                    overrides: Mapping[str, Any] | None = None) -> Namespace:
     """`juris`: the state's titles and institutions (`juris.prosecutor` is "District Attorney" in
-    North Carolina); a state without a profile gets the neutral defaults."""
-    profile, _own = state_profiles.load_state_profile(state, extra_dirs)
-    return _ns("juris", profile.institutions.model_dump())
+    North Carolina), a site's own names (`institutions:` in site.yaml) winning; a state without a
+    profile gets the neutral defaults and its prosecutor's title from the titles table.  Besides the
+    institutions: `charging` ("officer", "prosecutor" or "either": who starts a misdemeanor case),
+    `officer_starts` and `prosecutor_files` (booleans for it), `charging_how`, `misdemeanor_signer`
+    and `misdemeanor_note`, and `ta_resource`, `settlement_resource`, `data_resource` (each a
+    {name, url, note} group or none: resources that exist in this state only)."""
+    profile, own = state_profiles.site_profile(state, extra_dirs, overrides)
+    values: dict[str, Any] = dict(profile.institutions.resolved())
+    starts = profile.charging.starts
+    values.update({
+        "own_profile": own,
+        "charging": starts,
+        "officer_starts": starts in ("officer", "either"),
+        "prosecutor_files": starts in ("prosecutor", "either"),
+        "charging_how": profile.charging.how,
+        "misdemeanor_signer": profile.misdemeanors.signer or values["misdemeanor_prosecutor"],
+        "misdemeanor_note": profile.misdemeanors.note,
+    })
+    for kind in ("technical_assistance", "settlement", "data"):
+        found = profile.resource(kind)
+        name = "ta_resource" if kind == "technical_assistance" else f"{kind}_resource"
+        values[name] = None if found is None else _ns(f"juris.{name}", {
+            "name": found.name, "url": found.url or "", "note": found.note})
+    return _ns("juris", values)
 
 
 def terms_namespace(q: Questionnaire, answers: Mapping[str, Any], respondents, applicable: Mapping[str, bool],
@@ -243,10 +265,12 @@ def terms_namespace(q: Questionnaire, answers: Mapping[str, Any], respondents, a
 
 def build_context(q: Questionnaire, answers: Mapping[str, Any], respondents, a: Assessment, *,
                   site_name: str, state: str, state_dirs: tuple[Path, ...] = (),
-                  template_folders: Sequence[Path] | None = None) -> RenderContext:
+                  template_folders: Sequence[Path] | None = None,
+                  institutions: Mapping[str, Any] | None = None) -> RenderContext:
     """The context shared by every document of one build (add `doc` with `for_document`).
     `state_dirs`: consultant folders with state profiles, searched before the bundled ones;
-    `template_folders`: the pack's folders, whose `program-terms.yaml` files give the terms' defaults."""
+    `template_folders`: the pack's folders, whose `program-terms.yaml` files give the terms' defaults;
+    `institutions`: the site's own names for some institutions (site.yaml `institutions:`)."""
     respondents = list(respondents)
     applicable = {qid: r.applicable for qid, r in a.questions.items()}
     facts, placeholders = fact_tree(q, answers, respondents, applicable)
@@ -264,7 +288,7 @@ def build_context(q: Questionnaire, answers: Mapping[str, Any], respondents, a: 
                                                    "agency": md_escape(r.agency or ""),
                                                    "date": md_escape(r.date or "")}) for i, r in enumerate(respondents)],
         "state_law": state_law(state, state_dirs),
-        "juris": juris_namespace(state, state_dirs),
+        "juris": juris_namespace(state, state_dirs, institutions),
         "terms": terms,
         **lookup_functions(a, q, assessed),
     })
@@ -276,4 +300,4 @@ def site_context(site, a: Assessment, state_dirs: tuple[Path, ...] = (),
     """build_context for an opened workspace Site."""
     return build_context(site.questionnaire, site.answers, site.respondents.values(), a,
                          site_name=site.name, state=site.profile.state, state_dirs=state_dirs,
-                         template_folders=template_folders)
+                         template_folders=template_folders, institutions=site.profile.institution_overrides())

@@ -156,7 +156,19 @@ def cross_check(q: Questionnaire, located: Located) -> Collected:
                 out.add(f"condition refers to '{name}', which is asked later", hint="move the question earlier, "
                         "or make the condition depend on earlier answers", **where(i, "when"))
     _check_cycles(deps, out, located)
+    _check_wording(located, out)
     return out
+
+
+def _check_wording(located: Located, out: Collected) -> None:
+    """Every `{name}` in a question's prose must be a title the state profiles fill in."""
+    from readiness.questionnaire.wording import WORDING_NAMES, prose, unknown_names
+
+    for loc, text in prose(located.data):
+        for name in unknown_names(text):
+            out.add(f"unknown title '{{{name}}}' in the text", where=_describe(located, loc),
+                    hint=did_you_mean(name.lower(), WORDING_NAMES) or
+                    "use one of " + ", ".join("{" + n + "}" for n in WORDING_NAMES), **located.at(loc))
 
 
 def _check_cycles(deps: dict[str, set[str]], out: Collected, located: Located) -> None:

@@ -7,6 +7,8 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from readiness.jurisdiction import InstitutionOverrides
+
 Status = Literal["answered", "unknown", "skipped", "not_applicable"]
 STATUS_WORDS = {"answered": "answered", "unknown": "don't know", "skipped": "skipped",
                 "not_applicable": "not applicable"}
@@ -40,6 +42,12 @@ class SiteProfile(_Strict):
     questionnaire_file: Optional[str] = Field(None, description="A consultant questionnaire, relative to the site.")
     templates: Optional[str] = Field(None, description="A consultant template folder, relative to the site.")
     created: Optional[str] = None
+    institutions: Optional[InstitutionOverrides] = Field(  # type: ignore[valid-type]
+        None, description="The site's own names for some institutions, winning over the state profile "
+        "(e.g. prosecutor: County Attorney); the keys are those of a state profile's institutions.")
+
+    def institution_overrides(self) -> dict[str, str]:
+        return {} if self.institutions is None else self.institutions.model_dump(exclude_none=True)
 
     @field_validator("state", mode="before")
     @classmethod

@@ -124,8 +124,22 @@ def load_profile(root: Path) -> SiteProfile:
     try:
         return SiteProfile.model_validate(located.data)
     except ValidationError as exc:
-        validation_problems(exc, located, lambda loc: list(SiteProfile.model_fields)).raise_if_any()
+        validation_problems(exc, located, _site_fields).raise_if_any()
         raise
+
+
+def _site_fields(loc: tuple) -> list[str]:
+    from readiness.jurisdiction import INSTITUTION_NAMES
+
+    return list(INSTITUTION_NAMES) if loc[:1] == ("institutions",) else list(SiteProfile.model_fields)
+
+
+def site_state_dirs(root: Path, profile: SiteProfile) -> tuple[Path, ...]:
+    """Consultant state profiles for a site: a `states/` folder beside its own templates folder."""
+    if not profile.templates:
+        return ()
+    folder = (root / profile.templates).resolve().parent / "states"
+    return (folder,) if folder.is_dir() else ()
 
 
 def resolve_questionnaire(root: Path, profile: SiteProfile, override: Path | None = None) -> Questionnaire:
@@ -328,6 +342,11 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
     if profile.questionnaire_id != q.id and questionnaire is None:
         raise WorkspaceError(f"{root / SITE_FILE} names questionnaire '{profile.questionnaire_id}' but "
                              f"'{q.id}' was loaded")
+    # Question texts name the state's titles ("{prosecutor}"): fill them in for this site.
+    from readiness.jurisdiction import wording
+    from readiness.questionnaire.wording import localize
+
+    q = localize(q, wording(profile.state, site_state_dirs(root, profile), profile.institution_overrides()))
     reading = _reading(root, profile, q)
     answers: dict[str, Answer] = {}
     if (root / ANSWERS_FILE).exists():

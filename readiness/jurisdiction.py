@@ -125,8 +125,9 @@ class Misdemeanors(_Strict):
 class Resource(_Strict):
     """A technical-assistance, data or settlement resource that exists in this state only."""
 
-    kind: Literal["technical_assistance", "settlement", "data", "other"]
-    name: str
+    kind: Literal["technical_assistance", "settlement", "data", "post_overdose", "other"]
+    name: str = Field(description="As it reads in a sentence, e.g. 'NC Technical Assistance Center (NC-TAC)'.")
+    short: Optional[str] = Field(None, description="Short name for a second mention, e.g. 'NC-TAC'.")
     url: Optional[str] = None
     note: str = ""
 

@@ -45,8 +45,11 @@ class RenderContext:
     placeholders: dict[str, str] = field(default_factory=dict)  # open-item text -> question id
 
     def for_document(self, doc: DocInfo) -> dict[str, Any]:
+        from readiness.questionnaire.wording import fill
+
+        juris = self.variables.get("juris") or {}
         info = Namespace("doc", {"id": doc.id, "title": doc.title, "version": doc.version,
-                                 "date": date_long(doc.date), "audience": doc.audience or ""})
+                                 "date": date_long(doc.date), "audience": fill(doc.audience or "", juris)})
         return {**self.variables, "doc": info}
 
     def names(self) -> list[str]:
@@ -220,8 +223,8 @@ def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = (),
     profile gets the neutral defaults and its prosecutor's title from the titles table.  Besides the
     institutions: `charging` ("officer", "prosecutor" or "either": who starts a misdemeanor case),
     `officer_starts` and `prosecutor_files` (booleans for it), `charging_how`, `misdemeanor_signer`
-    and `misdemeanor_note`, and `ta_resource`, `settlement_resource`, `data_resource` (each a
-    {name, url, note} group or none: resources that exist in this state only)."""
+    and `misdemeanor_note`, and `ta_resource`, `settlement_resource`, `data_resource`,
+    `post_overdose_resource` (each a {name, short, url, note} group or none: resources that exist in this state only)."""
     profile, own = state_profiles.site_profile(state, extra_dirs, overrides)
     values: dict[str, Any] = dict(profile.institutions.resolved())
     starts = profile.charging.starts
@@ -234,11 +237,11 @@ def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = (),
         "misdemeanor_signer": profile.misdemeanors.signer or values["misdemeanor_prosecutor"],
         "misdemeanor_note": profile.misdemeanors.note,
     })
-    for kind in ("technical_assistance", "settlement", "data"):
+    for kind in ("technical_assistance", "settlement", "data", "post_overdose"):
         found = profile.resource(kind)
         name = "ta_resource" if kind == "technical_assistance" else f"{kind}_resource"
         values[name] = None if found is None else _ns(f"juris.{name}", {
-            "name": found.name, "url": found.url or "", "note": found.note})
+            "name": found.name, "short": found.short or "", "url": found.url or "", "note": found.note})
     return _ns("juris", values)
 
 

@@ -185,7 +185,7 @@ def _respondent_hint(site: Site, who: Optional[Respondent], site_arg: str) -> li
             f"/{len(per_person)}" for r in people))
     label = "Interview the next stakeholder" if who else "Then interview each stakeholder"
     lines.append(f"{label} ({len(per_person)} question{'s' if len(per_person) != 1 else ''} each, "
-                 "e.g. police chief, District Attorney, health department):")
+                 "e.g. police chief, prosecutor, health department):")
     lines.append(f'  lead-readiness interview {site_arg} --respondent "Full Name" --role "Their role" '
                  '--agency "Their agency"')
     return lines

@@ -50,6 +50,16 @@ def target_launch(site) -> Optional[_dt.date]:
         return None
 
 
+def _worded(spec, site):
+    """The tasks with their `{prosecutor}`-style titles filled in from the site's state profile."""
+    from readiness.jurisdiction import wording
+    from readiness.questionnaire.wording import fill_prose
+    from readiness.workspace.store import site_state_dirs
+
+    names = wording(site.profile.state, site_state_dirs(site.root, site.profile), site.profile.institution_overrides())
+    return type(spec).model_validate(fill_prose(spec.model_dump(), names))
+
+
 def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None = None) -> Plan:
     """Load the standard tasks (consultant folders first), check them against the site's
     questionnaire and schedule the site's plan."""
@@ -66,8 +76,9 @@ def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None
         # task whose questions are missing simply stays in the plan.
         check_questions(loaded, site.questionnaire.by_id)
     values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))
+    spec = _worded(loaded.spec, site)
     try:
-        return build_plan(assessment, loaded.spec, start, values=values, target_launch=target_launch(site))
+        return build_plan(assessment, spec, start, values=values, target_launch=target_launch(site))
     except OverflowError:  # durations in a consultant's tasks file that run past the year 9999
         from readiness.errors import FileProblems, Problem
 

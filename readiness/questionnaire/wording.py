@@ -65,6 +65,11 @@ def prose(data: Any, loc: tuple = ()) -> Iterator[tuple[tuple, str]]:
             yield from prose(item, loc + (i,))
 
 
+def fill_prose(data: Any, names: Mapping[str, str]) -> Any:
+    """Raw data (a questionnaire's, a tasks file's) with `{name}` filled in every prose value."""
+    return _filled(data, names)
+
+
 def _filled(data: Any, names: Mapping[str, str], key: Any = None) -> Any:
     if isinstance(data, dict):
         return {k: (fill(v, names) if k in PROSE_KEYS and isinstance(v, str)

@@ -9,7 +9,7 @@ def test_north_carolina_names_its_own_institutions():
     assert j["prosecutor"] == "District Attorney"
     assert j["bh_authority"] == "LME/MCO"
     assert j["process_issuer"] == "magistrate"
-    assert j["charging"] == "officer" and j["ta_resource"]["name"] == "NC-TAC"
+    assert j["charging"] == "officer" and j["ta_resource"]["short"] == "NC-TAC"
 
 
 def test_virginia_names_its_own_institutions():

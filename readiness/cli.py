@@ -219,6 +219,9 @@ def new(
 
     err().print(Text.assemble("Created site ", (safe_text(name), "bold"),
                               f" in {safe_text(root)} (questionnaire {safe_text(q.ref)})."))
+    from readiness.jurisdiction import describe
+
+    err().print(Text(f"State profile: {describe(state.strip().upper())}."))
     err().print(f"Next: lead-readiness interview {root}")
 
 

@@ -168,3 +168,31 @@ def test_real_questionnaire_interview_resumes(tmp_path):
     child.expect_exact(following.text[:50])
     child.send(CTRL_C)
     child.expect(pexpect.EOF)
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="the real questionnaire is not in this checkout")
+def test_a_virginia_site_is_asked_in_virginias_words(tmp_path):
+    """Issue 11: the prosecutor and behavioral-health questions name Virginia's institutions."""
+    site = tmp_path / "arlington"
+    assert invoke("new", site, "--name", "Example County", "--state", "VA").exit_code == 0
+    q = open_site(site).questionnaire
+    profile = [x for x in q.questions if x.scope == "site" and x.domain == "profile"]
+    child = spawn(site, "--domain", "profile")
+    seen = []
+    while True:  # answer whatever the interview asks (conditional questions too) up to the LME question
+        asked = profile[child.expect_exact([x.text[:50] for x in profile])]
+        seen.append(child.before + child.after)
+        if asked.id == "lme_mco_name":
+            break
+        profile.remove(asked)  # its text stays on screen; wait for the next one
+        child.send(keys_for(asked))
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    seen.append(child.before)
+    child.close()
+    shown = " ".join("".join(seen).split())
+    assert "Who is the elected Commonwealth's Attorney?" in shown
+    assert "Which city or county does the Commonwealth's Attorney serve?" in shown
+    assert "Which Community Services Board (CSB) manages publicly funded behavioral health services" in shown
+    for north_carolina in ("District Attorney", "LME/MCO", "prosecutorial district", "Local Management Entity"):
+        assert north_carolina not in shown

@@ -262,6 +262,38 @@ def answer_snapshot(site: Site) -> dict[str, str]:
     return out
 
 
+def folder_sha256(folder: Path) -> str:
+    """One hash of a folder's files (their relative paths and contents), so any edit changes it."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and not p.name.startswith(".")):
+        h.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + sha256_file(path).encode("ascii") + b"\n")
+    return h.hexdigest()
+
+
+def build_inputs(site: Site, pack: Pack) -> dict:
+    """What the drafts were made from besides the answers: every template folder, the reference.docx
+    and the jurisdiction profile (path and SHA-256 of each), for `diff` to name when one changed."""
+    from readiness import jurisdiction
+
+    path, own = jurisdiction.profile_path(site.profile.state, state_dirs(pack))
+    reference = pack.reference_docx
+    titles = [d / jurisdiction.TITLES_FILE for d in (*state_dirs(pack), resources_states_dir())
+              if (d / jurisdiction.TITLES_FILE).is_file()]
+    return {
+        "template_folders": [{"path": str(f), "sha256": folder_sha256(f)} for f in pack.folders],
+        "reference_docx": None if reference is None else {"path": str(reference), "sha256": sha256_file(reference)},
+        "state_profile": {"path": str(path), "sha256": sha256_file(path), "state": site.profile.state,
+                          "own": own, "site_institutions": site.profile.institution_overrides()},
+        "titles_tables": [] if own else [{"path": str(t), "sha256": sha256_file(t)} for t in titles],
+    }
+
+
+def resources_states_dir() -> Path:
+    from readiness import resources
+
+    return resources.states_dir()
+
+
 def make_manifest(site: Site, a: Assessment, pack: Pack, version: int, today: _dt.date,
                   docs: Sequence[RenderedDocument], skipped) -> dict:
     q = site.questionnaire
@@ -275,6 +307,7 @@ def make_manifest(site: Site, a: Assessment, pack: Pack, version: int, today: _d
         "questionnaire": {"id": q.id, "version": q.version},
         "pack": {"id": pack.id, "version": pack.version, "title": pack.title,
                  "layers": [{"id": layer.id, "version": layer.version} for layer in pack.layers]},
+        "inputs": build_inputs(site, pack),
         "answers_sha256": answers_sha256(site),
         "answers": answer_snapshot(site),
         "assessment": {"score": a.score, "stage": a.stage, "launch_ready": a.launch_ready,

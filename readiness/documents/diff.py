@@ -151,6 +151,44 @@ def _notes(old: dict, new: dict) -> list[str]:
         after = f"{n.get('id', n.get('name', '?'))} {n.get('version', '?')}"
         if before != after:
             notes.append(f"{what}: {before} -> {after}")
+    return notes + _input_notes(old.get("inputs"), new.get("inputs"))
+
+
+def _input_notes(old, new) -> list[str]:
+    """The template folders, reference.docx and jurisdiction profile that changed between builds
+    (manifests from before they were recorded have no `inputs`: nothing to say)."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []
+    notes = []
+
+    def hashes(entries) -> dict[str, str]:
+        return {str(e.get("path")): str(e.get("sha256")) for e in entries or [] if isinstance(e, dict)}
+
+    before, after = hashes(old.get("template_folders")), hashes(new.get("template_folders"))
+    for path in after:
+        if path not in before:
+            notes.append(f"template folder added: {path}")
+        elif before[path] != after[path]:
+            notes.append(f"template folder changed: {path}")
+    notes += [f"template folder no longer used: {path}" for path in before if path not in after]
+    o_ref, n_ref = old.get("reference_docx") or {}, new.get("reference_docx") or {}
+    if o_ref != n_ref:
+        if not n_ref:
+            notes.append(f"reference.docx no longer used: {o_ref.get('path')}")
+        elif o_ref.get("path") != n_ref.get("path"):
+            notes.append(f"reference.docx now {n_ref.get('path')}" + (f" (was {o_ref['path']})" if o_ref else ""))
+        else:
+            notes.append(f"reference.docx changed: {n_ref.get('path')}")
+    o_st, n_st = old.get("state_profile") or {}, new.get("state_profile") or {}
+    if o_st and n_st:
+        if o_st.get("path") != n_st.get("path"):
+            notes.append(f"jurisdiction profile now {n_st.get('path')} (was {o_st.get('path')})")
+        elif o_st.get("sha256") != n_st.get("sha256"):
+            notes.append(f"jurisdiction profile changed: {n_st.get('path')}")
+        if o_st.get("site_institutions") != n_st.get("site_institutions"):
+            notes.append("the site's own institution names (site.yaml institutions:) changed")
+    if hashes(old.get("titles_tables")) != hashes(new.get("titles_tables")):
+        notes.append("prosecutor titles table changed")
     return notes
 
 
@@ -194,6 +232,9 @@ def report_lines(result: VersionDiff) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = [(f"Comparing {old} -> {new} of {result.site}", "bold")]
     if result.identical:
         out.append(("No changes.", "green"))
+        if result.notes:  # e.g. a new reference.docx: the Word files differ, the text does not
+            out.append(("The drafts' text is the same, though what they were built from changed:", ""))
+            out += [(f"  {note}", "dim") for note in result.notes]
         return out
     out.append(("", ""))
     if result.answers:

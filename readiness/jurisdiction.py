@@ -173,6 +173,11 @@ def load_state_profile(code: str, extra_dirs: tuple[Path, ...] = ()) -> tuple[St
     path, own = profile_path(code, extra_dirs)
     profile = parse_profile(path)
     if own:
+        # A citation the profile leaves out is still one the templates cite: an item to confirm.
+        generic = parse_profile(resources.states_dir() / GENERIC_FILE)
+        missing = {k: c for k, c in generic.citations.items() if k not in profile.citations}
+        if missing:
+            profile = profile.model_copy(update={"citations": {**profile.citations, **missing}})
         return profile, True
     row = title_row(code, extra_dirs)
     if row:

@@ -126,3 +126,22 @@ def test_a_misspelt_juris_name_in_a_template_is_reported_with_a_did_you_mean(tmp
     result = invoke("lint", "--templates", folder / "templates")
     assert result.exit_code == 3
     assert any("brief.md.j2:1" in p and "prosecutor" in p for p in _problems(result)), result.stdout
+
+
+def test_the_readmes_new_state_walkthrough_profile_is_valid_and_used(tmp_path):
+    """The README's Kentucky example is a real profile: lint accepts it, and a Kentucky site built
+    with it names Kentucky's offices."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("# acme/states/KY.yaml", 1)[1].split("```", 1)[0]
+    text = "\n".join(line[3:] if line.startswith("   ") else line for line in block.splitlines()[1:])
+    folder = _consultant(tmp_path)
+    (folder / "states" / "KY.yaml").write_text(text, encoding="utf-8")
+    result = invoke("lint", "--templates", folder / "templates")
+    assert result.exit_code == 0, result.stdout
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8").replace("state: NC", "state: KY")
+                                    + "templates: ../templates\n", encoding="utf-8")
+    docs = render_pack(site)
+    assert "Office of the Commonwealth's Attorney" in docs["prosecutor_protocol"]
+    assert "County Attorney" in docs["prosecutor_protocol"]  # who else must commit

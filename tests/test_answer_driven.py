@@ -13,12 +13,15 @@ from conftest import EXAMPLES, ROOT, invoke
 from readiness.assessment import assess
 from readiness.errors import FileProblems
 from readiness.planning import plan_for_site
+from readiness.jurisdiction import wording
 from readiness.questionnaire.loader import load_questionnaire
+from readiness.questionnaire.wording import localize
 from readiness.workspace.models import Answer
 from readiness.workspace.store import open_site
 
 BUNDLED = ROOT / "questionnaires" / "lead-site-readiness.yaml"
-Q = load_questionnaire(BUNDLED)
+# As a North Carolina site reads it: `{prosecutor}` and the other titles filled in from NC's profile.
+Q = localize(load_questionnaire(BUNDLED), wording("NC"))
 START = dt.date(2027, 1, 4)
 
 

@@ -50,9 +50,10 @@ class RenderedDocument:
     files: dict[str, Path] = field(default_factory=dict)  # format -> final path
     hashes: dict[str, str] = field(default_factory=dict)
     attachments: list[ManifestAttachment] = field(default_factory=list)  # written beside it
+    audience: str | None = None  # the pack's audience with the state's titles filled in
 
     def manifest_entry(self) -> ManifestDocument:
-        return ManifestDocument(id=self.spec.id, title=self.spec.title, audience=self.spec.audience,
+        return ManifestDocument(id=self.spec.id, title=self.spec.title, audience=self.audience or self.spec.audience,
                                 names={fmt: path.name for fmt, path in self.files.items()}, files=dict(self.hashes),
                                 attachments=list(self.attachments), open_items=self.open_items)
 
@@ -173,7 +174,8 @@ def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: R
             supplies.prepare([a.kind for a in spec.attachments])  # their problems, too, before any file is written
             variables.update(supplied_names(supplies.data(spec.needs, links(spec, specs))))
         markdown = _tidy(render_template(env, spec.template, variables, pack.folders))
-        rendered.append(RenderedDocument(spec, spec.stem, markdown, context.open_items(markdown)))
+        rendered.append(RenderedDocument(spec, spec.stem, markdown, context.open_items(markdown),
+                                         audience=str(variables["doc"]["audience"]) or None))
     return rendered, skipped
 
 

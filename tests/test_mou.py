@@ -328,3 +328,9 @@ def test_a_general_order_can_print_only_the_terms_an_officer_uses():
     out = _render_harbor('{% import "partials/definitions.md.j2" as D with context %}'
                          "{{ D.definitions(['arrest diversion', 'warm hand-off']) }}").strip()
     assert defined_terms("## 3. Definitions\n\n" + out) == ["Arrest diversion", "Warm hand-off"]
+
+
+def test_the_drafting_memo_points_to_the_eligibility_appendix(packs):
+    memo = packs["willow-bend-county"]["drafting_memo"]  # criteria approved by one party only
+    assert "Appendix A of the MOU is a draft for that approval." in memo
+    assert "Section 8 is a draft" not in memo

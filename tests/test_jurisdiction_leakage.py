@@ -23,7 +23,6 @@ NC_ONLY = ("G.S.", "LME/MCO", "NC DHHS", "NC-TAC", "ncopioidsettlement.org", "Lo
 # left out of the Virginia and Ohio checks until their branches are merged. The lead empties this
 # at merge.
 PENDING_OTHER_BRANCHES: set[str] = {
-    "mou",               # templates/mou/interagency-mou.md.j2 and partials/definitions.md.j2 (mou helper)
     "general_order",     # templates/policies/general-order.md.j2 and partials/definitions.md.j2 (orders helper)
     "officer_training",  # templates/training/officer-training.md.j2 (orders helper)
 }

@@ -26,6 +26,8 @@ BRITISH_PHRASES = re.compile(r"\b(?:per cent|whilst|amongst|learnt)\b", re.IGNOR
 # identifiers and file names make a full spell check noisy).
 BRITISH_ENDING = re.compile(r"(?:is(?:e|ed|es|ing|ation|ations)|ys(?:e|ed|ing)|our(?:s|ed|ing|hood|hoods|able|ite)?|"
                             r"tre|tres|ence|mme|mmes|lled|lling|ogue|ogues|ement)$", re.IGNORECASE)
+# Old ids kept on purpose so files written with them still load (readiness/questionnaire/models.py LEGACY_PHASES).
+LEGACY_IDS = {"stabilise"}
 # Questionnaire keys whose values a person reads.
 READ_KEYS = {"text", "help", "label", "title", "action", "placeholder", "description"}
 
@@ -112,7 +114,8 @@ def _cli_strings() -> dict[str, list[str]]:
                       and node.body and isinstance(node.body[0], ast.Expr)
                       and isinstance(node.body[0].value, ast.Constant)}
         strings = [n.value.encode("utf-8", "ignore").decode("utf-8") for n in ast.walk(tree)
-                   if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
+                   if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+                   and n.value not in LEGACY_IDS]
         out[str(path.relative_to(ROOT))] = strings
     return out
 

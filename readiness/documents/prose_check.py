@@ -126,12 +126,12 @@ def _check_line(line: str, number: int, document: str, answers: list[str], first
         start = 0
         while (at := body.find(answer, start)) >= 0:
             start = at + 1
-            before = body[:at].rstrip(" *_\"“")
-            if before and re.search(r"[a-z,]$", before) and re.search(r"[a-z]\w*[,]?$", before.split(" ")[-1]):
+            if re.search(r"[a-z],?$", body[:at].rstrip(" *_\"“")):  # after a lower-case word: mid-sentence
                 add("capitalized_answer", at, at + len(answer), body)
-    for m in _HYPHEN_CAPITAL.finditer(body):
-        if not any(m.group(1) in a for a in answers):
-            add("capitalized_answer", m.start(), m.end(), body)
+    if not _is_table(body):  # a table cell may list labels as they are
+        for m in _HYPHEN_CAPITAL.finditer(body):
+            if not any(m.group(1) in a for a in answers):
+                add("capitalized_answer", m.start(), m.end(), body)
     return found
 
 

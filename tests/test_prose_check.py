@@ -112,3 +112,11 @@ def test_build_warns_with_the_document_and_line_and_still_builds(example_copy):
 def test_a_clean_build_prints_no_text_warning(example_copy):
     result = invoke("build", example_copy("harbor-county"))
     assert result.exit_code == 0 and "Warning:" not in result.output
+
+
+def test_a_site_with_no_answers_has_no_text_finding(tmp_path):
+    """Placeholders stand where answers would: the sentences around them must still read."""
+    blank = tmp_path / "blank"
+    assert invoke("new", blank, "--name", "Hill County", "--state", "NC").exit_code == 0
+    findings = [f.message() for doc_id, md in render_pack(blank).items() for f in check_markdown(md, doc_id)]
+    assert findings == []

@@ -27,7 +27,7 @@ DPI = 150
 # Okabe-Ito: orange, sky blue, bluish green, blue, vermillion, reddish purple.
 PHASE_COLOURS = {
     "exploration": "#E69F00", "design": "#56B4E9", "agreements": "#009E73",
-    "hiring_training": "#0072B2", "launch": "#D55E00", "stabilise": "#CC79A7",
+    "hiring_training": "#0072B2", "launch": "#D55E00", "stabilize": "#CC79A7",
 }
 SCORE_COLOUR = "#0072B2"
 READY_COLOUR = "#D55E00"

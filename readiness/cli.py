@@ -400,6 +400,8 @@ def _show_build(result) -> None:
     score = "n/a" if a.score is None else f"{a.score:.1f}/100"
     verdict = "launch-ready" if a.launch_ready else "not launch-ready"
     c.print(Text(f"Assessment: {score}, stage {a.stage_label}, {verdict}"))
+    for finding in result.text_findings:
+        c.print(plain(f"Warning: {finding.message()} (reword the answer as a short phrase, or the template)"))
     c.print(plain(f"Written to {result.folder}"))
 
 

@@ -191,7 +191,7 @@ def test_records_add_another_loop(mini):
     assert answer_of(result).value == [{"name": "Harbor Sheriff", "head_name": "Pat Lee", "kind": "police"},
                                        {"name": "Harbor Health", "kind": "provider"}]
     assert "1. Harbor Sheriff, Pat Lee, Police" in printed
-    assert "Entry cancelled." in printed
+    assert "Entry canceled." in printed
 
 
 def test_records_required_field_and_remove(mini):

@@ -6,7 +6,7 @@ import yaml
 from readiness.assessment import assess
 from readiness.workspace.store import open_site
 
-from conftest import MINI, invoke
+from conftest import MINI, ROOT, invoke
 
 
 def _v110(tmp_path: Path) -> Path:
@@ -69,7 +69,7 @@ def test_questions_new_in_1_1_0_are_asked_only_where_there_is_something_to_add()
     from readiness.workspace.models import Answer
 
     q = load_questionnaire(resources.bundled_questionnaire())
-    assert q.version == "1.1.0" and [m.from_version for m in q.migrations] == ["1.0.0"]
+    assert q.version == "1.2.0" and [m.from_version for m in q.migrations] == ["1.0.0", "1.1.0"]
     new = {"cm_director_title", "health_director_title", "eligibility_offenses_pending", "peer_staff",
            "out_of_county_services"}
     assert new <= set(q.by_id)
@@ -81,3 +81,38 @@ def test_questions_new_in_1_1_0_are_asked_only_where_there_is_something_to_add()
             "cm_director": Answer(value="Ana Ruiz"), "eligibility_offenses": Answer(value=["trespass"])}
     live = applicable_ids(q, condition_values(q, more, []), more)
     assert {"out_of_county_services", "peer_staff", "cm_director_title", "eligibility_offenses_pending"} <= live
+
+
+def test_a_site_of_1_1_0_keeps_its_neighbourhood_briefed_answer_under_the_us_spelled_id(example_copy):
+    """1.2.0 renames neighbourhood_briefed to neighborhood_briefed; a 1.1.0 site's answer carries over."""
+    site = example_copy("harbor-county")
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("@1.2.0", "@1.1.0"))
+    answers = site / "answers.yaml"
+    answers.write_text(answers.read_text().replace("  neighborhood_briefed:\n", "  neighbourhood_briefed:\n"))
+    opened = open_site(site)
+    assert opened.questionnaire.version == "1.2.0"
+    assert opened.answers["neighborhood_briefed"].value is True and not opened.unmapped
+    assert any("'neighbourhood_briefed' is now 'neighborhood_briefed'" in n for n in opened.notices)
+    a = assess(opened.questionnaire, opened.answers, opened.respondents.values())
+    assert a.questions["neighborhood_briefed"].score == 1.0
+    # Answering under the current version rewrites the file with the new id.
+    _switch(site, ROOT / "questionnaires" / "lead-site-readiness.yaml", "lead-site-readiness@1.2.0")
+    assert invoke("answer", site, "comms_plan", "yes").exit_code == 0
+    data = yaml.safe_load(answers.read_text())["answers"]
+    assert data["neighborhood_briefed"]["value"] is True and "neighbourhood_briefed" not in data
+
+
+def test_the_old_phase_id_stabilise_still_loads_as_stabilize(tmp_path):
+    """A consultant's questionnaire or standard-tasks file written before the US spelling still loads."""
+    from readiness.planning.tasks import PhaseSpec, StandardTask
+    from readiness.questionnaire.loader import load_questionnaire
+
+    text = MINI.read_text()
+    assert "phase: agreements" in text
+    old = tmp_path / "old-phases.yaml"
+    old.write_text(text.replace("phase: agreements", "phase: stabilise", 1))
+    q = load_questionnaire(old)
+    assert "stabilize" in {x.gap.phase for x in q.questions if x.gap}
+    assert PhaseSpec(id="stabilise", title="Stabilise").id == "stabilize"
+    task = StandardTask(id="review", title="Review the pilot", phase="stabilise", owner="PCG", weeks=2)
+    assert task.phase == "stabilize"

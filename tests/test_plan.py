@@ -55,14 +55,14 @@ SMALL = {
                {"id": "agreements", "title": "Agreements", "opens_after": ["a"]},
                {"id": "hiring_training", "title": "Hiring", "opens_after": ["b"]},
                {"id": "launch", "title": "Launch", "opens_after": ["b"]},
-               {"id": "stabilise", "title": "Stabilise", "opens_after": ["go"]}],
+               {"id": "stabilize", "title": "Stabilize", "opens_after": ["go"]}],
     "launch_task": "go",
     "tasks": [
         {"id": "a", "title": "Task a", "phase": "exploration", "owner": "PM", "weeks": 2},
         {"id": "b", "title": "Task b", "phase": "agreements", "owner": "DA", "weeks": 3, "depends_on": ["a"],
          "covers": ["q_b"]},
         {"id": "go", "title": "Launch", "phase": "launch", "owner": "PCG", "weeks": 0, "depends_on": ["b"]},
-        {"id": "after", "title": "After", "phase": "stabilise", "owner": "PCG", "weeks": 4, "depends_on": ["go"]},
+        {"id": "after", "title": "After", "phase": "stabilize", "owner": "PCG", "weeks": 4, "depends_on": ["go"]},
     ],
 }
 
@@ -113,13 +113,13 @@ def test_failed_gate_pushes_launch_out_and_resolving_it_brings_launch_back():
 
 
 def test_a_launch_requirement_planned_after_launch_is_moved_before_it():
-    plan = build_plan(assessment(gap("late", "stabilise", 3, blocks=True)), small(), START)
+    plan = build_plan(assessment(gap("late", "stabilize", 3, blocks=True)), small(), START)
     late = plan.task("gap:late")
     assert late.phase == "launch" and late.end <= plan.launch
 
 
-def test_stabilise_gaps_follow_launch():
-    plan = build_plan(assessment(gap("s", "stabilise", 10)), small(), START)
+def test_stabilize_gaps_follow_launch():
+    plan = build_plan(assessment(gap("s", "stabilize", 10)), small(), START)
     assert plan.task("gap:s").start == plan.launch
 
 
@@ -139,7 +139,7 @@ def test_phase_windows_cover_their_tasks():
 
 
 def test_first_tasks_are_those_starting_within_the_window():
-    plan = build_plan(assessment(gap("s", "stabilise", 10)), small(), START)
+    plan = build_plan(assessment(gap("s", "stabilize", 10)), small(), START)
     assert [t.id for t in plan.first_tasks(days=14)] == ["a"]
     assert "gap:s" not in [t.id for t in plan.first_tasks(days=30)]
 

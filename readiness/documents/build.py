@@ -29,6 +29,7 @@ from readiness.documents.environment import (evaluate_condition, make_environmen
 from readiness.documents.facts import Namespace, date_long
 from readiness.documents.manifest import MANIFEST_FORMAT, ManifestAttachment, ManifestDocument
 from readiness.documents.pack import Pack, PackDocument, load_pack
+from readiness.documents.prose_check import Finding, check_markdown
 from readiness.errors import ReadinessError, TemplateError
 from readiness.questionnaire.loader import did_you_mean
 from readiness.questionnaire.values import display
@@ -67,6 +68,7 @@ class BuildResult:
     skipped: list[tuple[str, str, str]]  # (id, title, reason)
     assessment: Assessment
     manifest: dict
+    text_findings: list[Finding] = field(default_factory=list)  # prose_check warnings, by document and line
 
     @property
     def open_first(self) -> Path | None:
@@ -108,8 +110,14 @@ def select(pack: Pack, only: Sequence[str] | None) -> list[PackDocument]:
 # ---------------------------------------------------------------- rendering
 
 
+# An abbreviation's period ends the sentence too: an answer "9 a.m." before a template's period.
+_ABBREVIATION_STOP = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})\.(?![.\w])")
+
+
 def _tidy(markdown: str) -> str:
-    """At most one blank line in a row (conditional blocks leave gaps) and one final newline."""
+    """At most one blank line in a row (conditional blocks leave gaps) and one final newline; a sentence
+    ending in an abbreviation ("by 9 a.m.") takes no second period."""
+    markdown = _ABBREVIATION_STOP.sub(r"\1", markdown)
     return re.sub(r"\n{3,}", "\n\n", markdown).strip("\n") + "\n"
 
 
@@ -357,4 +365,14 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
             raise
     for doc in docs:
         doc.files = {fmt: final / path.name for fmt, path in doc.files.items()}
-    return BuildResult(site, version, final, docs, skipped, a, manifest)
+    return BuildResult(site, version, final, docs, skipped, a, manifest, check_text(docs, site))
+
+
+def check_text(docs: Sequence[RenderedDocument], site: Site) -> list[Finding]:
+    """prose_check over every document's Markdown, naming each by its Markdown file."""
+    answers = [answer.value for answer in site.answers.values()]
+    found: list[Finding] = []
+    for doc in docs:
+        name = doc.files["md"].name if "md" in doc.files else doc.spec.id
+        found.extend(check_markdown(doc.markdown, name, answers))
+    return found

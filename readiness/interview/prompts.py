@@ -336,7 +336,7 @@ class TerminalAsker:
         for field in question.fields:
             raw = _ask(field_prompt(field, **self.io))
             if raw == CANCEL or (isinstance(raw, str) and raw.strip() == "<"):
-                self.console.print("Entry cancelled.", style="grey58", highlight=False, markup=False)
+                self.console.print("Entry canceled.", style="grey58", highlight=False, markup=False)
                 return None
             if raw == EMPTY or raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue

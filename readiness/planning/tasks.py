@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from readiness.errors import Collected, FileProblems, Problem
 from readiness.files import Located, read_yaml
-from readiness.questionnaire.models import ID_PATTERN, PHASES
+from readiness.questionnaire.models import ID_PATTERN, PHASES, current_phase
 
 STANDARD_TASKS_FILE = "plans/standard-tasks.yaml"
-PhaseId = Literal["exploration", "design", "agreements", "hiring_training", "launch", "stabilise"]
+PhaseId = Literal["exploration", "design", "agreements", "hiring_training", "launch", "stabilize"]
 
 
 class _Strict(BaseModel):
@@ -29,6 +29,11 @@ class PhaseSpec(_Strict):
     opens_after: list[str] = Field(default_factory=list,
                                    description="Tasks that must end before this phase's gap tasks start.")
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _current_id(cls, v):
+        return current_phase(v)
+
 
 class StandardTask(_Strict):
     id: str = Field(pattern=ID_PATTERN)
@@ -39,6 +44,11 @@ class StandardTask(_Strict):
     depends_on: list[str] = Field(default_factory=list)
     covers: list[str] = Field(default_factory=list, description="Question ids this task settles.")
     done_when: Optional[str] = Field(None, description="Condition over answers; true means already done.")
+
+    @field_validator("phase", mode="before")
+    @classmethod
+    def _current_phase(cls, v):
+        return current_phase(v)
 
 
 class StandardTasks(_Strict):

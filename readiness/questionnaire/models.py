@@ -17,8 +17,15 @@ QuestionType = Literal["yes_no", "choice", "multi", "scale", "number", "text", "
 SCORABLE_TYPES = {"yes_no", "choice", "multi", "scale", "number"}
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-Phase = Literal["exploration", "design", "agreements", "hiring_training", "launch", "stabilise"]
-PHASES: tuple[str, ...] = ("exploration", "design", "agreements", "hiring_training", "launch", "stabilise")
+Phase = Literal["exploration", "design", "agreements", "hiring_training", "launch", "stabilize"]
+PHASES: tuple[str, ...] = ("exploration", "design", "agreements", "hiring_training", "launch", "stabilize")
+# Phase ids renamed for US spelling: a questionnaire or standard-tasks file written with the old id still loads.
+LEGACY_PHASES = {"stabilise": "stabilize"}
+
+
+def current_phase(value):
+    """A phase id as it is now: an old spelling ("stabilise") becomes its new one ("stabilize")."""
+    return LEGACY_PHASES.get(value, value) if isinstance(value, str) else value
 
 
 class Strict(BaseModel):
@@ -110,6 +117,11 @@ class GapAnswer(Strict):
     phase: Optional[Phase] = None
     weeks: Optional[int] = Field(None, ge=1, le=104)
 
+    @field_validator("phase", mode="before")
+    @classmethod
+    def _current_phase(cls, v):
+        return current_phase(v)
+
 
 class Gap(Strict):
     """What to do when a question scores below `below`."""
@@ -125,6 +137,11 @@ class Gap(Strict):
     by_answer: dict[str, GapAnswer] = Field(default_factory=dict, description=(
         "Per-answer title, action, severity, owner, phase or weeks, keyed by a choice value "
         "(or yes / no); keys not given fall back to the gap's own."))
+
+    @field_validator("phase", mode="before")
+    @classmethod
+    def _current_phase(cls, v):
+        return current_phase(v)
 
     def for_answer(self, value) -> "Gap":
         """This rule with the settings of the answer given (a choice value, or True/False for yes/no)."""

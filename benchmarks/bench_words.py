@@ -1,0 +1,139 @@
+"""Words per document of every example's pack, beside the budget set in benchmarks/README.md.
+
+Renders each example in `examples/` in memory as `build` renders it (the report and plan with
+their supplies; nothing written) and counts the words of each document's Markdown: runs of letters
+or digits, with inner apostrophes, hyphens and periods ("person-first", "G.S.", "9:00") counted as
+one word; Markdown markup (`#`, `|`, `**`, list markers) is not a word.
+
+Rows (`run()`, for run_all.py): for each document, the largest count over the examples against its
+budget, and the largest pack total against the pack budget. `main()` also prints the full table,
+one column per example.
+
+    python benchmarks/bench_words.py
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _timing import ROOT, print_rows  # noqa: E402
+
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if (p / "site.yaml").is_file())
+
+# Words per document (benchmarks/README.md says why each figure).
+BUDGETS = {
+    "readiness_report": 5000,
+    "implementation_plan": 3500,
+    "mou": 5000,
+    "release_of_information": 1500,
+    "data_sharing": 2500,
+    "prosecutor_protocol": 2000,
+    "general_order": 2500,
+    "referral_protocol": 2000,
+    "case_conferencing": 1500,
+    "post_overdose_protocol": 1500,
+    "officer_training": 3000,
+    "evaluation_plan": 2000,
+    "sustainability_plan": 1500,
+    "clt_charter": 1500,
+    "drafting_memo": 3000,
+}
+DEFAULT_BUDGET = 2500  # a document the table does not name (a new one, or one per agency)
+PACK_BUDGET = 30000
+
+WORD = re.compile(r"[A-Za-z0-9]+(?:['’.:/-][A-Za-z0-9]+)*")
+
+
+def count_words(markdown: str) -> int:
+    return len(WORD.findall(markdown))
+
+
+def render_example(site_dir: Path) -> dict[str, str]:
+    """Every document of the site's pack as Markdown, by id, rendered as `build` renders it."""
+    from readiness.assessment import assess_site
+    from readiness.documents import build as B
+    from readiness.documents.context import site_context
+    from readiness.documents.environment import make_environment
+    from readiness.documents.pack import load_pack
+    from readiness.report.outputs import Supplies
+    from readiness.workspace.store import open_site
+
+    site = open_site(site_dir, None)
+    pack = load_pack(B.template_folders(site, None))
+    a = assess_site(site)
+    context = site_context(site, a, B.state_dirs(pack), pack.folders)
+    today = dt.date(2026, 11, 30)
+    supplies = Supplies.for_site(site, a, today, pack.folders)
+    docs, _ = B.render_documents(make_environment(pack.folders), pack, list(pack.documents), context, 1,
+                                 today, supplies)
+    return {d.spec.id: d.markdown for d in docs}
+
+
+def budget(doc_id: str) -> int:
+    if doc_id in BUDGETS:
+        return BUDGETS[doc_id]
+    for prefix, value in BUDGETS.items():  # general_order_<agency> has the general order's budget
+        if doc_id.startswith(prefix + "_"):
+            return value
+    return DEFAULT_BUDGET
+
+
+def counts() -> dict[str, dict[str, int]]:
+    """{example: {document id: words}}"""
+    return {site.name: {doc_id: count_words(md) for doc_id, md in render_example(site).items()}
+            for site in EXAMPLES}
+
+
+def table(figures: dict[str, dict[str, int]]) -> str:
+    names = list(figures)
+    ids: list[str] = []
+    for per_doc in figures.values():
+        ids += [i for i in per_doc if i not in ids]
+    width = max(len(i) for i in ids + ["pack total"])
+    cols = [max(len(n), 7) for n in names]
+    lines = [f"{'document':<{width}}  " + "  ".join(f"{n:>{c}}" for n, c in zip(names, cols)) + "   budget"]
+    for doc_id in ids:
+        cells = []
+        for n, c in zip(names, cols):
+            value = figures[n].get(doc_id)
+            cells.append(f"{'-' if value is None else value:>{c}}")
+        over = any(figures[n].get(doc_id, 0) > budget(doc_id) for n in names)
+        lines.append(f"{doc_id:<{width}}  " + "  ".join(cells) + f"   {budget(doc_id):>6}" + ("  OVER" if over else ""))
+    totals = [sum(figures[n].values()) for n in names]
+    lines.append(f"{'pack total':<{width}}  " + "  ".join(f"{t:>{c}}" for t, c in zip(totals, cols))
+                 + f"   {PACK_BUDGET:>6}" + ("  OVER" if max(totals) > PACK_BUDGET else ""))
+    return "\n".join(lines)
+
+
+def rows(figures: dict[str, dict[str, int]]) -> list[dict]:
+    ids: list[str] = []
+    for per_doc in figures.values():
+        ids += [i for i in per_doc if i not in ids]
+    out = []
+    for doc_id in ids:
+        worst = max(figures, key=lambda n: figures[n].get(doc_id, 0))
+        out.append({"name": f"words_{doc_id}", "measured": figures[worst].get(doc_id, 0), "goal": budget(doc_id),
+                    "unit": "w", "note": f"largest: {worst}"})
+    worst = max(figures, key=lambda n: sum(figures[n].values()))
+    out.append({"name": "words_pack_total", "measured": sum(figures[worst].values()), "goal": PACK_BUDGET,
+                "unit": "w", "note": f"largest: {worst}"})
+    return out
+
+
+def run() -> list[dict]:
+    return rows(counts())
+
+
+def main() -> None:
+    figures = counts()
+    print(table(figures))
+    print()
+    print_rows(rows(figures))
+
+
+if __name__ == "__main__":
+    main()

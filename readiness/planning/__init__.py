@@ -50,10 +50,9 @@ def target_launch(site) -> Optional[_dt.date]:
         return None
 
 
-def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None = None) -> Plan:
-    """Load the standard tasks (consultant folders first), check them against the site's
-    questionnaire and schedule the site's plan."""
-    from readiness.assessment.scoring import condition_values
+def site_tasks(site, dirs: Sequence[Path] | None = None):
+    """(path, loaded standard tasks) for a site, consultant folders first, checked against the site's
+    questionnaire: what `plan_for_site` schedules; load once to plan the same site many times."""
     from readiness.planning.tasks import check_questions, load_standard_tasks
 
     from readiness import resources
@@ -65,6 +64,15 @@ def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None
         # the bundled file may meet a consultant questionnaire without some of its questions, and a
         # task whose questions are missing simply stays in the plan.
         check_questions(loaded, site.questionnaire.by_id)
+    return path, loaded
+
+
+def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None = None, tasks=None) -> Plan:
+    """Load the standard tasks (consultant folders first; or take `tasks` from `site_tasks`), check
+    them against the site's questionnaire and schedule the site's plan."""
+    from readiness.assessment.scoring import condition_values
+
+    path, loaded = tasks or site_tasks(site, dirs)
     values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))
     try:
         return build_plan(assessment, loaded.spec, start, values=values, target_launch=target_launch(site))

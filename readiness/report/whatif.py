@@ -17,6 +17,7 @@ from typing import Any, Optional, Sequence
 from readiness.errors import AnswerError, ExitCode, ReadinessError
 
 MOVES_SHOWN = 3
+MAX_TRIED = 40  # candidates tried for best_moves, launch requirements first: about 10 ms each
 
 
 class WhatIfUsage(ReadinessError):
@@ -54,6 +55,7 @@ class Move:
     question: str
     label: str
     answer: str  # the best answer, as a person reads it
+    typed: str  # the same as `--what-if` takes it: QUESTION=typed
     today: str  # the answer recorded now ("Not answered yet", "Don't know", ...)
     weeks_saved: int
     launch: _dt.date
@@ -119,12 +121,13 @@ def with_answers(site, answers: dict[str, Any]):
     return dataclasses.replace(site, answers={**site.answers, **answers})
 
 
-def outlook(site, start: _dt.date, dirs) -> Outlook:
+def outlook(site, start: _dt.date, dirs, tasks=None) -> Outlook:
+    """The site's assessment and plan (`tasks` from planning.site_tasks saves reloading them)."""
     from readiness.assessment import assess_site
     from readiness.planning import plan_for_site
 
     a = assess_site(site)
-    return Outlook(a, plan_for_site(site, a, start, dirs))
+    return Outlook(a, plan_for_site(site, a, start, dirs, tasks=tasks))
 
 
 def what_if(site, answers: dict[str, Any], start: _dt.date, dirs) -> WhatIf:
@@ -151,7 +154,17 @@ def candidates(site, a, plan) -> list:
             continue
         if question.id in gates or question.id in on_path:
             out.append(question)
-    return out
+    out.sort(key=lambda question: question.id not in gates)  # stable: questionnaire order within each
+    return out[:MAX_TRIED]
+
+
+def typed(value: Any) -> str:
+    """A stored value as `--what-if` (and `answer`) take it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
 
 
 def best_moves(site, today: Outlook, start: _dt.date, dirs, limit: int = MOVES_SHOWN) -> list[Move]:
@@ -163,14 +176,18 @@ def best_moves(site, today: Outlook, start: _dt.date, dirs, limit: int = MOVES_S
 
     from readiness.assessment.model import stage_index
 
+    from readiness.planning import site_tasks
+
     a0, p0 = today.assessment, today.plan
     gate_ids = {g.id for g in a0.gates}
     found = []
+    tasks = None
     for question in candidates(site, a0, p0):
+        tasks = tasks or site_tasks(site, dirs)
         value = best_value(question)
         if value is None:
             continue
-        then = outlook(with_answers(site, {question.id: Answer(value=value, status="answered")}), start, dirs)
+        then = outlook(with_answers(site, {question.id: Answer(value=value, status="answered")}), start, dirs, tasks)
         a1, p1 = then.assessment, then.plan
         saved = (p0.launch - p1.launch).days // 7
         gain = (a1.score or 0) - (a0.score or 0)
@@ -178,7 +195,7 @@ def best_moves(site, today: Outlook, start: _dt.date, dirs, limit: int = MOVES_S
         if saved <= 0 and stage_up <= 0 and gain <= 0:
             continue
         found.append((saved, stage_up, gain, Move(
-            question.id, question.label, display(question, value), _recorded(question, site.answers.get(question.id)),
+            question.id, question.label, display(question, value), typed(value), _recorded(question, site.answers.get(question.id)),
             saved, p1.launch, a0.score, a1.score, a1.stage, question.id in gate_ids)))
     found.sort(key=lambda m: (-m[0], -m[1], -m[2], m[3].question))
     return [m for *_, m in found[:limit]]

@@ -481,7 +481,7 @@ def interview(
     role: Optional[str] = typer.Option(None, "--role", help="The respondent's role, e.g. Police Chief."),
     agency: Optional[str] = typer.Option(None, "--agency", help="The respondent's agency, e.g. City Police Department."),
     domain: Optional[str] = typer.Option(None, "--domain", help="Ask only this domain's questions (its id)."),
-    answers: Optional[Path] = typer.Option(None, "--answers", help="Take the answers from this YAML file instead of asking (shaped like answers.yaml or a respondent file)."),
+    answers: Optional[Path] = typer.Option(None, "--answers", help="Take the answers from this file instead of asking: YAML shaped like answers.yaml or a respondent file, or an answer sheet (.xlsx or .csv, see answer-sheet)."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt: fail at once unless --answers is given."),
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
@@ -512,6 +512,34 @@ def _show_what_if(site_dir: Path, questionnaire: Optional[Path], texts: list[str
         write_out(whatif.to_markdown(result))
     else:
         whatif.show(result)
+
+
+@app.command("answer-sheet")
+@handled
+def answer_sheet(
+    site_dir: Path = SITE,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The sheet to write, .xlsx or .csv "
+                                          "(default: answer-sheet.xlsx in the site folder)."),
+    force: bool = typer.Option(False, "--force", help="Replace the file if it exists."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """Write a spreadsheet of the site's open questions, with allowed values and help, to fill in before the meeting."""
+    import shlex
+
+    from readiness.interview.sheet import write_sheet
+    from readiness.workspace.store import open_site
+
+    site = open_site(site_dir, questionnaire)
+    _notices(site)
+    path = output if output is not None else site.root / "answer-sheet.xlsx"
+    count = write_sheet(site, path, force=force)
+    from readiness.console import err, safe_text
+
+    err().print(safe_text(f"Wrote {count} open question{'s' if count != 1 else ''} of {site.name} to {path}."),
+                markup=False, highlight=False, soft_wrap=True)
+    err().print(safe_text("Fill in the value column (or a status: don't know, not applicable, skipped), then: "
+                          f"lead-readiness interview {shlex.quote(str(site_dir))} --answers {shlex.quote(str(path))}"),
+                markup=False, highlight=False, soft_wrap=True)
 
 
 def _assessed(site_dir: Path, questionnaire: Optional[Path]):

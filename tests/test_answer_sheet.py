@@ -288,3 +288,15 @@ def test_answer_sheet_never_replaces_a_file_without_force_nor_writes_through_a_l
     default = invoke("answer-sheet", site)
     assert default.exit_code == 0 and (site / "answer-sheet.xlsx").exists()
     assert f"--answers {site / 'answer-sheet.xlsx'}" in default.stderr
+
+
+def test_a_sheet_in_the_site_folder_that_links_out_of_it_is_refused(example_copy, tmp_path):
+    site = example_copy("willow-bend-county")
+    outside = tmp_path / "outside.csv"
+    _write_csv(outside, [["question", "value"], ["dsa_signed", "yes"]])
+    (site / "answer-sheet.csv").symlink_to(outside)
+    before = snapshot(site)
+    result = invoke("interview", site, "--answers", site / "answer-sheet.csv")
+    assert result.exit_code == 1 and "is a link to" in result.stderr and "outside the site folder" in result.stderr
+    assert snapshot(site) == before
+    assert invoke("interview", site, "--answers", outside).exit_code == 0  # a sheet named from elsewhere is read

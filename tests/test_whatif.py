@@ -43,7 +43,7 @@ def test_what_if_json_and_markdown(example_copy):
     data = json.loads(invoke("score", site, "--what-if", "dsa_signed=yes", "--format", "json").stdout)
     assert set(data) == {"site", "start", "changes", "today", "what_if"}
     assert data["changes"] == [{"question": "dsa_signed", "text": data["changes"][0]["text"], "today": "No",
-                                "what_if": "Yes"}]
+                                "what_if": "Yes", "applies": True}]
     assert data["today"]["stage"] == "Ready with conditions" and not data["today"]["launch_ready"]
     assert data["what_if"]["stage"] == "Ready to launch" and data["what_if"]["launch_ready"]
     assert (data["today"]["gates_met"], data["what_if"]["gates_met"]) == (11, 12)
@@ -144,3 +144,15 @@ def test_best_value_and_allowed_values():
     assert question_score(fte, best_value(fte)) == 1.0
     assert allowed_values(q.by_id["dsa_signed"]) == "yes or no; or don't know"
     assert allowed_values(q.by_id["da_non_filing"], with_unknown=False).startswith("one of: Yes, in writing; ")
+
+
+def test_a_what_if_for_a_question_that_does_not_apply_says_so(example_copy):
+    site = example_copy("willow-bend-county")  # no health director named, so the title is not asked
+    data = json.loads(invoke("score", site, "--what-if", "health_director_title=Director", "-f", "json").stdout)
+    assert data["changes"][0]["applies"] is False
+    assert data["today"]["score"] == data["what_if"]["score"]
+    both = json.loads(invoke("score", site, "--what-if", "health_director_title=Director", "--what-if",
+                             "health_department_director=Dr. Ana Ruiz", "-f", "json").stdout)
+    assert [c["applies"] for c in both["changes"]] == [True, True]
+    shown = invoke("score", site, "--what-if", "health_director_title=Director", "-f", "markdown").stdout
+    assert "| Director (does not apply with these answers, so it changes nothing) |" in shown

@@ -31,7 +31,7 @@ def read_answers_file(site: Site, path: Path, respondent: Optional[str] = None, 
     from readiness.interview import sheet
 
     if sheet.is_sheet(path):
-        answers = sheet.read_sheet(path, site.questionnaire, respondent=bool(respondent))
+        answers = sheet.read_sheet(path, site.questionnaire, respondent=bool(respondent), site_root=site.root)
         who = respondent_for(site, respondent, role, agency, _today()) if respondent else None
         return Imported(who, answers)
     if path.suffix.lower() in (".xls", ".ods", ".numbers", ".xlsm", ".tsv", ".txt"):

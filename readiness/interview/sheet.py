@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -223,10 +223,16 @@ def _dropdown(question: Question) -> list[str]:
 # ---------------------------------------------------------------- reading
 
 
-def read_sheet(path: Path, q: Questionnaire, *, respondent: bool) -> dict[str, Any]:
+def read_sheet(path: Path, q: Questionnaire, *, respondent: bool, site_root: Optional[Path] = None) -> dict[str, Any]:
     """{question id: Answer} from a CSV or XLSX sheet, every row checked as a typed answer is; raises
-    FileProblems naming the file and row of every problem, and nothing is taken."""
+    FileProblems naming the file and row of every problem, and nothing is taken. A sheet kept in the
+    site folder (where `answer-sheet` puts it) that is a link leading out of it is refused, as the
+    site's own files are."""
     path = Path(path)
+    if site_root is not None and Path(os.path.abspath(path)).parent == Path(os.path.abspath(site_root)):
+        from readiness.files import refuse_link_outside
+
+        refuse_link_outside(path, site_root, "answer sheet")
     table = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
     return _answers(path, table, q, respondent=respondent)
 

@@ -32,6 +32,7 @@ class Change:
     text: str
     today: str  # the answer as recorded, as a person reads it
     what_if: str
+    applies: bool = True  # False: the question does not apply with the what-if answers (so it changes nothing)
 
 
 @dataclass(frozen=True)
@@ -134,9 +135,12 @@ def what_if(site, answers: dict[str, Any], start: _dt.date, dirs) -> WhatIf:
     from readiness.questionnaire.values import display
 
     q = site.questionnaire
+    then = outlook(with_answers(site, answers), start, dirs)
+    results = then.assessment.questions
+    applies = {qid: qid in results and results[qid].applicable for qid in answers}
     changes = tuple(Change(qid, q.by_id[qid].label, _recorded(q.by_id[qid], site.answers.get(qid)),
-                           display(q.by_id[qid], a.value)) for qid, a in answers.items())
-    return WhatIf(site.name, changes, outlook(site, start, dirs), outlook(with_answers(site, answers), start, dirs))
+                           display(q.by_id[qid], a.value), applies[qid]) for qid, a in answers.items())
+    return WhatIf(site.name, changes, outlook(site, start, dirs), then)
 
 
 # ---------------------------------------------------------------- the answers that would move launch most
@@ -214,7 +218,7 @@ def _summary(o: Outlook) -> dict:
 
 
 def to_dict(w: WhatIf) -> dict:
-    """Stable keys: site, start, changes [{question, text, today, what_if}], today and what_if, each
+    """Stable keys: site, start, changes [{question, text, today, what_if, applies}], today and what_if, each
     {score, stage, stage_label, launch_ready, completeness, gates_met, gates, launch, weeks_to_launch,
     gate_status [{id, title, status}]}."""
     return {"site": w.site, "start": w.today.plan.start.isoformat(),
@@ -262,6 +266,10 @@ def headline(w: WhatIf) -> str:
     return f"What if (nothing is saved): {moved}, plan starting {_day(p0.start)}."
 
 
+def _shown(ch: Change) -> str:
+    return ch.what_if if ch.applies else f"{ch.what_if} (does not apply with these answers, so it changes nothing)"
+
+
 def show(w: WhatIf) -> None:
     """The comparison as a terminal table."""
     from readiness.console import out, plain, table
@@ -270,7 +278,7 @@ def show(w: WhatIf) -> None:
     c.print(plain(headline(w)))
     changes = table("Question", "Recorded", "What if", title="Answers changed")
     for ch in w.changes:
-        changes.add_row(f"{ch.question}: {ch.text}", ch.today, ch.what_if)
+        changes.add_row(f"{ch.question}: {ch.text}", ch.today, _shown(ch))
     c.print(changes)
     t = table("", "Today", "What if", title=f"{w.site}: today and what if")
     for name, before, after in rows(w):
@@ -283,7 +291,7 @@ def to_markdown(w: WhatIf) -> str:
 
     lines = [f"# What if: {cell(w.site)}", "", cell(headline(w)), "", "| Question | Recorded | What if |",
              "|---|---|---|"]
-    lines += [f"| {cell(ch.question)}: {cell(ch.text)} | {cell(ch.today)} | {cell(ch.what_if)} |" for ch in w.changes]
+    lines += [f"| {cell(ch.question)}: {cell(ch.text)} | {cell(ch.today)} | {cell(_shown(ch))} |" for ch in w.changes]
     lines += ["", "| | Today | What if |", "|---|---|---|"]
     lines += [f"| {cell(name.strip())} | {cell(before)} | {cell(after)} |" for name, before, after in rows(w)]
     return "\n".join(lines) + "\n"

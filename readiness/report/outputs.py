@@ -51,7 +51,6 @@ class Supplies:
         """A site's supplies; the standard tasks come from the first of `folders` that has them."""
         from readiness.assessment.scoring import condition_values
         from readiness.planning import plan_for_site
-
         from readiness.report.whatif import Outlook, best_moves
 
         values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))

@@ -189,6 +189,9 @@ class ScoreFormat(str, Enum):
 
 SITE = typer.Argument(..., help="The site folder (made by `lead-readiness new`).", show_default=False)
 QUESTIONNAIRE = typer.Option(None, "--questionnaire", help="Use this questionnaire file instead of the site's.")
+WHAT_IF = typer.Option(None, "--what-if", metavar="QUESTION=VALUE",
+                       help="Show the score, stage, launch requirements and launch date as they would be with this "
+                            "answer, beside today's; nothing is saved. Repeat for several answers.")
 
 
 @app.command()
@@ -283,9 +286,15 @@ def answer(
 def score(
     site_dir: Path = SITE,
     format: ScoreFormat = typer.Option(ScoreFormat.table, "--format", "-f", help="table, json or markdown."),
+    what_if: Optional[list[str]] = WHAT_IF,
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Score a site: overall stage, launch blockers, domains, gaps and disagreements."""
+    if what_if:
+        import datetime as _dt
+
+        _show_what_if(site_dir, questionnaire, what_if, _dt.date.today(), None, format.value)
+        return
     site, a = _assessed(site_dir, questionnaire)
     if format is ScoreFormat.json:
         from readiness.assessment.export import to_dict
@@ -316,6 +325,7 @@ def plan(
                                         help="First day of the plan (default: today)."),
     format: PlanFormat = typer.Option(PlanFormat.table, "--format", "-f", help="table, markdown, csv or json."),
     templates: Optional[Path] = typer.Option(None, "--templates", help="A template folder with its own plans/standard-tasks.yaml."),
+    what_if: Optional[list[str]] = WHAT_IF,
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Schedule the implementation plan: standard tasks plus one per gap, and the path to launch."""
@@ -323,6 +333,9 @@ def plan(
     from readiness.resources import template_folders
 
     begin = parse_start(start)
+    if what_if:
+        _show_what_if(site_dir, questionnaire, what_if, begin, templates, format.value)
+        return
     site, a = _assessed(site_dir, questionnaire)
     schedule = plan_for_site(site, a, begin, template_folders(site, templates))
     if format is PlanFormat.json:
@@ -473,7 +486,7 @@ def interview(
     role: Optional[str] = typer.Option(None, "--role", help="The respondent's role, e.g. Police Chief."),
     agency: Optional[str] = typer.Option(None, "--agency", help="The respondent's agency, e.g. City Police Department."),
     domain: Optional[str] = typer.Option(None, "--domain", help="Ask only this domain's questions (its id)."),
-    answers: Optional[Path] = typer.Option(None, "--answers", help="Take the answers from this YAML file instead of asking (shaped like answers.yaml or a respondent file)."),
+    answers: Optional[Path] = typer.Option(None, "--answers", help="Take the answers from this file instead of asking: YAML shaped like answers.yaml or a respondent file, or an answer sheet (.xlsx or .csv, see answer-sheet)."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt: fail at once unless --answers is given."),
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
@@ -482,6 +495,56 @@ def interview(
 
     run_interview(site_dir, respondent=respondent, role=role, agency=agency, domain=domain, answers=answers,
                   no_input=no_input, questionnaire=questionnaire)
+
+
+def _show_what_if(site_dir: Path, questionnaire: Optional[Path], texts: list[str], start, templates,
+                  fmt: str) -> None:
+    """`score`/`plan --what-if`: today beside the answers given, in memory only."""
+    from readiness.report import whatif
+    from readiness.resources import template_folders
+    from readiness.workspace.store import open_site
+
+    if fmt == "csv":
+        raise whatif.WhatIfUsage("--what-if compares two plans, which a CSV cannot show",
+                                 hint="use --format table, markdown or json")
+    site = open_site(site_dir, questionnaire)
+    answers = whatif.parse_what_ifs(site, texts)
+    _notices(site)
+    result = whatif.what_if(site, answers, start, template_folders(site, templates))
+    if fmt == "json":
+        _json_out(whatif.to_dict(result))
+    elif fmt == "markdown":
+        write_out(whatif.to_markdown(result))
+    else:
+        whatif.show(result)
+
+
+@app.command("answer-sheet")
+@handled
+def answer_sheet(
+    site_dir: Path = SITE,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The sheet to write, .xlsx or .csv "
+                                          "(default: answer-sheet.xlsx in the site folder)."),
+    force: bool = typer.Option(False, "--force", help="Replace the file if it exists."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """Write a spreadsheet of the site's open questions, with allowed values and help, to fill in before the meeting."""
+    import shlex
+
+    from readiness.interview.sheet import write_sheet
+    from readiness.workspace.store import open_site
+
+    site = open_site(site_dir, questionnaire)
+    _notices(site)
+    path = output if output is not None else site.root / "answer-sheet.xlsx"
+    count = write_sheet(site, path, force=force)
+    from readiness.console import err, safe_text
+
+    err().print(safe_text(f"Wrote {count} open question{'s' if count != 1 else ''} of {site.name} to {path}."),
+                markup=False, highlight=False, soft_wrap=True)
+    err().print(safe_text("Fill in the value column (or a status: don't know, not applicable, skipped), then: "
+                          f"lead-readiness interview {shlex.quote(str(site_dir))} --answers {shlex.quote(str(path))}"),
+                markup=False, highlight=False, soft_wrap=True)
 
 
 def _assessed(site_dir: Path, questionnaire: Optional[Path]):

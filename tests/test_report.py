@@ -135,7 +135,7 @@ def test_report_reuses_the_score_markdown_summary(built, name):
 def test_failed_gates_come_first(built, name):
     data = score_json(name)
     text = report(built[name])
-    section = text.split("### 2.1 Launch requirements", 1)[1].split("## 3.", 1)[0]
+    section = text.split("### 2.1 Launch requirements", 1)[1].split("## 3.", 1)[0].split("### 2.2", 1)[0]
     statuses = [row.split(" | ")[1] for row in section.splitlines() if row.startswith("| ") and " | " in row][1:]
     statuses = [s for s in statuses if s != "---"]
     failed = sum(g["status"] in ("failed", "unknown") for g in data["gates"])

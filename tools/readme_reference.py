@@ -50,7 +50,7 @@ def _options(help_text: str) -> list[str]:
             entries[-1].append(line)
     found = []
     for entry in entries:
-        m = re.match(r"^  (?:-\w, )?(--[\w-]+)(?: <([^>]+)>| ([A-Z][\w.,-]*))?", entry[0])
+        m = re.match(r"^  (?:-\w, )?(--[\w-]+)(?: <([^>]+)>| ([A-Z][\w.,=-]*))?", entry[0])
         if not m or m.group(1) == "--help":
             continue
         value = m.group(2) or m.group(3)
@@ -62,7 +62,7 @@ def _options(help_text: str) -> list[str]:
 def _metavar(option: str, value: str) -> str:
     """`<str>` and `<path>` say little; name the value after its option (--name NAME, --state XX)."""
     if value in ("str", "path", "int", "integer", "text"):
-        return {"--state": "XX", "--questionnaire": "FILE", "--answers": "FILE", "--templates": "DIR",
+        return {"--state": "XX", "--questionnaire": "FILE", "--answers": "FILE", "--output": "FILE", "--templates": "DIR",
                 "--only": "ID,..."}.get(option, option.lstrip("-").upper().replace("-", "_"))
     return value.replace("|", "\\|")
 

@@ -1,7 +1,8 @@
 """`interview --answers FILE`: answers given in a file, checked exactly like typed ones.
 
 The file is shaped like a site's answers.yaml (`answers: {question_id: value}` or the full form with
-status and note), or like a respondent file (with `name:` and perhaps `role:` and `agency:`).
+status and note), or like a respondent file (with `name:` and perhaps `role:` and `agency:`), or it
+is an answer sheet, CSV or XLSX (interview/sheet.py: one row per answer).
 Everything is checked before anything is written, so a bad value changes nothing.
 """
 from __future__ import annotations
@@ -24,8 +25,20 @@ class Imported:
 
 def read_answers_file(site: Site, path: Path, respondent: Optional[str] = None, role: Optional[str] = None,
                       agency: Optional[str] = None) -> Imported:
-    """Parse and check the file against the site's questionnaire; raises FileProblems with file:line."""
+    """Parse and check the file against the site's questionnaire; raises FileProblems with file:line
+    (file: row N for a sheet)."""
     path = Path(path)
+    from readiness.interview import sheet
+
+    if sheet.is_sheet(path):
+        answers = sheet.read_sheet(path, site.questionnaire, respondent=bool(respondent), site_root=site.root)
+        who = respondent_for(site, respondent, role, agency, _today()) if respondent else None
+        return Imported(who, answers)
+    if path.suffix.lower() in (".xls", ".ods", ".numbers", ".xlsm", ".tsv", ".txt"):
+        from readiness.errors import FileProblems, Problem
+
+        raise FileProblems([Problem(f"answers file '{path.name}' is neither YAML nor an answer sheet this tool reads",
+                                    file=path, hint="save the sheet as .xlsx (Excel workbook) or .csv")])
     located = read_yaml(path, "answers file", as_text=True)
     data = located.data if isinstance(located.data, dict) else {}
     is_respondent_file = "name" in data

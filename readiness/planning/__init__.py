@@ -60,10 +60,9 @@ def _worded(spec, site):
     return type(spec).model_validate(fill_prose(spec.model_dump(), names))
 
 
-def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None = None) -> Plan:
-    """Load the standard tasks (consultant folders first), check them against the site's
-    questionnaire and schedule the site's plan."""
-    from readiness.assessment.scoring import condition_values
+def site_tasks(site, dirs: Sequence[Path] | None = None):
+    """(path, loaded standard tasks) for a site, consultant folders first, checked against the site's
+    questionnaire: what `plan_for_site` schedules; load once to plan the same site many times."""
     from readiness.planning.tasks import check_questions, load_standard_tasks
 
     from readiness import resources
@@ -75,6 +74,15 @@ def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None
         # the bundled file may meet a consultant questionnaire without some of its questions, and a
         # task whose questions are missing simply stays in the plan.
         check_questions(loaded, site.questionnaire.by_id)
+    return path, loaded
+
+
+def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None = None, tasks=None) -> Plan:
+    """Load the standard tasks (consultant folders first; or take `tasks` from `site_tasks`), check
+    them against the site's questionnaire and schedule the site's plan."""
+    from readiness.assessment.scoring import condition_values
+
+    path, loaded = tasks or site_tasks(site, dirs)
     values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))
     spec = _worded(loaded.spec, site)
     try:

@@ -185,8 +185,16 @@ def plan_data(plan: Plan, *, timeline_file: str, timeline_alt: str, csv_file: st
 # ---------------------------------------------------------------- everything together
 
 
+def _moves(moves: Sequence, sensitive: set[str]) -> list[dict]:
+    """The answers that would bring launch closest (report/whatif.best_moves), for the report."""
+    return [{"question": cell(m.label[:1].upper() + m.label[1:]), "id": m.question, "answer": cell(m.answer),
+             "today": cell(m.today), "weeks_saved": m.weeks_saved, "launch": day(m.launch),
+             "score": "n/a" if m.score is None else f"{m.score:.0f}", "stage": m.stage, "gate": m.gate}
+            for m in moves if m.question not in sensitive]
+
+
 def report_data(a: Assessment, questionnaire, plan: Plan, values: Mapping[str, Any], *, radar_file: str,
-                radar_alt: str, plan_file: str = "") -> dict:
+                radar_alt: str, plan_file: str = "", moves: Sequence = ()) -> dict:
     sensitive = {q.id for q in questionnaire.questions if q.sensitive}
     shared = shareable(a, sensitive)
     found = pathways(values)
@@ -220,6 +228,7 @@ def report_data(a: Assessment, questionnaire, plan: Plan, values: Mapping[str, A
         "more_actions": more,
         "radar": {"file": radar_file, "alt": cell(radar_alt)},
         "plan_file": plan_file,
+        "moves": _moves(moves, sensitive),
     }
 
 

@@ -40,24 +40,32 @@ class Supplies:
     """The plan, the report's figures and the charts' texts for one build, computed on first use."""
 
     def __init__(self, questionnaire, assessment, values: dict[str, Any], *, site_name: str,
-                 make_plan: Callable[[], Any]):
+                 make_plan: Callable[[], Any], make_moves: Callable[[Any], list] | None = None):
         self.questionnaire, self.assessment, self.values = questionnaire, assessment, values
         self.site_name = site_name
         self._make_plan = make_plan
+        self._make_moves = make_moves
 
     @classmethod
     def for_site(cls, site, assessment, today: _dt.date, folders: Sequence[Path]) -> "Supplies":
         """A site's supplies; the standard tasks come from the first of `folders` that has them."""
         from readiness.assessment.scoring import condition_values
         from readiness.planning import plan_for_site
+        from readiness.report.whatif import Outlook, best_moves
 
         values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))
         return cls(site.questionnaire, assessment, values, site_name=site.name,
-                   make_plan=lambda: plan_for_site(site, assessment, today, dirs=list(folders)))
+                   make_plan=lambda: plan_for_site(site, assessment, today, dirs=list(folders)),
+                   make_moves=lambda plan: best_moves(site, Outlook(assessment, plan), today, list(folders)))
 
     @cached_property
     def plan(self):
         return self._make_plan()
+
+    @cached_property
+    def moves(self) -> list:
+        """The answers that would bring the launch date closest (report/whatif.best_moves)."""
+        return self._make_moves(self.plan) if self._make_moves else []
 
     @cached_property
     def scores(self):
@@ -88,7 +96,7 @@ class Supplies:
         if "report" in needs:
             out["report"] = report_data(self.assessment, self.questionnaire, self.plan, self.values,
                                         radar_file=links.radar, radar_alt=charts.radar_alt_text(self.site_name, self.scores),
-                                        plan_file=links.plan_document)
+                                        plan_file=links.plan_document, moves=self.moves)
         if "plan" in needs:
             out["plan"] = plan_data(self.plan, timeline_file=links.timeline,
                                     timeline_alt=charts.timeline_alt_text(self.plan), csv_file=links.csv)

@@ -194,10 +194,17 @@ def _moves(moves: Sequence, sensitive: set[str]) -> list[dict]:
 
 
 def report_data(a: Assessment, questionnaire, plan: Plan, values: Mapping[str, Any], *, radar_file: str,
-                radar_alt: str, plan_file: str = "", moves: Sequence = ()) -> dict:
+                radar_alt: str, plan_file: str = "", moves: Sequence = (),
+                titles: Mapping[str, str] | None = None) -> dict:
+    """`titles`: the site's `{prosecutor}`-style names (readiness.jurisdiction.wording); default neutral."""
+    from readiness.jurisdiction import Institutions
+    from readiness.questionnaire.wording import fill
+
     sensitive = {q.id for q in questionnaire.questions if q.sensitive}
     shared = shareable(a, sensitive)
-    found = pathways(values)
+    names = dict(titles) if titles is not None else Institutions().resolved()
+    found = tuple(dataclasses.replace(p, reasons=tuple(fill(r, names) for r in p.reasons),
+                          needs=tuple(fill(n, names) for n in p.needs)) for p in pathways(values))
     actions, more = first_actions(plan)
     titles = {p.id: p.title for p in plan.phases}
     stage_meaning = next((meaning for _, name, meaning in STAGES if name == a.stage), "")
@@ -222,7 +229,7 @@ def report_data(a: Assessment, questionnaire, plan: Plan, values: Mapping[str, A
         "pathways": [{"id": p.id, "name": p.name, "trigger": p.trigger, "status": p.status,
                       "status_text": p.status_text, "reasons": [cell(r) for r in p.reasons],
                       "needs": [cell(n) for n in p.needs]} for p in found],
-        "pathway_advice": cell(recommendation(found, values)),
+        "pathway_advice": cell(fill(recommendation(found, values), names)),
         "pathway_sources": SOURCES,
         "actions": [_task(t, titles) for t in actions],
         "more_actions": more,

@@ -40,9 +40,11 @@ class Supplies:
     """The plan, the report's figures and the charts' texts for one build, computed on first use."""
 
     def __init__(self, questionnaire, assessment, values: dict[str, Any], *, site_name: str,
-                 make_plan: Callable[[], Any], make_moves: Callable[[Any], list] | None = None):
+                 make_plan: Callable[[], Any], make_moves: Callable[[Any], list] | None = None,
+                 titles: dict[str, str] | None = None):
         self.questionnaire, self.assessment, self.values = questionnaire, assessment, values
         self.site_name = site_name
+        self.titles = titles  # the site's `{prosecutor}`-style names; None: neutral
         self._make_plan = make_plan
         self._make_moves = make_moves
 
@@ -53,10 +55,15 @@ class Supplies:
         from readiness.planning import plan_for_site
         from readiness.report.whatif import Outlook, best_moves
 
+        from readiness.jurisdiction import wording
+        from readiness.workspace.store import site_state_dirs
+
         values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))
+        titles = wording(site.profile.state, site_state_dirs(site.root, site.profile), site.profile.institution_overrides())
         return cls(site.questionnaire, assessment, values, site_name=site.name,
                    make_plan=lambda: plan_for_site(site, assessment, today, dirs=list(folders)),
-                   make_moves=lambda plan: best_moves(site, Outlook(assessment, plan), today, list(folders)))
+                   make_moves=lambda plan: best_moves(site, Outlook(assessment, plan), today, list(folders)),
+                   titles=titles)
 
     @cached_property
     def plan(self):
@@ -96,7 +103,7 @@ class Supplies:
         if "report" in needs:
             out["report"] = report_data(self.assessment, self.questionnaire, self.plan, self.values,
                                         radar_file=links.radar, radar_alt=charts.radar_alt_text(self.site_name, self.scores),
-                                        plan_file=links.plan_document, moves=self.moves)
+                                        plan_file=links.plan_document, moves=self.moves, titles=self.titles)
         if "plan" in needs:
             out["plan"] = plan_data(self.plan, timeline_file=links.timeline,
                                     timeline_alt=charts.timeline_alt_text(self.plan), csv_file=links.csv)

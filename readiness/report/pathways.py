@@ -61,11 +61,11 @@ def _judge(checks: list[tuple[bool, str, str]], *, essential: int) -> tuple[str,
 
 def _officer_intervention(v) -> Pathway:
     status, reasons, needs = _judge([
-        (_has(v, "da_non_filing", "written"), "the prosecutor has agreed in writing not to file diverted charges",
-         "the prosecutor's written non-filing commitment" + (" (support is verbal so far)"
+        (_has(v, "da_non_filing", "written"), "the {prosecutor} has agreed in writing not to file diverted charges",
+         "the {prosecutor}'s written non-filing commitment" + (" (support is verbal so far)"
                                                                     if _has(v, "da_non_filing", "verbal") else "")),
-        (_has(v, "eligibility_approved", "approved"), "eligibility and exclusion rules are approved by the prosecutor "
-         "and law enforcement", "eligibility and exclusion rules approved by both the prosecutor and law enforcement"),
+        (_has(v, "eligibility_approved", "approved"), "eligibility and exclusion rules are approved by the {prosecutor_short} "
+         "and law enforcement", "eligibility and exclusion rules approved by both the {prosecutor_short} and law enforcement"),
         (_has(v, "cm_contracted", "staffed", "hiring"), "a case management provider is under contract",
          "a case management provider under contract"),
         (_has(v, "handoff_capacity", "written"), "case managers can take warm hand-offs with a written response time",
@@ -192,7 +192,7 @@ def recommendation(found: tuple[Pathway, ...], values: Mapping[str, Any]) -> str
     if "arrest_diversion" in doors and oi.status != START:
         text.append("The site plans to open arrest diversion at launch, but Officer Intervention still needs "
                     + "; ".join(oi.needs) + ".")
-        if op.status == START and any("prosecutor" in n for n in oi.needs):
+        if op.status == START and any("non-filing commitment" in n for n in oi.needs):
             text.append("Social contact referrals need no charging decision, so they can begin while the "
                         "prosecutor's commitment is settled.")
     text.append("Most communities start with one or two pathways and add others as capacity grows.")

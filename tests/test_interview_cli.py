@@ -168,7 +168,11 @@ def test_site_sitting_ends_with_score_next_command_and_respondent_hint(mini_site
             + ENTER)  # review: Finish
     lines = run_typed(mini_site, keys)
     text = "\n".join(lines)
-    assert "7 answers saved in this sitting; 7 of 7 site questions answered." in text
+    assert "7 answers saved in this sitting; 7 of 7 site questions answered (100%)." in text
+    # the same counts, by the same definition, as `score` (the respondent question is still open)
+    assert ("Completeness 88% of applicable questions answered: 7 of 8, 1 still open "
+            "(the 1 question asked of each respondent counts once).") in text
+    assert "Completeness 88% of applicable questions answered: 7 of 8, 1 still open" in invoke("score", mini_site).stdout
     assert "Launch blockers (1): Prosecutor non-filing commitment (not met)" in text
     assert "Top gaps:\n  1. Ask the DA for a signed non-filing letter. (District Attorney; critical, blocks launch)" in text
     assert f"Next: lead-readiness score {mini_site}" in text

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Protocol, Union
 
+from readiness.assessment.model import AnswerCounts
 from readiness.assessment.scoring import applicable_ids, condition_values
 from readiness.interview.helptext import show_value
 from readiness.questionnaire.conditions import derive_value
@@ -191,6 +192,12 @@ class Interview:
         domain_position = same.index(qid) + 1 if qid in same else len(same)
         return Progress(self._titles.get(question.domain, question.domain), domain_position, len(same),
                         position, len(ids), sum(1 for i in ids if self.is_done(i)), self.worded(question))
+
+    def counts(self) -> AnswerCounts:
+        """The sitting's answer counts, by the one definition (AnswerCounts) `score` uses too."""
+        questions = self.applicable()
+        status = [self.answers[q.id].status if q.id in self.answers else "unanswered" for q in questions]
+        return AnswerCounts(len(questions), status.count("answered"), status.count("unknown"))
 
     def remaining(self) -> int:
         return sum(1 for q in self.applicable(everything=False) if not self.is_done(q.id))

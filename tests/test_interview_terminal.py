@@ -167,7 +167,7 @@ def test_real_questionnaire_interview_resumes(tmp_path):
     assert child.exitstatus == 130
     assert set(open_site(site).answers) == {x.id for x in site_questions[:8]} | {"county_name"}
     child = spawn(site)
-    child.expect_exact("Resuming at question 9 of")
+    child.expect_exact("Resuming at question 10 of")  # the county name, then the eight answered
     child.expect_exact(following.text[:50])
     child.send(CTRL_C)
     child.expect(pexpect.EOF)

@@ -304,21 +304,21 @@ def established_lines(site: Site, a, engine: Interview) -> list[str]:
         members = [x for x in in_set if x.domain == d.id and a.questions[x.id].applicable]
         if not members:
             continue
-        placed, missing, unknown = [], [], []
+        placed = unknown = 0
+        missing = []
         for x in members:
             r = a.questions[x.id]
-            name = x.gate.title if x.gate else short(x.label, 50)
             if r.status == "answered" and r.score is not None and r.score >= 1 - 1e-9:
-                placed.append(name)
+                placed += 1
             elif r.status == "answered":
-                missing.append(f"{name} ({r.display})")
+                missing.append(x.gate.title if x.gate else x.gap.title if x.gap and x.gap.title else short(x.label, 60))
             else:
-                unknown.append(name)
-        text = f"    {d.title}: {len(placed)} of {len(members)} in place"
+                unknown += 1
+        text = f"    {d.title}: {placed} of {len(members)} in place"
         if missing:
             text += "; not yet: " + "; ".join(missing)
         if unknown:
-            text += "; not known: " + "; ".join(unknown)
+            text += f"; {unknown} not known yet"
         lines.append(text)
     return lines
 

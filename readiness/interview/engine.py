@@ -19,7 +19,7 @@ from typing import Optional, Protocol, Union
 from readiness.assessment.model import AnswerCounts
 from readiness.assessment.scoring import applicable_ids, condition_values
 from readiness.interview.helptext import show_value
-from readiness.questionnaire.conditions import derive_value
+from readiness.questionnaire.conditions import derive_value, names_in
 from readiness.questionnaire.models import Question
 from readiness.questionnaire.values import ValueProblem, check_value
 from readiness.workspace.models import Answer
@@ -147,6 +147,8 @@ class Interview:
         self._order = {x.id: i for i, x in enumerate(self.scope_questions)}
         self._titles = {d.id: d.title for d in q.domains}
         self._own = [x for x in q.questions if x.scope == "site" and (x.from_site or x.derive)] if scope == "site" else []
+        # the answers a derive reads: changing one of them fills in again (the loader checked the names)
+        self._feeds = {name for x in self._own if x.derive for name in names_in(x.derive)}
 
     @property
     def saved(self) -> int:
@@ -244,7 +246,8 @@ class Interview:
         save_answer(self.site, qid, answer.model_copy(update=update), self.respondent)
         if answer.status in DONE_STATUSES:
             self.answered_now.add(qid)
-        self.fill_in()
+        if qid in self._feeds:
+            self.fill_in()
 
     def fill_in(self) -> list[tuple[str, str]]:
         """Record the answers that need no asking: what `new` was given (`from_site`) and what

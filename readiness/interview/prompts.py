@@ -36,10 +36,9 @@ ADD, REMOVE, DONE, CANCEL, EMPTY, KEEP = ("add",), ("remove",), ("done",), ("can
 NOT_APPLICABLE = ("not_applicable",)
 ACTIONS = {UNKNOWN, HELP, BACK, MORE, NOTE, SKIP, REVIEW, QUIT, RETURN, NONE, KEEP, NOT_APPLICABLE}
 
-# The one set of keys for every question type: (key, what it does, the reply).  Ctrl-S is free:
-# prompt_toolkit switches terminal flow control off while a prompt runs.
-KEYS = (("c-k", "Ctrl-K don't know", UNKNOWN), ("c-n", "Ctrl-N not applicable", NOT_APPLICABLE),
-        ("c-s", "Ctrl-S skip", SKIP), ("c-o", "Ctrl-O more (note, review, quit)", MORE))
+# The one set of keys for every question type: (key, the reply); screens.keys_line names them on
+# the hint line.  Ctrl-S is free: prompt_toolkit switches terminal flow control off while a prompt runs.
+KEYS = (("c-k", UNKNOWN), ("c-n", NOT_APPLICABLE), ("c-s", SKIP), ("c-o", MORE))
 
 STYLE = Style([
     ("qmark", "fg:#5f87d7 bold"), ("question", "bold"), ("answer", "fg:#00afaf bold"),
@@ -55,7 +54,7 @@ def with_keys(prompt: questionary.Question, question: Question) -> questionary.Q
     """Bind the shared keys on one prompt; each ends the prompt with its reply.  On a checklist,
     Ctrl-O hands back what is ticked too, so a note can be added to a ticked list without losing it."""
     bindings = KeyBindings()
-    for key, _, action in KEYS:
+    for key, action in KEYS:
         if action == UNKNOWN and not question.allow_unknown:
             continue
 

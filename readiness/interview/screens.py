@@ -14,7 +14,7 @@ TEXT_HELP_LINE = "Type the answer, then Enter.   ? help   < go back   Enter on a
 
 
 def keys_line(question: Question) -> str:
-    """The hint line of keys that work the same on every question type (see prompts.KEYS)."""
+    """The hint line of keys that work the same on every question type (bound in prompts.KEYS)."""
     words = ["Ctrl-K don't know"] if question.allow_unknown else []
     return "   ".join(words + ["Ctrl-N not applicable", "Ctrl-S skip", "Ctrl-O more (note, review, quit)"])
 STATE_STYLES = {"unanswered": "yellow", "skipped": "yellow", "unknown": "magenta", "kept": "grey58",

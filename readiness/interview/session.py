@@ -81,10 +81,10 @@ def interview(site_dir: Path, *, respondent: Optional[str] = None, role: Optiona
             echo(_intro(site, who, domain, part))
             with speed:
                 outcome = engine.run(asker)
+        for line in closing_lines(site, engine, outcome, site_dir):
+            echo(line)
     except KeyboardInterrupt:
         raise Stopped(stopped_message(engine, site_dir, who, part)) from None
-    for line in closing_lines(site, engine, outcome, site_dir):
-        echo(line)
 
 
 def stopped_message(engine: Optional[Interview], site_dir, who: Optional[Respondent], part: Optional[str]) -> str:

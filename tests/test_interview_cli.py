@@ -189,3 +189,23 @@ def test_a_second_interview_on_the_same_site_is_refused(mini_site):
     with session_lock(mini_site):
         with pytest.raises(WorkspaceError, match="another interview is already running"):
             interview(mini_site, stdin=FakeTTY(), make_asker=lambda: pytest.fail("must not ask"))
+
+
+def test_respondent_details_and_first_meeting_are_checked_before_anything_is_asked(mini_site, tmp_path):
+    before = snapshot(mini_site)
+    bad_date = invoke("interview", mini_site, "--respondent", "Ada Park", "--date", "2027-13-01")
+    assert bad_date.exit_code == 1
+    assert "Error: --date '2027-13-01' is not a date written YYYY-MM-DD (for example --date 2027-03-01)" in bad_date.stderr
+    no_one = invoke("interview", mini_site, "--date", "2027-01-15")
+    assert no_one.exit_code == 1 and "--role-kind and --date describe a respondent" in no_one.stderr
+    never = lambda: pytest.fail("must not ask")  # noqa: E731
+    with pytest.raises(ReadinessError, match="has no first-meeting questions") as info:
+        interview(mini_site, first_meeting=True, stdin=FakeTTY(), make_asker=never)
+    assert "lead-readiness interview" in str(info.value)
+    assert snapshot(mini_site) == before
+
+    real = tmp_path / "harbor"
+    assert invoke("new", real, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    with pytest.raises(ReadinessError, match="unknown --role-kind 'union_rep'") as info:
+        interview(real, respondent="Ada Park", role_kind="union_rep", stdin=FakeTTY(), make_asker=never)
+    assert "union_representative" in str(info.value)

@@ -330,8 +330,9 @@ def _respondent_hint(site: Site, who: Optional[Respondent], site_arg: str) -> li
     people = sorted(site.respondents.values(), key=lambda r: r.name.lower())
     lines = []
     if people:
-        lines.append("Interviewed so far: " + "; ".join(
-            f"{r.name}" + (f" ({r.role})" if r.role else "") + f" {sum(1 for x in per_person if x.id in r.answers)}"
+        lines.append("Interviewed so far (questions answered): " + "; ".join(
+            f"{r.name}" + (f" ({r.role})" if r.role else "")
+            + f" {sum(1 for x in per_person if x.id in r.answers and r.answers[x.id].status == 'answered')}"
             f"/{len(per_person)}" for r in people))
     label = "Interview the next stakeholder" if who else "Then interview each stakeholder"
     lines.append(f"{label} ({len(per_person)} question{'s' if len(per_person) != 1 else ''} each, "

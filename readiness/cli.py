@@ -488,13 +488,25 @@ def interview(
     domain: Optional[str] = typer.Option(None, "--domain", help="Ask only this domain's questions (its id)."),
     answers: Optional[Path] = typer.Option(None, "--answers", help="Take the answers from this file instead of asking: YAML shaped like answers.yaml or a respondent file, or an answer sheet (.xlsx or .csv, see answer-sheet)."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt: fail at once unless --answers is given."),
+    first_meeting: bool = typer.Option(False, "--first-meeting", help="Ask only what a first meeting needs (about 35 questions): the launch requirements, each party's commitments and the facts the first drafts use. A full interview later asks the rest."),
+    role_kind: Optional[str] = typer.Option(None, "--role-kind", help="How the respondent's questions are worded: agency_head, frontline_staff, union_representative, community_member or lived_experience (default: found from --role)."),
+    date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="The respondent's interview date (default: today, or the date already on file)."),
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
-    """Interview a site, question by question; each answer is saved at once and a rerun resumes."""
-    from readiness.interview.session import interview as run_interview
+    """Interview a site, question by question; each answer is saved at once and a rerun resumes.
 
-    run_interview(site_dir, respondent=respondent, role=role, agency=agency, domain=domain, answers=answers,
-                  no_input=no_input, questionnaire=questionnaire)
+    Ctrl-C stops at once (exit 130); every answer given is kept and a rerun goes on from there."""
+    from readiness.interview.session import Stopped, interview as run_interview
+
+    try:
+        run_interview(site_dir, respondent=respondent, role=role, agency=agency, domain=domain, answers=answers,
+                      no_input=no_input, questionnaire=questionnaire, first_meeting=first_meeting,
+                      role_kind=role_kind, date=date)
+    except Stopped as stop:
+        from readiness.console import err
+
+        err().print(stop.message, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
 
 
 def _show_what_if(site_dir: Path, questionnaire: Optional[Path], texts: list[str], start, templates,

@@ -224,7 +224,8 @@ def show_assessment(a, max_gaps: int = 12) -> None:
     score = "n/a" if a.score is None else f"{a.score:.1f}/100"
     c.print(Text.assemble((safe_text(a.site), "bold"), f" ({safe_text(a.state)})  score ", (score, "bold"),
                           "  stage ", (safe_text(a.stage_label), "bold"), "  ", verdict))
-    c.print(f"Completeness {a.completeness:.0%} of applicable questions answered (confidence {a.confidence})")
+    c.print(f"Completeness {a.completeness:.0%} of applicable questions answered: {a.counts.tally()} "
+            f"(confidence {a.confidence})")
     if a.provisional:
         answered_only = "n/a" if a.score_answered_only is None else f"{a.score_answered_only:.1f}/100"
         c.print(f"Provisional: on the questions answered so far the score is {answered_only}; "

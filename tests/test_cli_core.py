@@ -41,7 +41,10 @@ def test_answer_then_score(mini_site):
                               "domain": "prosecution", "status": "passed", "answer": "Yes, in writing"}]
     assert {g["question"]: g["kind"] for g in data["gaps"]}["ssp_in_county"] == "verify"
     assert set(data["overall"]) == {"score", "stage", "launch_ready", "completeness", "confidence",
-                                    "provisional", "stage_label", "score_answered_only"}
+                                    "provisional", "stage_label", "score_answered_only", "questions"}
+    counts = data["overall"]["questions"]  # the counts completeness is made of
+    assert counts["answered"] / counts["applicable"] == pytest.approx(data["overall"]["completeness"], abs=1e-3)
+    assert counts["answered"] + counts["unknown"] + counts["open"] == counts["applicable"]
     assert "Letter of 2 Aug" in (mini_site / "answers.yaml").read_text()
 
 

@@ -171,7 +171,7 @@ def test_interview_progress_rule_and_review_show_markup_in_domain_titles_literal
         def line(self):
             return self.domain + " 3/7 - 41/88 answered"
 
-    screens.header(console, type("Q", (), {"type": "yes_no"})(), None, Progress())
+    screens.header(console, type("Q", (), {"type": "yes_no", "allow_unknown": True})(), None, Progress())
     row = ReviewRow(qid="q", domain="Prosecution [/]", text="Is it [/] in writing?",
                     shown="Yes [/] \x1b[2J", state="answered")
     screens.review(console, [row], 0)

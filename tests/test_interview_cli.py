@@ -168,7 +168,11 @@ def test_site_sitting_ends_with_score_next_command_and_respondent_hint(mini_site
             + ENTER)  # review: Finish
     lines = run_typed(mini_site, keys)
     text = "\n".join(lines)
-    assert "7 answers saved in this sitting; 7 of 7 site questions answered." in text
+    assert "7 answers saved in this sitting; 7 of 7 site questions answered (100%)." in text
+    # the same counts, by the same definition, as `score` (the respondent question is still open)
+    assert ("Completeness 88% of applicable questions answered: 7 of 8, 1 still open "
+            "(the 1 question asked of each respondent counts once).") in text
+    assert "Completeness 88% of applicable questions answered: 7 of 8, 1 still open" in invoke("score", mini_site).stdout
     assert "Launch blockers (1): Prosecutor non-filing commitment (not met)" in text
     assert "Top gaps:\n  1. Ask the DA for a signed non-filing letter. (District Attorney; critical, blocks launch)" in text
     assert f"Next: lead-readiness score {mini_site}" in text
@@ -185,3 +189,23 @@ def test_a_second_interview_on_the_same_site_is_refused(mini_site):
     with session_lock(mini_site):
         with pytest.raises(WorkspaceError, match="another interview is already running"):
             interview(mini_site, stdin=FakeTTY(), make_asker=lambda: pytest.fail("must not ask"))
+
+
+def test_respondent_details_and_first_meeting_are_checked_before_anything_is_asked(mini_site, tmp_path):
+    before = snapshot(mini_site)
+    bad_date = invoke("interview", mini_site, "--respondent", "Ada Park", "--date", "2027-13-01")
+    assert bad_date.exit_code == 1
+    assert "Error: --date '2027-13-01' is not a date written YYYY-MM-DD (for example --date 2027-03-01)" in bad_date.stderr
+    no_one = invoke("interview", mini_site, "--date", "2027-01-15")
+    assert no_one.exit_code == 1 and "--role-kind and --date describe a respondent" in no_one.stderr
+    never = lambda: pytest.fail("must not ask")  # noqa: E731
+    with pytest.raises(ReadinessError, match="has no first-meeting questions") as info:
+        interview(mini_site, first_meeting=True, stdin=FakeTTY(), make_asker=never)
+    assert "lead-readiness interview" in str(info.value)
+    assert snapshot(mini_site) == before
+
+    real = tmp_path / "harbor"
+    assert invoke("new", real, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    with pytest.raises(ReadinessError, match="unknown --role-kind 'union_rep'") as info:
+        interview(real, respondent="Ada Park", role_kind="union_rep", stdin=FakeTTY(), make_asker=never)
+    assert "union_representative" in str(info.value)

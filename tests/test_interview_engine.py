@@ -202,3 +202,74 @@ def test_a_bad_value_from_an_asker_is_refused_by_the_store(mini_site, qid, raw):
     site = open_site(mini_site)
     with pytest.raises(AnswerError):
         Interview(site).apply(qid, Answer(value=raw))
+
+
+# ---------------------------------------------------------------- nothing asked twice; parts; wording
+
+from conftest import invoke  # noqa: E402
+
+
+@pytest.fixture
+def real_site(tmp_path):
+    site = tmp_path / "harbor"
+    assert invoke("new", site, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    return site
+
+
+def test_what_new_was_given_is_filled_in_and_not_asked(real_site):
+    engine = Interview(open_site(real_site))
+    start, message = engine.opening()
+    assert "Not asked: county name, Harbor County (from `lead-readiness new --name`)." in message
+    assert start != "county_name" and engine.is_done("county_name")
+    saved = open_site(real_site).answers["county_name"]
+    assert (saved.value, saved.by) == ("Harbor County", "lead-readiness")
+
+
+def test_a_persons_own_answer_is_never_replaced(real_site):
+    assert invoke("answer", real_site, "county_name", "Harbor").exit_code == 0
+    engine = Interview(open_site(real_site))
+    assert "Not asked" not in engine.opening()[1]
+    assert open_site(real_site).answers["county_name"].value == "Harbor"
+
+
+def test_a_derived_answer_follows_its_source_and_is_not_asked(real_site):
+    site = open_site(real_site)
+    engine = Interview(site)
+    two = [{"name": "County general fund", "type": "county"}, {"name": "Opioid settlement", "type": "opioid_settlement"}]
+    engine.apply("funding_sources", Answer(value=two))
+    assert site.answers["funding_source_count"].value == 2 and engine.is_done("funding_source_count")
+    engine.apply("funding_sources", Answer(value=two + [{"name": "City", "type": "municipal"}]))
+    assert open_site(real_site).answers["funding_source_count"].value == 3  # brought up to date
+    engine.apply("funding_source_count", Answer(value=5))  # the person knows better: kept
+    engine.apply("funding_sources", Answer(value=two))
+    assert open_site(real_site).answers["funding_source_count"].value == 5
+
+
+def test_a_first_meeting_asks_its_set_in_the_set_order_and_the_full_interview_the_rest(real_site):
+    site = open_site(real_site)
+    chosen = site.questionnaire.sets["first_meeting"].questions
+    first = Interview(site, part="first_meeting")
+    first.opening()
+    live = [q.id for q in first.applicable()]
+    assert live == [x for x in chosen if x in first.live_ids()]
+    for qid in live:
+        first.skip(qid) if qid == "pm_agency" else first.apply(qid, Answer(status="unknown"))
+    assert first.counts().applicable == len(live) and first.counts().unknown == len(live) - 1
+    full = Interview(open_site(real_site))
+    full.opening()
+    asked_later, nxt = [], full.resume_point()
+    while nxt is not None:
+        asked_later.append(nxt)
+        full.apply(nxt, Answer(status="unknown"))
+        nxt = full.next_after(nxt)
+    assert set(asked_later) & set(chosen) == {"pm_agency"}  # only what the meeting skipped
+    assert "county_name" not in asked_later and len(asked_later) > 50
+
+
+def test_questions_are_worded_for_the_respondents_role(real_site):
+    site = open_site(real_site)
+    who = Respondent("sam", "Sam Ortiz", "Neighborhood association chair")
+    engine = Interview(site, who, role_kind="community_member")
+    text = engine.progress("resp_support_diversion").text
+    assert text.startswith("How strongly do people in your community or organization support")
+    assert Interview(site, who).progress("resp_support_diversion").text.startswith("How strongly does your agency")

@@ -159,14 +159,14 @@ def test_note_on_a_typed_question(mini):
     assert (answer_of(result).value, answer_of(result).note) == (28, "Checked with the DA")
 
 
-@pytest.mark.parametrize("menu_downs,expected", [(1, Skip), (2, ToReview), (3, Quit)])
+@pytest.mark.parametrize("menu_downs,expected", [(2, Skip), (3, ToReview), (4, Quit)])
 def test_more_options_menu(mini, menu_downs, expected):
     result, _ = ask(mini, "da_non_filing", DOWN * 6 + ENTER + DOWN * menu_downs + ENTER)
     assert isinstance(result, expected)
 
 
 def test_return_to_the_question_from_the_menu(mini):
-    result, _ = ask(mini, "da_non_filing", DOWN * 6 + ENTER + DOWN * 4 + ENTER + DOWN * 2 + ENTER)
+    result, _ = ask(mini, "da_non_filing", DOWN * 6 + ENTER + DOWN * 5 + ENTER + DOWN * 2 + ENTER)
     assert answer_of(result).value == "no"
 
 
@@ -327,3 +327,40 @@ def test_every_site_question_of_the_real_questionnaire_can_be_answered(tmp_path)
     assert {x.id for x in live} <= set(again.answers)
     result = assess(again.questionnaire, again.answers, site=again.name)
     assert result.score is not None and 0 <= result.score <= 100
+
+
+# ---------------------------------------------------------------- the same keys on every question type
+
+CTRL_K, CTRL_N, CTRL_S, CTRL_O = "\x0b", "\x0e", "\x13", "\x0f"
+
+
+@pytest.mark.parametrize("qid", ["ssp_nearest", "intake_days", "da_non_filing", "naloxone_points", "partners"])
+def test_one_key_for_dont_know_not_applicable_and_skip_on_every_type(mini, qid):
+    assert answer_of(ask(mini, qid, CTRL_K)[0]).status == "unknown"
+    assert answer_of(ask(mini, qid, CTRL_N)[0]).status == "not_applicable"
+    assert isinstance(ask(mini, qid, CTRL_S)[0], Skip)
+    _, printed = ask(mini, qid, CTRL_K)
+    assert "Ctrl-K don't know   Ctrl-N not applicable   Ctrl-S skip   Ctrl-O more" in printed  # the hint line
+
+
+def test_dont_know_key_is_neither_shown_nor_bound_where_not_allowed(mini):
+    # county_name has allow_unknown: false; Ctrl-K is the line editor's own (delete to the end).
+    result, printed = ask(mini, "county_name", "Harbor" + CTRL_K + ENTER)
+    assert answer_of(result).value == "Harbor"
+    assert "Ctrl-K" not in printed and "Ctrl-N not applicable" in printed
+
+
+def test_a_note_on_a_ticked_checklist_keeps_the_ticks(mini):
+    # tick Pharmacies, Ctrl-O -> menu ("None of these", "Go back", "Add a note", ...), note, evidence,
+    # then the list comes back with Pharmacies still ticked: Enter gives it with the note.
+    keys = SPACE + CTRL_O + DOWN * 2 + ENTER + "Seen on the county site" + ENTER + ENTER + ENTER
+    result, printed = ask(mini, "naloxone_points", keys)
+    answer = answer_of(result)
+    assert (answer.value, answer.note) == (["pharmacy"], "Seen on the county site")
+    assert "Noted. Now give the answer." in printed
+
+
+def test_a_note_with_dont_know_by_key(mini):
+    keys = CTRL_O + DOWN * 3 + ENTER + "Ask the DA's office" + ENTER + ENTER + CTRL_K
+    answer = answer_of(ask(mini, "intake_days", keys)[0])
+    assert (answer.status, answer.note) == ("unknown", "Ask the DA's office")

@@ -4,6 +4,7 @@ PROMPT_TOOLKIT_NO_CPR=1 stops prompt_toolkit waiting ~1 s per prompt for a curso
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -54,10 +55,12 @@ def test_answer_go_back_change_interrupt_and_resume(mini_site):
     child.send("21" + ENTER)
     child.expect_exact("Is there a syringe services program in the county?")
     child.send(CTRL_C)
-    child.expect_exact("interrupted. Everything answered so far is saved.")
+    # Ctrl-C is the normal way to stop: no "Error:", five questions answered (the DA's twice, counted once)
+    child.expect_exact(f"Stopped. 5 answers saved; run `lead-readiness interview {mini_site}` to go on.")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
+    assert "Error" not in child.before
 
     saved = answers_on_disk(mini_site)
     assert saved["county_name"]["value"] == "Harbor County"
@@ -151,8 +154,9 @@ def test_real_questionnaire_interview_resumes(tmp_path):
     site = tmp_path / "harbor"
     assert invoke("new", site, "--name", "Harbor County", "--state", "NC").exit_code == 0
     q = open_site(site).questionnaire
-    site_questions = [x for x in q.questions if x.scope == "site" and not x.when]
+    site_questions = [x for x in q.questions if x.scope == "site" and not x.when and not x.from_site]
     child = spawn(site)
+    child.expect_exact("Not asked: county name, Harbor County (from `lead-readiness new --name`).")
     for question in site_questions[:8]:
         child.expect_exact(question.text[:50])
         child.send(keys_for(question))
@@ -162,9 +166,9 @@ def test_real_questionnaire_interview_resumes(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert set(open_site(site).answers) == {x.id for x in site_questions[:8]}
+    assert set(open_site(site).answers) == {x.id for x in site_questions[:8]} | {"county_name"}
     child = spawn(site)
-    child.expect_exact("Resuming at question 9 of")
+    child.expect_exact("Resuming at question 10 of")  # the county name, then the eight answered
     child.expect_exact(following.text[:50])
     child.send(CTRL_C)
     child.expect(pexpect.EOF)
@@ -196,3 +200,148 @@ def test_a_virginia_site_is_asked_in_virginias_words(tmp_path):
     assert "Which Community Services Board (CSB) manages publicly funded behavioral health services" in shown
     for north_carolina in ("District Attorney", "LME/MCO", "prosecutorial district", "Local Management Entity"):
         assert north_carolina not in shown
+
+
+# ---------------------------------------------------------------- one key for don't know / not applicable / skip
+
+CTRL_K, CTRL_N, CTRL_S = "\x0b", "\x0e", "\x13"
+
+
+@pytest.mark.parametrize("key,status", [(CTRL_K, "unknown"), (CTRL_N, "not_applicable")])
+def test_one_key_marks_dont_know_or_not_applicable_on_every_type(mini_site, key, status):
+    child = spawn(mini_site)
+    child.expect_exact("What is the county's name?")
+    child.send("Harbor County" + ENTER)
+    child.expect_exact("Which agencies are partners?")  # records
+    child.send(CTRL_S)
+    child.expect_exact("Target launch date?")  # date
+    child.send(key)
+    child.expect_exact("Has the DA agreed in writing")  # choice
+    child.send(key)
+    child.expect_exact("How many days does a referred person have")  # number
+    child.send(key)
+    child.expect_exact("Is there a syringe services program in the county?")
+    child.send(DOWN + ENTER)  # No
+    child.expect_exact("Ctrl-K don't know   Ctrl-N not applicable   Ctrl-S skip")  # the hint line, then...
+    child.expect_exact("Which syringe services program is nearest?")  # ...a text question
+    child.send(key)
+    child.expect_exact("Where can people get naloxone?")  # checklist
+    child.send(key)
+    child.expect_exact("What next?")  # the review: Continue (the skipped one), Change, Finish
+    child.send(DOWN * 2 + ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    saved = answers_on_disk(mini_site)
+    assert saved["partners"]["status"] == "skipped"
+    for qid in ("launch_date", "da_non_filing", "intake_days", "ssp_nearest", "naloxone_points"):
+        assert saved[qid]["status"] == status, qid
+        assert "value" not in saved[qid]
+
+
+# ---------------------------------------------------------------- first meeting, then the full interview
+
+def _prompts(q):
+    """Patterns for every site question's prompt, and the review's title (its table lists the texts)."""
+    site_questions = [x for x in q.questions if x.scope == "site"]
+    return site_questions, [x.text[:60] for x in site_questions] + ["Review - "]
+
+
+def _walk(child, q, answer):
+    """Answer every prompt until the review, then wait for its menu; returns the ids asked, in order
+    (a question whose prompt is drawn again after its answer is counted once)."""
+    questions, patterns = _prompts(q)
+    asked: list[str] = []
+    while True:
+        index = child.expect_exact(patterns, timeout=30)
+        if index == len(questions):
+            child.expect_exact("What next?")
+            return asked
+        question = questions[index]
+        if asked and asked[-1] == question.id:
+            continue  # the answered prompt drawn once more
+        asked.append(question.id)
+        child.send(answer(question))
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="the real questionnaire is not in this checkout")
+def test_first_meeting_then_the_full_interview_asks_nothing_twice(tmp_path):
+    site = tmp_path / "harbor"
+    assert invoke("new", site, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    q = open_site(site).questionnaire
+    chosen = q.sets["first_meeting"].questions
+    gates = [x.id for x in q.questions if x.gate]
+
+    def first(question):  # every other launch requirement: "don't know" with one key
+        if question.gate and gates.index(question.id) % 2:
+            return CTRL_K
+        return keys_for(question)
+
+    child = spawn(site, "--first-meeting")
+    child.expect_exact("Harbor County: first meeting")
+    child.expect_exact("questions in this sitting.")
+    asked = _walk(child, q, first)
+    child.send(ENTER)  # review: Continue is not offered (nothing left in the set), so Finish
+    child.expect_exact("What this meeting established:")
+    child.expect_exact(f"Launch requirements ({len(gates)}):")
+    child.expect_exact("Commitments, party by party:")
+    child.expect_exact("Still to do: the full interview asks the")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    # every question of the set, in the set's order (the two "title" questions follow a name given)
+    assert asked == chosen and 30 <= len(asked) <= 40
+    assert "county_name" not in asked  # given to `new`
+
+    data = json.loads(invoke("score", site, "--format", "json").stdout)
+    assert {g["id"] for g in data["gates"]} == set(gates)
+    assert all(g["status"] in ("passed", "failed", "unknown") and g["answer"] != "Not answered yet"
+               for g in data["gates"])  # every gate answered or "don't know"
+    assert sum(g["answer"] == "Don't know" for g in data["gates"]) == len(gates) // 2
+
+    child = spawn(site)
+    child.expect_exact("Resuming at question")
+    asked_later = _walk(child, q, keys_for)
+    child.send(ENTER)  # review: Finish
+    child.expect(pexpect.EOF)
+    child.close()
+    assert not set(asked_later) & set(chosen) and "county_name" not in asked_later
+    assert "funding_source_count" not in asked_later  # counted from the funding sources
+    saved = open_site(site).answers
+    assert saved["funding_source_count"].value == len(saved["funding_sources"].value or [])
+    assert all(x.id in saved for x in q.questions if x.scope == "site" and x.id in _live(site))
+
+
+def _live(site):
+    from readiness.interview.engine import Interview
+
+    return Interview(open_site(site)).live_ids()
+
+
+# ---------------------------------------------------------------- respondents: date and wording
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="the real questionnaire is not in this checkout")
+def test_respondent_date_and_wording_for_their_role(tmp_path):
+    site = tmp_path / "harbor"
+    assert invoke("new", site, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    child = spawn(site, "--respondent", "Sam Ortiz", "--role", "FOP Lodge 12 President", "--date", "2027-01-15")
+    child.expect_exact("interviewing Sam Ortiz (FOP Lodge 12 President) on 2027-01-15.")
+    child.expect_exact("Questions worded for: union or employee association representative")
+    child.expect_exact("How strongly do the members you represent support")
+    child.send(DOWN * 3 + ENTER)  # 4 - Supportive
+    child.expect_exact("How comfortable are the members you represent")
+    child.send(CTRL_C)
+    child.expect_exact('Stopped. 1 answer saved; run `lead-readiness interview')
+    child.expect_exact("--respondent 'Sam Ortiz'` to go on.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    saved = yaml.safe_load((site / "respondents" / "sam-ortiz.yaml").read_text())
+    assert (saved["date"], saved["role_kind"]) == ("2027-01-15", "union_representative")
+    assert saved["answers"]["resp_support_diversion"]["value"] == 4
+
+    child = spawn(site, "--respondent", "Sam Ortiz")  # resuming keeps the date on file
+    child.expect_exact("interviewing Sam Ortiz (FOP Lodge 12 President) on 2027-01-15.")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)

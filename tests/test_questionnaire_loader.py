@@ -80,3 +80,41 @@ def test_yaml_yes_label_is_read_as_the_word(tmp_path):
                     "      - {value: yes, label: Yes, score: 1}\n      - {value: no, label: No, score: 0}\n")
     q = load_questionnaire(path)
     assert [(c.value, c.label) for c in q.questions[0].choices] == [("yes", "Yes"), ("no", "No")]
+
+
+def test_sets_roles_and_derive_are_checked(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "id: t\nversion: 1.0.0\ntitle: T\n"
+        "respondent_roles:\n  - {id: agency_head, label: Agency head, matches: [chief]}\n"
+        "sets:\n  first_meeting:\n    title: First meeting\n    questions: [a, a, zz, r]\n"
+        "domains:\n  - {id: gov, title: G}\nquestions:\n"
+        "  - {id: a, domain: gov, text: 'One', type: yes_no}\n"
+        "  - {id: n, domain: gov, text: 'How many?', type: number, derive: 'later | length'}\n"
+        "  - {id: later, domain: gov, text: 'Which?', type: text}\n"
+        "  - {id: r, domain: gov, text: 'Your view?', type: text, scope: respondent,\n"
+        "     text_by_role: {union_rep: 'Your members?'}}\n")
+    with pytest.raises(FileProblems) as info:
+        load_questionnaire(path)
+    messages = [p.message for p in info.value.problems]
+    assert "set 'first_meeting' names 'a' twice" in messages
+    assert "set 'first_meeting' names unknown question 'zz'" in messages
+    assert "set 'first_meeting' names 'r', a respondent question (sets hold site questions)" in messages
+    assert "derive names 'later', which is not an earlier question" in messages
+    assert "text_by_role names 'union_rep', which is not a respondent role" in messages
+
+
+def test_bundled_first_meeting_holds_every_launch_requirement():
+    from readiness import resources
+
+    q = load_questionnaire(resources.bundled_questionnaire())
+    chosen = q.sets["first_meeting"].questions
+    assert 30 <= len(chosen) <= 40
+    assert {x.id for x in q.questions if x.gate} <= set(chosen)
+    worded = [x for x in q.questions if x.scope == "respondent" and x.text_by_role]
+    assert worded and all(set(x.text_by_role) <= {r.id for r in q.respondent_roles} for x in worded)
+    assert q.role_for(None, "Assistant District Attorney") == "frontline_staff"
+    assert q.role_for(None, "District Attorney") == "agency_head"
+    assert q.role_for(None, "FOP Lodge 12 President") == "union_representative"
+    assert q.role_for("community_member", "Police Chief") == "community_member"  # given beats found
+    assert q.role_for(None, "Consultant") is None

@@ -15,7 +15,9 @@ def to_dict(a: Assessment, questionnaire=None) -> dict:
         "overall": {"score": a.score, "stage": a.stage, "launch_ready": a.launch_ready,
                     "completeness": a.completeness, "confidence": a.confidence,
                     "provisional": a.provisional, "stage_label": a.stage_label,
-                    "score_answered_only": a.score_answered_only},
+                    "score_answered_only": a.score_answered_only,
+                    "questions": {"applicable": a.counts.applicable, "answered": a.counts.answered,
+                                  "unknown": a.counts.unknown, "open": a.counts.open}},
         "domains": [{"id": d.id, "title": d.title, "weight": d.weight, "score": d.score, "stage": d.stage,
                      "answered": d.answered, "applicable": d.applicable, "unknown": d.unknown} for d in a.domains],
         "gates": [{"id": g.id, "title": g.title, "domain": g.domain, "status": g.status, "answer": g.answer}
@@ -48,7 +50,7 @@ def to_markdown(a: Assessment, top_gaps: int = 15) -> str:
                   "(the overall score counts unanswered questions as zero)  "]
     lines += [
               f"**Launch readiness:** {verdict}  ",
-              f"**Completeness:** {a.completeness:.0%} of applicable questions answered "
+              f"**Completeness:** {a.completeness:.0%} of applicable questions answered: {a.counts.tally()} "
               f"(confidence: {a.confidence})", ""]
     blocking = [g for g in a.gates if g.status in ("failed", "unknown")]
     lines += ["## Launch requirements", ""]

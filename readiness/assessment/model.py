@@ -105,6 +105,41 @@ class Disagreement:
 
 
 @dataclass(frozen=True)
+class AnswerCounts:
+    """How far the answers go; the one definition that `score`, the report and the interview's
+    closing screen all use (README, "Counting answers"):
+    - applicable: questions that apply now (their condition holds and nobody marked them not
+      applicable); respondent questions count once, however many people answered them;
+    - answered: applicable questions with an answer (a value; a respondent question once anyone
+      gave one);
+    - unknown: applicable questions answered "don't know";
+    - open: the rest (skipped, or not asked yet)."""
+
+    applicable: int = 0
+    answered: int = 0
+    unknown: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.applicable - self.answered - self.unknown
+
+    @property
+    def share(self) -> float:
+        return self.answered / self.applicable if self.applicable else 0.0
+
+    def tally(self) -> str:
+        """E.g. "70 of 125, 12 don't know, 43 still open"."""
+        rest = ([f"{self.unknown} don't know"] if self.unknown else []) + ([f"{self.open} still open"] if self.open else [])
+        return ", ".join([f"{self.answered} of {self.applicable}"] + rest)
+
+    def sentence(self, what: str = "applicable questions") -> str:
+        """E.g. "70 of 125 applicable questions answered (56%); 12 don't know, 43 still open"."""
+        text = f"{self.answered} of {self.applicable} {what} answered ({self.share:.0%})"
+        rest = self.tally().split(", ", 1)[1:]
+        return text + ("; " + rest[0] if rest else "")
+
+
+@dataclass(frozen=True)
 class Assessment:
     site: str
     state: str
@@ -122,6 +157,8 @@ class Assessment:
     questions: dict[str, QuestionResult] = field(default_factory=dict)
     respondents: tuple[dict, ...] = ()
     score_answered_only: Optional[float] = None  # the same weighting over answered questions only
+    counts: AnswerCounts = AnswerCounts()  # every applicable question; completeness is counts.share
+    site_counts: AnswerCounts = AnswerCounts()  # the site questions only (what `interview SITE` asks)
 
     @property
     def provisional(self) -> bool:

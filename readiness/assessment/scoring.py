@@ -15,7 +15,7 @@ from statistics import mean
 from typing import Any, Mapping
 
 from readiness.assessment.model import (
-    GATE_CAP_STAGE, PROVISIONAL_BELOW, READY_SCORE, Assessment, Disagreement, DomainResult, GapItem, GateResult,
+    AnswerCounts, GATE_CAP_STAGE, PROVISIONAL_BELOW, READY_SCORE, Assessment, Disagreement, DomainResult, GapItem, GateResult,
     QuestionResult, RespondentAnswer, stage_for, stage_index,
 )
 from readiness.questionnaire.conditions import evaluate
@@ -214,15 +214,25 @@ def assess(q: Questionnaire, answers: Mapping[str, Any], respondents=(), *, site
     disagreements = tuple(dis for qq in q.questions if qq.scope == "respondent"
                           and (dis := _disagreement(qq, results[qq.id])))
 
-    scorable_live = [r for qq in q.questions if (r := results[qq.id]).applicable]
-    answered = sum(1 for r in scorable_live if r.status == "answered")
-    completeness = answered / len(scorable_live) if scorable_live else 0.0
+    counts = count_answers(q, results)
+    completeness = counts.share
     confidence = "high" if completeness >= 0.9 else "medium" if completeness >= PROVISIONAL_BELOW else "low"
     people = tuple({"name": r.name, "role": r.role, "agency": r.agency, "date": r.date,
                     "answered": sum(1 for a in r.answers.values() if a.status == "answered")} for r in respondents)
     return Assessment(site, state, q.id, q.version, overall, stage, launch_ready, round(completeness, 3),
                       confidence, tuple(domains), gates, tuple(gaps), disagreements, results, people,
-                      score_answered_only=answered_only)
+                      score_answered_only=answered_only, counts=counts, site_counts=count_answers(q, results, "site"))
+
+
+def count_answers(q: Questionnaire, results: Mapping[str, QuestionResult], scope: str | None = None,
+                  ids=None) -> AnswerCounts:
+    """The answer counts (AnswerCounts says what each means) over every question, one scope
+    ("site" or "respondent"), or the given question ids."""
+    wanted = set(ids) if ids is not None else None
+    live = [r for qq in q.questions if (scope is None or qq.scope == scope)
+            and (wanted is None or qq.id in wanted) and (r := results[qq.id]).applicable]
+    return AnswerCounts(len(live), sum(1 for r in live if r.status == "answered"),
+                        sum(1 for r in live if r.status == "unknown"))
 
 
 def _answered_only_score(q: Questionnaire, results: Mapping[str, QuestionResult]) -> float | None:

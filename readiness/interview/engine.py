@@ -5,19 +5,28 @@ order, asks each through an `Asker`, and saves every answer the moment it is giv
 process loses at most the answer being typed.  Conditions are re-evaluated before every step:
 a question that starts to apply is asked, and answers to questions that stop applying are kept
 on disk and shown in the review as "kept but no longer applies".
+
+Nothing is asked twice: a question whose answer is what `new` was given (`from_site`) or follows
+from earlier answers (`derive`) is filled in and recorded, not asked.  A sitting may be one named
+part of the questionnaire (`sets`, e.g. the first meeting), asked in the set's order; a full
+interview later asks only what that part left open.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Optional, Protocol, Union
 
+from readiness.assessment.model import AnswerCounts
 from readiness.assessment.scoring import applicable_ids, condition_values
 from readiness.interview.helptext import show_value
+from readiness.questionnaire.conditions import derive_value, names_in
 from readiness.questionnaire.models import Question
+from readiness.questionnaire.values import ValueProblem, check_value
 from readiness.workspace.models import Answer
 from readiness.workspace.store import Respondent, Site, save_answer
 
 DONE_STATUSES = ("answered", "unknown", "not_applicable")
+FILLED_BY = "lead-readiness"  # `by` of an answer the interview filled in itself (from_site, derive)
 
 
 # ---------------------------------------------------------------- what an Asker sees and replies
@@ -33,6 +42,7 @@ class Progress:
     position: int  # this question's place among the sitting's applicable questions
     total: int
     done: int
+    text: Optional[str] = None  # the question as worded for this respondent (text_by_role)
 
     def line(self) -> str:
         return f"{self.domain} {self.domain_position}/{self.domain_total} - {self.done}/{self.total} answered"
@@ -106,7 +116,7 @@ class Asker(Protocol):
 @dataclass
 class Outcome:
     finished: bool  # False when the person chose to save and quit
-    saved: int  # answers written during this sitting
+    saved: int  # questions given an answer (a value, don't know, not applicable) in this sitting
 
 
 # ---------------------------------------------------------------- the engine
@@ -119,16 +129,33 @@ class Interview:
     site: Site
     respondent: Optional[Respondent] = None
     domain: Optional[str] = None
+    part: Optional[str] = None  # a questionnaire set's id, e.g. first_meeting
+    role_kind: Optional[str] = None  # a respondent_roles id: the wording of the questions
     history: list[str] = field(default_factory=list)
     skipped_now: set[str] = field(default_factory=set)
-    saved: int = 0
+    answered_now: set[str] = field(default_factory=set)
+    filled: list[tuple[str, str]] = field(default_factory=list)  # (question id, why) filled in, not asked
 
     def __post_init__(self) -> None:
+        q = self.site.questionnaire
         scope = "respondent" if self.respondent is not None else "site"
-        self.scope_questions = [q for q in self.site.questionnaire.questions if q.scope == scope]
-        self.questions = [q for q in self.scope_questions if self.domain is None or q.domain == self.domain]
-        self._order = {q.id: i for i, q in enumerate(self.scope_questions)}
-        self._titles = {d.id: d.title for d in self.site.questionnaire.domains}
+        if self.part is not None:
+            self.scope_questions = [q.by_id[x] for x in q.sets[self.part].questions if q.by_id[x].scope == scope]
+        else:
+            self.scope_questions = [x for x in q.questions if x.scope == scope]
+        self.questions = [x for x in self.scope_questions if self.domain is None or x.domain == self.domain]
+        self._order = {x.id: i for i, x in enumerate(self.scope_questions)}
+        self._titles = {d.id: d.title for d in q.domains}
+        self._own = [x for x in q.questions if x.scope == "site" and (x.from_site or x.derive)] if scope == "site" else []
+        # the answers a derive reads: changing one of them fills in again (the loader checked the names)
+        self._feeds = {name for x in self._own if x.derive for name in names_in(x.derive)}
+
+    @property
+    def saved(self) -> int:
+        return len(self.answered_now)
+
+    def worded(self, question: Question) -> str:
+        return question.worded(self.role_kind)
 
     # ------------------------------------------------------------ state
 
@@ -166,7 +193,13 @@ class Interview:
         position = ids.index(qid) + 1 if qid in ids else len(ids)
         domain_position = same.index(qid) + 1 if qid in same else len(same)
         return Progress(self._titles.get(question.domain, question.domain), domain_position, len(same),
-                        position, len(ids), sum(1 for i in ids if self.is_done(i)))
+                        position, len(ids), sum(1 for i in ids if self.is_done(i)), self.worded(question))
+
+    def counts(self) -> AnswerCounts:
+        """The sitting's answer counts, by the one definition (AnswerCounts) `score` uses too."""
+        questions = self.applicable()
+        status = [self.answers[q.id].status if q.id in self.answers else "unanswered" for q in questions]
+        return AnswerCounts(len(questions), status.count("answered"), status.count("unknown"))
 
     def remaining(self) -> int:
         return sum(1 for q in self.applicable(everything=False) if not self.is_done(q.id))
@@ -211,7 +244,42 @@ class Interview:
         if answer.status != "answered":
             update["value"] = None
         save_answer(self.site, qid, answer.model_copy(update=update), self.respondent)
-        self.saved += 1
+        if answer.status in DONE_STATUSES:
+            self.answered_now.add(qid)
+        if qid in self._feeds:
+            self.fill_in()
+
+    def fill_in(self) -> list[tuple[str, str]]:
+        """Record the answers that need no asking: what `new` was given (`from_site`) and what
+        follows from earlier answers (`derive`).  A person's own answer is never replaced; one
+        filled in earlier is brought up to date.  Returns what was filled in now."""
+        if not self._own:
+            return []
+        profile = self.site.profile
+        values = None
+        now = []
+        for question in self._own:
+            old = self.answers.get(question.id)
+            if old is not None and old.status != "skipped" and old.by != FILLED_BY:
+                continue
+            if question.from_site:
+                value, why = getattr(profile, question.from_site), f"from `lead-readiness new --{question.from_site}`"
+            else:
+                if values is None:
+                    values = condition_values(self.site.questionnaire, self.site.answers, [])
+                value = derive_value(question.derive, values)
+                why = f"worked out from earlier answers ({question.derive})"
+            try:
+                value = None if value is None else check_value(question, value)
+            except ValueProblem:
+                value = None
+            if value is None or (old is not None and old.status == "answered" and old.value == value):
+                continue
+            save_answer(self.site, question.id, Answer(value=value, by=FILLED_BY, note=why[:1].upper() + why[1:] + "."))
+            values = None  # a filled-in answer may feed the next derive
+            now.append((question.id, why))
+        self.filled += now
+        return now
 
     def skip(self, qid: str) -> None:
         """Leave a question for later; it is marked skipped unless it already has an answer."""
@@ -239,13 +307,21 @@ class Interview:
                     state = "kept"
                 else:
                     continue
-                rows.append(ReviewRow(q.id, d.title, q.text, _shown(q, answer, state), state))
+                rows.append(ReviewRow(q.id, d.title, self.worded(q), _shown(q, answer, state), state))
         return rows
 
     # ------------------------------------------------------------ the loop
 
     def opening(self) -> tuple[Optional[str], str]:
         """Where to start and what to say about it."""
+        notes = ""
+        for qid, why in self.fill_in():
+            question = self.site.questionnaire.by_id[qid]
+            notes += f"Not asked: {question.label}, {show_value(question, self.answers[qid].value)} ({why}).\n"
+        start, message = self._opening()
+        return start, notes + message
+
+    def _opening(self) -> tuple[Optional[str], str]:
         start = self.resume_point()
         questions = self.applicable()
         total = len(questions)
@@ -255,7 +331,7 @@ class Interview:
             return None, "Every question in this sitting is answered already; here is the review."
         done = sum(1 for q in questions if self.is_done(q.id))
         position = [q.id for q in questions].index(start) + 1
-        text = self.site.questionnaire.by_id[start].text
+        text = self.worded(self.site.questionnaire.by_id[start])
         if done or self.answers.get(start) is not None:
             return start, f"Resuming at question {position} of {total}: {text}"
         if position == 1:

@@ -3,7 +3,9 @@
 `question_prompt` turns one question into one questionary prompt; `TerminalAsker` runs it and
 turns what the person picked or typed into an engine reply (an answer, back, skip, review, quit).
 Every prompt offers the same way out: choice lists carry "Show help", "Go back" and "More options"
-entries; typed answers take `?` for help, `<` for back, and an empty Enter for more options.
+entries; typed answers take `?` for help, `<` for back, and an empty Enter for more options.  The
+same control keys work on every prompt, whatever its type (`KEYS`): Ctrl-K don't know, Ctrl-N not
+applicable, Ctrl-S skip for now, Ctrl-O more options (note and evidence, review, save and quit).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import gc
 from typing import Any, Iterator, Optional
 
 import questionary
+from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.styles import Style
 from questionary import Choice, Separator
 
@@ -30,6 +33,12 @@ from readiness.workspace.models import Answer
 UNKNOWN, HELP, BACK, MORE = ("unknown",), ("help",), ("back",), ("more",)
 NOTE, SKIP, REVIEW, QUIT, RETURN, NONE = ("note",), ("skip",), ("review",), ("quit",), ("return",), ("none",)
 ADD, REMOVE, DONE, CANCEL, EMPTY, KEEP = ("add",), ("remove",), ("done",), ("cancel",), ("empty",), ("keep",)
+NOT_APPLICABLE = ("not_applicable",)
+ACTIONS = {UNKNOWN, HELP, BACK, MORE, NOTE, SKIP, REVIEW, QUIT, RETURN, NONE, KEEP, NOT_APPLICABLE}
+
+# The one set of keys for every question type: (key, the reply); screens.keys_line names them on
+# the hint line.  Ctrl-S is free: prompt_toolkit switches terminal flow control off while a prompt runs.
+KEYS = (("c-k", UNKNOWN), ("c-n", NOT_APPLICABLE), ("c-s", SKIP), ("c-o", MORE))
 
 STYLE = Style([
     ("qmark", "fg:#5f87d7 bold"), ("question", "bold"), ("answer", "fg:#00afaf bold"),
@@ -39,6 +48,28 @@ STYLE = Style([
 ])
 SELECT_HINT = "(arrow keys, then Enter)"
 MULTI_HINT = "(Space ticks, Enter when done; Enter with nothing ticked: more options)"
+
+
+def with_keys(prompt: questionary.Question, question: Question) -> questionary.Question:
+    """Bind the shared keys on one prompt; each ends the prompt with its reply.  On a checklist,
+    Ctrl-O hands back what is ticked too, so a note can be added to a ticked list without losing it."""
+    bindings = KeyBindings()
+    for key, action in KEYS:
+        if action == UNKNOWN and not question.allow_unknown:
+            continue
+
+        def reply(event, action=action) -> None:
+            if action == MORE and question.type == "multi":
+                ticked = [list(c.selected_options) for c in event.app.layout.find_all_controls()
+                          if hasattr(c, "selected_options")]
+                event.app.exit(result=("more", ticked[0] if ticked else []))
+                return
+            event.app.exit(result=action)
+
+        bindings.add(key, eager=True)(reply)
+    app = prompt.application
+    app.key_bindings = merge_key_bindings([app.key_bindings, bindings]) if app.key_bindings else bindings
+    return prompt
 
 
 @contextlib.contextmanager
@@ -125,16 +156,28 @@ def _text_validator(question: Question):
     return validate
 
 
-def question_prompt(question: Question, current: Optional[Answer], **io: Any) -> questionary.Question:
-    """The one prompt for a question (records use `records_prompt` in a loop)."""
+def question_prompt(question: Question, current: Optional[Answer], *, text: Optional[str] = None,
+                    ticked: Optional[list] = None, **io: Any) -> questionary.Question:
+    """The one prompt for a question, with the shared keys bound (records use `records_prompt` in a
+    loop); `text` is the wording to show (the respondent's, see `worded`), `ticked` a checklist's
+    ticks to restore."""
+    return with_keys(_prompt(question, current, text or question.text, ticked, **io), question)
+
+
+def _prompt(question: Question, current: Optional[Answer], text: str, ticked: Optional[list], **io: Any):
     common = dict(qmark="?", style=STYLE, **io)
     t = question.type
     if t in ("choice", "yes_no", "scale"):
         choices = _answer_choices(question) + _tail(question)
-        return questionary.select(question.text, choices, default=_default_for(choices, current),
+        return questionary.select(text, choices, default=_default_for(choices, current),
                                   instruction=SELECT_HINT, **common)
     if t == "multi":
-        ticked = set(current.value or []) if current is not None and current.status == "answered" else set()
+        if ticked is not None:
+            ticked = set(ticked)
+        elif current is not None and current.status == "answered":
+            ticked = set(current.value or [])
+        else:
+            ticked = set()
         choices = [Choice(c.label, c.value, checked=c.value in ticked, description=c.help) for c in question.choices]
         if question.allow_unknown:
             choices += [Separator(" "), Choice("Don't know", UNKNOWN, checked=current is not None
@@ -145,9 +188,9 @@ def question_prompt(question: Question, current: Optional[Answer], **io: Any) ->
                 return "Don't know cannot be ticked together with answers."
             return True
 
-        return questionary.checkbox(question.text, choices, validate=one_kind, instruction=MULTI_HINT, **common)
+        return questionary.checkbox(text, choices, validate=one_kind, instruction=MULTI_HINT, **common)
     # No pre-filled text: `?` and `<` must work as typed; the current answer is kept from the menu.
-    return questionary.text(question.text, validate=_text_validator(question),
+    return questionary.text(text, validate=_text_validator(question),
                             instruction=type_hint(question) or None, **common)
 
 
@@ -155,6 +198,8 @@ def interpret(question: Question, raw: Any) -> Any:
     """What the person's input means: ("value", v) or one of the action tags."""
     if raw is None:
         return QUIT
+    if isinstance(raw, tuple) and (raw[:1] == ("more",) or any(raw == a for a in ACTIONS)):
+        return raw  # one of the shared keys
     if question.type in ("choice", "yes_no", "scale"):
         return raw
     if question.type == "multi":
@@ -165,7 +210,8 @@ def interpret(question: Question, raw: Any) -> Any:
     return {"": MORE, "?": HELP, "<": BACK}.get(text) or _value(check_value(question, text))
 
 
-def records_prompt(question: Question, entries: list, keep_default: bool = False, **io: Any) -> questionary.Question:
+def records_prompt(question: Question, entries: list, keep_default: bool = False, *, text: Optional[str] = None,
+                   **io: Any) -> questionary.Question:
     """The "add another?" menu of a records question; `keep_default` points at Done (the answer is unchanged)."""
     word = "another" if entries else "an"
     choices = [Choice(f"Add {word} entry", ADD)]
@@ -176,8 +222,8 @@ def records_prompt(question: Question, entries: list, keep_default: bool = False
         choices.append(Choice("None to record", DONE))
     choices += _tail(question)
     default = choices[1] if keep_default and entries else None
-    return questionary.select(question.text, choices, default=default, instruction=SELECT_HINT, qmark="?",
-                              style=STYLE, **io)
+    return with_keys(questionary.select(text or question.text, choices, default=default, instruction=SELECT_HINT,
+                                        qmark="?", style=STYLE, **io), question)
 
 
 def field_prompt(field: Field_, **io: Any) -> questionary.Question:
@@ -230,10 +276,13 @@ class TerminalAsker:
         note: tuple[Optional[str], Optional[str]] = (None, None)
         draft = list(current.value) if (question.type == "records" and current is not None
                                         and current.status == "answered" and current.value) else []
+        ticked: Optional[list] = None  # a checklist's ticks kept while a note is added
         while True:
             try:  # Ctrl-D (end of input) anywhere in here means: save and quit
-                action = self._one(question, current, draft)
-                if action == MORE:
+                action = self._one(question, current, draft, progress.text, ticked)
+                if isinstance(action, tuple) and action[:1] == ("more",):
+                    if len(action) > 1:
+                        ticked = action[1]
                     action = self._menu(question, current)
                 if action == NOTE:
                     note = self._note(current)
@@ -270,10 +319,11 @@ class TerminalAsker:
 
     # ------------------------------------------------------------ pieces
 
-    def _one(self, question: Question, current: Optional[Answer], draft: list) -> Any:
+    def _one(self, question: Question, current: Optional[Answer], draft: list, text: Optional[str] = None,
+             ticked: Optional[list] = None) -> Any:
         if question.type == "records":
-            return self._records(question, current, draft)
-        raw = _ask(question_prompt(question, current, **self.io))
+            return self._records(question, current, draft, text)
+        raw = _ask(question_prompt(question, current, text=text, ticked=ticked, **self.io))
         return interpret(question, raw)
 
     def _menu(self, question: Question, current: Optional[Answer]) -> tuple:
@@ -284,14 +334,15 @@ class TerminalAsker:
                 choices.append(Choice(f"Keep the current answer: {kept}", KEEP))
             if question.type == "multi":
                 choices.append(Choice("None of these", NONE))
-            if question.allow_unknown and question.type != "multi":
-                choices.append(Choice("Don't know", UNKNOWN))
+            if question.allow_unknown and question.type != "multi":  # a checklist has its own entry
+                choices.append(Choice("Don't know  (Ctrl-K)", UNKNOWN))
             if help_lines(question):
                 choices.append(Choice("? Show help", HELP))
             choices.append(Choice("<- Go back to the previous question", BACK))
         choices += [
             Choice("Add a note or evidence to this answer", NOTE),
-            Choice("Skip this question for now", SKIP),
+            Choice("Not applicable here  (Ctrl-N)", NOT_APPLICABLE),
+            Choice("Skip this question for now  (Ctrl-S)", SKIP),
             Choice("Review answers so far", REVIEW),
             Choice("Save and quit (you can resume later)", QUIT),
             Choice("Return to the question", RETURN),
@@ -311,11 +362,11 @@ class TerminalAsker:
         self.console.print("Noted. Now give the answer.", style="grey58", highlight=False, markup=False)
         return (note or "").strip() or None, (evidence or "").strip() or None
 
-    def _records(self, question: Question, current: Optional[Answer], draft: list) -> Any:
+    def _records(self, question: Question, current: Optional[Answer], draft: list, text: Optional[str] = None) -> Any:
         while True:
             screens.entries(self.console, question, draft)
             unchanged = current is not None and current.status == "answered" and draft == current.value
-            picked = _ask(records_prompt(question, draft, unchanged, **self.io))
+            picked = _ask(records_prompt(question, draft, unchanged, text=text, **self.io))
             if picked == ADD:
                 entry = self._entry(question)
                 if entry:
@@ -367,6 +418,8 @@ def _result(action: Any, note: tuple[Optional[str], Optional[str]]) -> AskResult
     text, evidence = note
     if action == UNKNOWN:
         return Reply(Answer(status="unknown", note=text, evidence=evidence))
+    if action == NOT_APPLICABLE:
+        return Reply(Answer(status="not_applicable", note=text, evidence=evidence))
     if action == NONE:
         return Reply(Answer(value=[], note=text, evidence=evidence))
     return Reply(Answer(value=action[1], note=text, evidence=evidence))

@@ -11,6 +11,12 @@ from readiness.questionnaire.models import Question
 from readiness.workspace.models import Answer
 
 TEXT_HELP_LINE = "Type the answer, then Enter.   ? help   < go back   Enter on an empty line: more options"
+
+
+def keys_line(question: Question) -> str:
+    """The hint line of keys that work the same on every question type (bound in prompts.KEYS)."""
+    words = ["Ctrl-K don't know"] if question.allow_unknown else []
+    return "   ".join(words + ["Ctrl-N not applicable", "Ctrl-S skip", "Ctrl-O more (note, review, quit)"])
 STATE_STYLES = {"unanswered": "yellow", "skipped": "yellow", "unknown": "magenta", "kept": "grey58",
                 "not_applicable": "grey58"}
 
@@ -46,6 +52,7 @@ def header(console: Console, question: Question, current: Optional[Answer], prog
     typed = question.type in ("text", "number", "date")
     if typed:
         _say(console, TEXT_HELP_LINE)
+    _say(console, keys_line(question))
     if current is not None and current.status in ("answered", "unknown"):
         how = "press Enter twice" if typed else "press Enter"
         _say(console, f"Current answer: {current_text(question, current)}  ({how} to keep it)")

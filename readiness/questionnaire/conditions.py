@@ -69,3 +69,18 @@ def evaluate(expression: str, values: Mapping[str, Any]) -> bool:
         raise ConditionError(f"condition needed far more memory than a comparison should (in `{expression}`)") from None
     except (TypeError, UndefinedError, ValueError, ArithmeticError):
         return False
+
+
+def derive_value(expression: str, values: Mapping[str, Any]) -> Any:
+    """What a `derive` expression gives for these answers, or None when its inputs are missing
+    (an expression that errors, say `none | length`, gives nothing rather than a wrong answer)."""
+    fn = compile_condition(expression)
+    try:
+        with budget(CONDITION_SECONDS, "the derive expression"):
+            return fn(**values)
+    except SecurityError as exc:
+        raise ConditionError(f"derive expression tried something unsafe: {exc} (in `{expression}`)") from None
+    except MemoryError:
+        raise ConditionError(f"derive expression needed far too much memory (in `{expression}`)") from None
+    except (TypeError, UndefinedError, ValueError, ArithmeticError):
+        return None

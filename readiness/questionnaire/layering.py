@@ -108,6 +108,12 @@ def _merge(base: Located, child: Located) -> Located:
             origins[(key, pos)] = _origin(source, loc)
             for sub in _sublocs(source, loc):
                 origins[(key, pos) + sub] = _origin(source, loc + sub)
+    gone = gone_questions | {q.get("id") for q in bdata.get("questions") or []
+                             if isinstance(q, dict) and q.get("domain") in gone_domains}
+    sets = merged.get("sets")
+    if gone and isinstance(sets, dict) and "sets" not in cdata:  # a removed question leaves the base's sets too
+        merged["sets"] = {name: ({**part, "questions": [x for x in part.get("questions") or [] if x not in gone]}
+                                 if isinstance(part, dict) else part) for name, part in sets.items()}
     migrations = list(bdata.get("migrations") or []) + list(cdata.get("migrations") or [])
     if migrations:
         merged["migrations"] = migrations

@@ -136,6 +136,44 @@ def cross_check(q: Questionnaire, located: Located) -> Collected:
                         **where(i, "fact"))
             facts.setdefault(question.fact, question.id)
     order = {qid: i for qid, i in seen.items()}
+    role_ids = [r.id for r in q.respondent_roles]
+    for i, r in enumerate(q.respondent_roles):
+        if role_ids.index(r.id) != i:
+            out.add(f"duplicate respondent role '{r.id}'", where=f"respondent_roles[{i}]",
+                    **located.at(("respondent_roles", i, "id")))
+    for i, question in enumerate(q.questions):
+        for key in question.text_by_role:
+            if key not in role_ids:
+                out.add(f"text_by_role names '{key}', which is not a respondent role",
+                        hint=did_you_mean(key, role_ids) or ("respondent roles: " + ", ".join(role_ids) if role_ids
+                                                             else "list the roles under respondent_roles"),
+                        **where(i, "text_by_role"))
+        if question.derive:
+            try:
+                names = names_in(question.derive)
+            except ConditionError as exc:
+                out.add(str(exc).replace("condition", "derive expression", 1), **where(i, "derive"))
+                continue
+            for name in sorted(names):
+                if name not in order or order[name] >= i:
+                    out.add(f"derive names '{name}', which is not an earlier question",
+                            hint=did_you_mean(name, order), **where(i, "derive"))
+        if question.derive and question.from_site:
+            out.add("a question takes its answer from `derive` or `from_site`, not both", **where(i, "derive"))
+    for name, part in q.sets.items():
+        loc = ("sets", name, "questions")
+        listed: set[str] = set()
+        for j, qid in enumerate(part.questions):
+            if qid not in order:
+                out.add(f"set '{name}' names unknown question '{qid}'", hint=did_you_mean(qid, order),
+                        where=f"sets.{name}.questions[{j}]", **located.at(loc + (j,)))
+            elif q.by_id[qid].scope != "site":
+                out.add(f"set '{name}' names '{qid}', a respondent question (sets hold site questions)",
+                        where=f"sets.{name}.questions[{j}]", **located.at(loc + (j,)))
+            elif qid in listed:
+                out.add(f"set '{name}' names '{qid}' twice", where=f"sets.{name}.questions[{j}]",
+                        **located.at(loc + (j,)))
+            listed.add(qid)
     deps: dict[str, set[str]] = {}
     for i, question in enumerate(q.questions):
         if not question.when:

@@ -181,6 +181,27 @@ class Question(Strict):
     basis: Optional[str] = None
     sensitive: bool = False
     placeholder: Optional[str] = Field(None, description="How documents name this fact while unanswered.")
+    text_by_role: dict[str, str] = Field(default_factory=dict, description=(
+        "The question worded for a kind of respondent, keyed by a respondent_roles id; "
+        "`text` is used for any other."))
+    from_site: Optional[Literal["name", "state"]] = Field(None, description=(
+        "The answer is what `lead-readiness new` was given (--name or --state): the interview fills it "
+        "in and does not ask it."))
+    derive: Optional[str] = Field(None, description=(
+        "An expression over earlier answers (like `when`) that gives this answer, e.g. "
+        "`funding_sources | length`; when it gives a valid value the interview records it and does not ask."))
+
+    def worded(self, role: Optional[str]) -> str:
+        """The text to show a respondent of this kind (a respondent_roles id), else `text`."""
+        return self.text_by_role.get(role, self.text) if role else self.text
+
+    @field_validator("text_by_role")
+    @classmethod
+    def _role_texts(cls, v):
+        for key, text in v.items():
+            if len(text.strip()) < 3:
+                raise ValueError(f"text_by_role.{key} is too short to be a question")
+        return v
 
     @model_validator(mode="after")
     def _type_specific(self):
@@ -250,6 +271,23 @@ class Migration(Strict):
     renamed: dict[str, str] = Field(default_factory=dict)
 
 
+class QuestionSet(Strict):
+    """A named part of the interview, asked with `interview --set ID`, in the order listed."""
+
+    title: str = Field(min_length=3)
+    description: Optional[str] = None
+    questions: list[str] = Field(min_length=1, description="Site question ids, in the order they are asked.")
+
+
+class RespondentRole(Strict):
+    """A kind of respondent; questions may be worded for it (`text_by_role`)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: str = Field(min_length=2)
+    matches: list[str] = Field(default_factory=list, description=(
+        "Words that, found in a respondent's --role, mean this kind (e.g. chief, sheriff, director)."))
+
+
 class Questionnaire(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
@@ -258,6 +296,10 @@ class Questionnaire(Strict):
     domains: list[Domain] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
     migrations: list[Migration] = Field(default_factory=list)
+    sets: dict[str, QuestionSet] = Field(default_factory=dict, description=(
+        "Named parts of the interview, e.g. first_meeting: the questions for a first meeting."))
+    respondent_roles: list[RespondentRole] = Field(default_factory=list, description=(
+        "Kinds of respondent that questions can be worded for; the first is the default."))
 
     @field_validator("version", mode="before")
     @classmethod
@@ -279,6 +321,22 @@ class Questionnaire(Strict):
     @property
     def domains_by_id(self) -> dict[str, Domain]:
         return {d.id: d for d in self.domains}
+
+    def role_for(self, kind: Optional[str], role: Optional[str] = None) -> Optional[str]:
+        """The respondent_roles id for an explicit kind, else the one whose `matches` phrase found in
+        `role` is longest ("assistant district attorney" over "district attorney"); ties go to the
+        role listed first."""
+        ids = {r.id for r in self.respondent_roles}
+        if kind:
+            return kind if kind in ids else None
+        said = " " + " ".join(re.findall(r"[a-z]+", (role or "").lower())) + " "
+        best: tuple[int, Optional[str]] = (0, None)
+        for r in self.respondent_roles:
+            for phrase in r.matches:
+                words = re.findall(r"[a-z]+", phrase.lower())
+                if words and f" {' '.join(words)} " in said and len(words) > best[0]:
+                    best = (len(words), r.id)
+        return best[1]
 
     def facts(self) -> dict[str, Question]:
         return {q.fact: q for q in self.questions if q.fact}

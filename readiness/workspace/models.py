@@ -79,7 +79,10 @@ class RespondentFile(_Strict):
     name: str = Field(min_length=1, max_length=200)
     role: Optional[str] = None
     agency: Optional[str] = None
-    date: Optional[str] = None
+    date: Optional[str] = Field(None, description="The interview date, YYYY-MM-DD.")
+    role_kind: Optional[str] = Field(None, description=(
+        "The kind of respondent (a questionnaire respondent_roles id, e.g. union_representative): "
+        "how the questions were worded for them."))
     answers: dict[str, Answer] = Field(default_factory=dict)
     unmapped: dict[str, Any] = Field(default_factory=dict, description="Answers kept from an older version.")
 

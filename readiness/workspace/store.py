@@ -40,6 +40,7 @@ class Respondent:
     agency: str | None = None
     date: str | None = None
     answers: dict[str, Answer] = field(default_factory=dict)
+    role_kind: str | None = None  # a questionnaire respondent_roles id: how questions are worded for them
 
 
 @dataclass
@@ -374,7 +375,7 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
                 problems.extend(exc.problems)
                 continue
             respondents[path.stem] = Respondent(path.stem, parsed.name, parsed.role, parsed.agency, parsed.date,
-                                                r_answers)
+                                                r_answers, parsed.role_kind)
         if problems:
             raise FileProblems(problems)
     return Site(root, profile, q, answers, respondents, reading.notices, reading.unmapped)
@@ -479,6 +480,25 @@ def respondent_for(site: Site, name: str, role: str | None = None, agency: str |
     return Respondent(_free_slug(site.root, name, taken), name, role, agency, date)
 
 
+def set_respondent_details(site: Site, respondent: Respondent, **details: Any) -> None:
+    """Change a respondent's details (date, role_kind) now, in memory and in their file if it exists
+    (a new respondent's file is written with their first answer); nothing else in the file changes."""
+    for key, value in details.items():
+        setattr(respondent, key, value)
+    path = site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml"
+    if not path.exists():
+        return
+    with write_lock(site.root):
+        edit = _Edit(path, "")
+        changed = False
+        for key, value in details.items():
+            if value is not None and edit.data.get(key) != value:
+                _put(edit.data, key, edit.new(value), before="answers")
+                changed = True
+        if changed:
+            edit.write()
+
+
 def save_answer(site: Site, qid: str, answer: Answer, respondent: Respondent | None = None) -> None:
     """Validate one answer and write it, merging with whatever is on disk now."""
     question = site.questionnaire.by_id.get(qid)
@@ -509,7 +529,7 @@ def save_answer(site: Site, qid: str, answer: Answer, respondent: Respondent | N
                 respondent.slug = _free_slug(site.root, respondent.name, set())
                 path = site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml"
             meta = {"name": respondent.name, "role": respondent.role, "agency": respondent.agency,
-                    "date": respondent.date}
+                    "date": respondent.date, "role_kind": respondent.role_kind}
             _merge_write(path, qid, stored, {k: v for k, v in meta.items() if v}, "", site.questionnaire)
             respondent.answers[qid] = stored
             site.respondents[respondent.slug] = respondent

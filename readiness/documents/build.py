@@ -26,7 +26,7 @@ from readiness.documents import versions
 from readiness.documents.context import DocInfo, RenderContext, site_context
 from readiness.documents.environment import (evaluate_condition, evaluate_expression, make_environment,
                                              render_template, to_template_error)
-from readiness.documents.facts import Fact, Namespace, date_long
+from readiness.documents.facts import Fact, Namespace, RenderProblem, date_long
 from readiness.documents.manifest import MANIFEST_FORMAT, ManifestAttachment, ManifestDocument
 from readiness.documents.pack import Pack, PackDocument, check_files, expand, load_pack
 from readiness.errors import ReadinessError, TemplateError
@@ -116,6 +116,8 @@ def _tidy(markdown: str) -> str:
 def _pack_expression_failed(exc: Exception, spec: PackDocument, variables: dict, line, what: str,
                             field_name: str) -> TemplateError:
     located = to_template_error(exc, names=variables.keys())
+    if located is None and isinstance(exc, RenderProblem):  # looping over one answer, an unknown gap id
+        located = TemplateError(f"expression: {exc.message}", hint=exc.hint)
     reason = located.message.split(": ", 1)[-1] if located else f"{type(exc).__name__}: {exc}"
     where = f"{spec.pack_file}:{line}" if line else str(spec.pack_file)
     return TemplateError(f"{where}: {what} of document '{spec.id}' failed: {reason}",
@@ -144,15 +146,18 @@ def each_namespace(item: Any, index: int, count: int, key: str) -> Namespace:
 
 def copies(env, spec: PackDocument, variables: dict) -> list[tuple[PackDocument, Namespace]]:
     """A `for_each` document's copies, each with the `each` its template sees (none for an empty list)."""
+    where = f"{spec.pack_file}:{spec.for_each_line}" if spec.for_each_line else str(spec.pack_file)
+    not_a_list = TemplateError(f"{where}: for_each of document '{spec.id}' did not give a list",
+                               hint="give an expression for a list, such as police.agencies (a records answer)")
     try:
         value = evaluate_expression(env, spec.for_each, variables)
+        if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
+            raise not_a_list
+        items = list(value)  # a single answer refuses to be looped over
+    except TemplateError:
+        raise
     except Exception as exc:  # noqa: BLE001 - the pack's expression, the pack's problem
         raise _pack_expression_failed(exc, spec, variables, spec.for_each_line, "for_each", "for_each") from None
-    if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
-        where = f"{spec.pack_file}:{spec.for_each_line}" if spec.for_each_line else str(spec.pack_file)
-        raise TemplateError(f"{where}: for_each of document '{spec.id}' gave {type(value).__name__}, not a list",
-                            hint="give an expression for a list, such as police.agencies")
-    items = list(value)
     keys = []
     for index, item in enumerate(items):
         if not spec.key:

@@ -51,9 +51,12 @@ def printed(tmp_path_factory, soffice):
     """Every example built (field cards and the training only), converted in one LibreOffice run."""
     tmp = tmp_path_factory.mktemp("print")
     docs = []
-    for name in SITES:
+    for name in SITES + ["blank"]:  # and a site with no answers: a card of open items
         site = tmp / name
-        shutil.copytree(EXAMPLES / name, site)
+        if name == "blank":
+            assert invoke("new", site, "--name", "Blank County", "--state", "NC").exit_code == 0
+        else:
+            shutil.copytree(EXAMPLES / name, site)
         result = invoke("build", site, "--only", "field_card,officer_training")
         assert result.exit_code == 0, result.output
         for docx in (site / "drafts" / "v001").glob("*.docx"):  # one folder: each training named by its site
@@ -66,7 +69,7 @@ def test_every_field_card_prints_on_one_page(printed):
     folder, stems = printed
     cards = [s for s in stems if s.startswith("field-card-")]
     assert "field-card-harbor-city-police-department" in cards and "field-card-harbor-county-sheriffs-office" in cards
-    assert len(cards) == 8  # two agencies in each of the four examples
+    assert len(cards) == 9  # two agencies in each of the four examples, the lead agency of the blank site
     for stem in cards:
         pdf = folder / f"{stem}.pdf"
         assert _pages(pdf) == 1, f"{stem} prints on {_pages(pdf)} pages"

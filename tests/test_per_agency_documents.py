@@ -54,7 +54,7 @@ def test_harbor_build_writes_one_general_order_and_one_field_card_per_agency(tmp
                              "field_card_harbor_city_police_department", "field_card_harbor_county_sheriffs_office"]
     for agency, slug in HARBOR.items():
         order = entries["general_order_" + slug.replace("-", "_")]
-        assert order["title"] == f"Law Enforcement General Order: {agency}"
+        assert order["title"] == f"Law Enforcement General Order: {agency}" and order["copy_of"] == "general_order"
         assert order["names"] == {"md": f"general-order-{slug}.md", "docx": f"general-order-{slug}.docx"}
         md = (out / f"general-order-{slug}.md").read_text()
         assert md.startswith(f"# {agency} General Order: Referrals to Harbor County LEAD\n")

@@ -52,7 +52,8 @@ class RenderedDocument:
     attachments: list[ManifestAttachment] = field(default_factory=list)  # written beside it
 
     def manifest_entry(self) -> ManifestDocument:
-        return ManifestDocument(id=self.spec.id, title=self.spec.title, audience=self.spec.audience,
+        return ManifestDocument(id=self.spec.id, title=self.spec.title, copy_of=self.spec.group,
+                                audience=self.spec.audience,
                                 names={fmt: path.name for fmt, path in self.files.items()}, files=dict(self.hashes),
                                 attachments=list(self.attachments), open_items=self.open_items)
 

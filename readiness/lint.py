@@ -170,6 +170,7 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
     names = _template_names(folders)
     report.checked.append(f"{len(names)} templates")
     extras = _supplied_variables(q, pack, report) if q is not None else {}
+    copies = _each_variables(pack, env, variables) if variables is not None and pack is not None else {}
     for name, path in names.items():
         try:  # never waits on a FIFO, never reads a device or a huge file
             from readiness.documents.environment import MAX_TEMPLATE_BYTES
@@ -189,21 +190,24 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
             try:
                 # The build's own outputs (readiness report, plan) describe the assessment, not the
                 # parties; the answer-state rule is for the pack's documents and partials.
-                _check_names(ast, path, {**variables, **extras.get(name, {})}, q, env, report, used_facts,
-                             check_states=name not in extras)
+                _check_names(ast, path, {**variables, **copies.get(name, {}), **extras.get(name, {})}, q, env, report,
+                             used_facts, check_states=name not in extras)
             except TemplateSyntaxError as exc:  # an unknown filter or test, found while analysing names
                 report.problems.append(Problem(exc.message or "syntax error", file=path, line=exc.lineno,
                                                hint="fix the template's Jinja syntax"))
     if q is not None and variables is not None and pack is not None:
-        for doc in pack.documents:  # a pack's `when:` sees the same names as its templates
-            if doc.when:
+        for doc in pack.documents:  # a pack's `when:`, `for_each:` and `key:` see the same names as its templates
+            for expression, line, seen in ((doc.when, doc.when_line, variables),
+                                           (doc.for_each, doc.for_each_line, variables),
+                                           (doc.key, doc.for_each_line, {**variables, **copies.get(doc.template, {})})):
+                if not expression:
+                    continue
                 try:
-                    ast = env.parse("{{ (" + doc.when + ") }}")
-                    _check_names(ast, doc.pack_file, variables, q, env, report, used_facts, at_line=doc.when_line,
+                    ast = env.parse("{{ (" + expression + ") }}")
+                    _check_names(ast, doc.pack_file, seen, q, env, report, used_facts, at_line=line,
                                  check_states=False)
                 except TemplateSyntaxError as exc:
-                    report.problems.append(Problem(exc.message or "syntax error", file=doc.pack_file,
-                                                   line=doc.when_line))
+                    report.problems.append(Problem(exc.message or "syntax error", file=doc.pack_file, line=line))
         from readiness.documents.terms import TERMS
 
         for term in {u.split(".")[1] for u in used_facts if u.startswith("terms.") and u.count(".") >= 1}:
@@ -214,6 +218,24 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
             if not any(u == fact or u.startswith(fact + ".") or fact.startswith(u + ".") for u in used_facts):
                 report.problems.append(Problem(f"fact '{fact}' (question '{question.id}') is not used by any template",
                                                severity="warning"))
+
+
+def _each_variables(pack, env, variables: dict) -> dict[str, dict]:
+    """`each`, which the templates of `for_each` documents see, by template name: its first item from
+    an unanswered site (the names that item has), else no item."""
+    from readiness.documents.build import each_namespace
+    from readiness.documents.environment import evaluate_expression
+
+    out: dict[str, dict] = {}
+    for doc in pack.documents:
+        if not doc.for_each:
+            continue
+        try:
+            items = list(evaluate_expression(env, doc.for_each, variables))
+        except Exception:  # noqa: BLE001 - a broken expression is reported by the name check of `for_each:`
+            items = []
+        out.setdefault(doc.template, {})["each"] = each_namespace(items[0] if items else None, 0, 1, "")
+    return out
 
 
 def _supplied_variables(q: Questionnaire, pack, report: LintReport) -> dict[str, dict]:

@@ -98,3 +98,15 @@ def render_pack(site_dir: Path, templates: Path | None = None) -> dict[str, str]
     docs, _ = B.render_documents(make_environment(pack.folders), pack, list(pack.documents), context, 1,
                                  today, supplies)
     return {d.spec.id: d.markdown for d in docs}
+
+
+def copies_of(docs: dict[str, str], group: str) -> dict[str, str]:
+    """The copies of a `for_each` pack document (general_order, field_card) in rendered `docs`, by id."""
+    return {doc_id: md for doc_id, md in docs.items() if doc_id.startswith(group + "_")}
+
+
+def copy_for(docs: dict[str, str], group: str, key) -> str:
+    """The copy of `group` made for `key` (an agency's name): general_order_<agency slug>."""
+    from readiness.documents.pack import copy_id
+
+    return docs[copy_id(group, str(key), 0)]

@@ -74,7 +74,7 @@ def test_a_virginia_site_gets_placeholders_not_north_carolina_law(tmp_path):
     result = invoke("build", site, "--only", "general_order,prosecutor_protocol")
     assert result.exit_code == 0, result.output
     out = site / "drafts" / "v001"
-    order = (out / "general-order.md").read_text()
+    order = (out / "general-order-harbor-city-police-department.md").read_text()
     assert "90-96.2" not in order and "N.C. Gen. Stat." not in order
     assert "[TO CONFIRM: Virginia citation for 911 good samaritan limited immunity]" in order or \
            "[TO CONFIRM: Virginia citation for" in order

@@ -22,10 +22,7 @@ NC_ONLY = ("G.S.", "LME/MCO", "NC DHHS", "NC-TAC", "ncopioidsettlement.org", "Lo
 # Documents other helpers are rewriting this session (they will use juris.* themselves); they are
 # left out of the Virginia and Ohio checks until their branches are merged. The lead empties this
 # at merge.
-PENDING_OTHER_BRANCHES: set[str] = {
-    "general_order",     # templates/policies/general-order.md.j2 and partials/definitions.md.j2 (orders helper)
-    "officer_training",  # templates/training/officer-training.md.j2 (orders helper)
-}
+PENDING_OTHER_BRANCHES: set[str] = set()  # every template now takes its names from the profile
 
 
 # The example sites are North Carolina sites, and what their people typed says so ("Office of the

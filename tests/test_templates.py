@@ -22,14 +22,19 @@ make_environment = pytest.importorskip("readiness.documents.environment").make_e
 load_pack = pytest.importorskip("readiness.documents.pack").load_pack
 from readiness.workspace.store import open_site
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, copies_of, copy_for
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TODAY = dt.date(2026, 11, 30)
 SITES = ("harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county")
-DOCS = ("mou", "release_of_information", "data_sharing", "prosecutor_protocol", "general_order",
+DOCS = ("mou", "release_of_information", "data_sharing", "prosecutor_protocol", "general_order", "field_card",
         "referral_protocol", "case_conferencing", "post_overdose_protocol", "officer_training",
         "evaluation_plan", "sustainability_plan", "clt_charter", "drafting_memo")
+# One general order and one field card per law enforcement agency (pack.yaml `for_each`); golden
+# files are keyed by document id, so Harbor County has one of each per agency.
+PER_AGENCY = ("general_order", "field_card")
+HARBOR_AGENCIES = ("harbor_city_police_department", "harbor_county_sheriffs_office")
+HARBOR_IDS = tuple(x for d in DOCS for x in ([f"{d}_{a}" for a in HARBOR_AGENCIES] if d in PER_AGENCY else [d]))
 FORBIDDEN = ("{{", "}}", "{%", "%}", "{#", "None", "[object", "Undefined", "<fact ", "<option ")
 
 
@@ -42,7 +47,11 @@ def _render(name: str):
     env = make_environment(pack.folders)
     chosen = [d for d in pack.documents if d.id in DOCS]  # the report and the plan: tests/test_report.py
     docs, skipped = B.render_documents(env, pack, chosen, context, 1, TODAY)
+    groups.update({d.spec.id: d.spec.group or d.spec.id for d in docs})
     return {d.spec.id: d.markdown for d in docs}, skipped, context.variables
+
+
+groups: dict[str, str] = {}  # document id -> pack id (a general order's copy -> general_order)
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +73,15 @@ def test_the_pack_lists_the_report_the_plan_nine_documents_and_three_planning_do
 def test_every_document_renders_without_template_debris(rendered, name):
     docs, skipped, _ = rendered[name]
     assert not skipped
-    assert tuple(docs) == DOCS
+    assert tuple(dict.fromkeys(groups[d] for d in docs)) == DOCS
     for doc_id, md in docs.items():
         for bad in FORBIDDEN:
             assert bad not in md, f"{name}/{doc_id}: {bad!r} in output"
         assert md.startswith("# "), f"{name}/{doc_id}: no title line"
-        assert "DRAFT version 1" in md and "LEAD®" in md, f"{name}/{doc_id}: no draft notice"
+        if groups[doc_id] == "field_card":  # one page: a one-line draft mark instead of the notice
+            assert "*Draft version 1:" in md, f"{name}/{doc_id}: no draft mark"
+        else:
+            assert "DRAFT version 1" in md and "LEAD®" in md, f"{name}/{doc_id}: no draft notice"
         numbered = ("## 1. " in md or "### 1. " in md or ("## Part A." in md and "### A.1 " in md))
         assert numbered, f"{name}/{doc_id}: no numbered sections"
 
@@ -96,34 +108,41 @@ def test_documents_use_the_sites_names_and_numbers(rendered, name):
         assert county in md, f"{name}/{doc_id}: county name missing"
     mou = docs["mou"]
     agencies = list(v["police"]["agencies"]) or []
+    assert len(copies_of(docs, "general_order")) == len(copies_of(docs, "field_card")) == len(agencies)
     for a in agencies:
+        order = copy_for(docs, "general_order", a["name"])
         assert text(a["name"]) in mou
-        assert text(a["name"]) in docs["general_order"]
+        assert text(a["name"]) in order and text(a["name"]) in copy_for(docs, "field_card", a["name"])
         assert text(a["head_name"]) in mou
-        assert text(a["head_name"]) in docs["general_order"]
-    assert text(v["lead_agency"]["name"]) in docs["general_order"]
+        assert text(a["head_name"]) in order
+    lead_order = copy_for(docs, "general_order", v["lead_agency"]["name"])
     assert text(v["police"]["chief_name"]) in mou
-    assert text(v["police"]["chief_name"]) in docs["general_order"]
+    assert text(v["police"]["chief_name"]) in lead_order
     assert text(v["da"]["name"]) in mou
     assert text(v["da"]["name"]) in docs["prosecutor_protocol"]
     assert text(v["case_management"]["provider"]) in mou
     window = v["intake"]["window_days"]  # an unanswered number shows its placeholder instead
     window = f"{window} days" if window.answered else text(window)
-    for doc_id in ("mou", "prosecutor_protocol", "referral_protocol", "general_order", "officer_training"):
+    for doc_id in ("mou", "prosecutor_protocol", "referral_protocol", "officer_training",
+                   *copies_of(docs, "general_order"), *copies_of(docs, "field_card")):
         assert window in docs[doc_id], f"{name}/{doc_id}: intake window missing"
     cap = v["caseload"]["cap"]
     cap = f"{cap} participants" if cap.answered else text(cap)
     assert cap in mou
     assert cap in docs["referral_protocol"]
     minutes = v["handoff"]["response_minutes"]
-    assert (f"{minutes} minutes" if minutes.answered else text(minutes)) in docs["general_order"]
+    for doc_id in (*copies_of(docs, "general_order"), *copies_of(docs, "field_card")):
+        assert (f"{minutes} minutes" if minutes.answered else text(minutes)) in docs[doc_id], doc_id
 
 
 def test_rural_referral_protocol_has_the_remote_hand_off_and_the_urban_one_does_not(rendered):
     assert "Remote hand-off procedure" in rendered["pine-ridge-county"][0]["referral_protocol"]
     assert "24 hours" in rendered["pine-ridge-county"][0]["referral_protocol"]
     assert "Remote hand-off" not in rendered["harbor-county"][0]["referral_protocol"]
-    assert "remote hand-off" not in rendered["harbor-county"][0]["general_order"].lower()
+    for md in copies_of(rendered["harbor-county"][0], "general_order").values():
+        assert "remote hand-off" not in md.lower()
+    for md in copies_of(rendered["pine-ridge-county"][0], "general_order").values():
+        assert "**Remote hand-off.**" in md and "within 24 hours of the remote hand-off" in md
 
 
 def test_syringe_linkage_appears_only_without_an_ssp_in_county(rendered):
@@ -153,7 +172,8 @@ def test_cedar_falls_drafting_memo_says_the_commitment_is_missing(rendered):
     # the memo words the DA's stance as every document does (partials/commitments.md.j2)
     assert "has not agreed to a non-filing commitment" in memo
     assert "still needs" not in rendered["cedar-falls-county"][0]["prosecutor_protocol"]
-    assert "Not yet in effect" in rendered["cedar-falls-county"][0]["general_order"]
+    for md in copies_of(rendered["cedar-falls-county"][0], "general_order").values():
+        assert "Not yet in effect" in md
     assert "still needs" not in rendered["harbor-county"][0]["drafting_memo"]
 
 
@@ -179,7 +199,11 @@ def test_signature_tables_name_every_party(rendered):
     assert text(v["health_department"]["name"]) in sig
 
 
-@pytest.mark.parametrize("doc_id", DOCS)
+def test_harbor_county_has_one_document_per_golden_file(rendered):
+    assert tuple(rendered["harbor-county"][0]) == HARBOR_IDS
+
+
+@pytest.mark.parametrize("doc_id", HARBOR_IDS)
 def test_harbor_county_matches_golden(rendered, doc_id):
     md = rendered["harbor-county"][0][doc_id]
     path = GOLDEN / "harbor-county" / f"{doc_id}.md"

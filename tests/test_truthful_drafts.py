@@ -24,7 +24,7 @@ from readiness.lint import lint
 from readiness.report.outputs import Supplies
 from readiness.workspace.store import open_site
 
-from conftest import EXAMPLES, invoke
+from conftest import EXAMPLES, copies_of, copy_for, invoke
 
 TODAY = dt.date(2026, 11, 30)
 ALL_EXAMPLES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "site.yaml").is_file())
@@ -80,24 +80,28 @@ def test_a_written_prosecutor_commitment_is_stated_and_no_condition_shown(render
 
 def test_each_agency_has_its_own_standing(rendered):
     docs = rendered["willow-bend-county"]
-    for doc in ("general_order", "mou"):
-        md = docs[doc]
+    police = copy_for(docs, "general_order", "Willow Bend Police Department")
+    sheriff = copy_for(docs, "general_order", "Willow Bend County Sheriff's Office")
+    for doc, md in (("mou", docs["mou"]), ("police order", police), ("sheriff's order", sheriff)):
+        assert "Willow Bend County Sheriff's Office has signed" not in md, doc
+    for doc, md in (("mou", docs["mou"]), ("police order", police)):
         assert "Willow Bend Police Department has signed the MOU and issued its general order." in md, doc
+    for doc, md in (("mou", docs["mou"]), ("sheriff's order", sheriff)):
         assert "Willow Bend County Sheriff's Office has not agreed to take part." in md, doc
         assert "**Open condition (Willow Bend County Sheriff's Office):** Lorraine Hatch, Sheriff, agrees" in md, doc
-        assert "Willow Bend County Sheriff's Office has signed" not in md, doc
-    order = docs["general_order"]
-    sheriff_part = order[order.index("Part B: Willow Bend County Sheriff's Office"):]
-    assert "The agency takes part in the Program because" not in sheriff_part
-    assert "The agency takes part in the Program because" in order[:order.index("Part B:")]
+    # each order states its own agency's standing only
+    assert "Willow Bend County Sheriff's Office has not agreed" not in police
+    assert "Willow Bend Police Department has signed" not in sheriff
 
 
 def test_an_agency_without_its_own_status_is_an_open_item_the_lead_agency_follows_the_shared_answer(rendered):
     # Cedar Falls answers the MOU/order question for its lead agency only (order approved, MOU not signed);
     # the sheriff's office has no answer of its own, so its standing is an open item, not "signed".
-    md = rendered["cedar-falls-county"]["general_order"]
-    assert "Cedar Falls Police Department has issued its general order but has not yet signed the MOU." in md
-    assert "[TO CONFIRM: whether Cedar Falls County Sheriff's Office has signed the MOU and issued its general order]" in md
+    docs = rendered["cedar-falls-county"]
+    assert "Cedar Falls Police Department has issued its general order but has not yet signed the MOU." in \
+        copy_for(docs, "general_order", "Cedar Falls Police Department")
+    assert "[TO CONFIRM: whether Cedar Falls County Sheriff's Office has signed the MOU and issued its general order]" in \
+        copy_for(docs, "general_order", "Cedar Falls County Sheriff's Office")
     harbor = rendered["harbor-county"]["mou"]
     assert "Harbor City Police Department has signed the MOU and issued its general order." in harbor
     assert "Harbor County Sheriff's Office has signed the MOU; its general order is not yet issued." in harbor
@@ -333,8 +337,7 @@ def test_every_example_gives_each_party_only_the_stance_its_answers_record(rende
     shared = site.answers.get("le_mou_general_order")
     for agency in site.answers["police_agencies"].value:
         status = agency.get("status") or (SHARED.get(shared.value) if shared and agency["name"] == lead else None)
-        for doc in ("mou", "general_order"):
-            md = docs[doc]
+        for doc, md in (("mou", docs["mou"]), ("general_order", copy_for(docs, "general_order", agency["name"]))):
             if status:
                 assert f"{agency['name']} {STANDING[status]}" in md, (doc, agency["name"], status)
             else:
@@ -350,5 +353,6 @@ def test_eligibility_criteria_not_approved_by_both_are_an_open_item_where_they_a
     approved = open_site(EXAMPLES / name).answers["eligibility_approved"]
     one_party = approved.status == "answered" and approved.value == "one_party"
     item = "[TO CONFIRM: approval of these criteria by both the District Attorney and law enforcement"
-    for doc in ("prosecutor_protocol", "mou", "general_order"):
-        assert (item in rendered[name][doc]) == one_party, (name, doc)
+    docs = rendered[name]
+    for doc in ("prosecutor_protocol", "mou", *copies_of(docs, "general_order"), *copies_of(docs, "field_card")):
+        assert (item in docs[doc]) == one_party, (name, doc)

@@ -24,11 +24,11 @@ from readiness import __version__
 from readiness.assessment import Assessment, assess_site
 from readiness.documents import versions
 from readiness.documents.context import DocInfo, RenderContext, site_context
-from readiness.documents.environment import (evaluate_condition, make_environment, render_template,
-                                             to_template_error)
-from readiness.documents.facts import Namespace, date_long
+from readiness.documents.environment import (evaluate_condition, evaluate_expression, make_environment,
+                                             render_template, to_template_error)
+from readiness.documents.facts import Fact, Namespace, RenderProblem, date_long
 from readiness.documents.manifest import MANIFEST_FORMAT, ManifestAttachment, ManifestDocument
-from readiness.documents.pack import Pack, PackDocument, load_pack
+from readiness.documents.pack import Pack, PackDocument, check_files, expand, load_pack
 from readiness.documents.prose_check import Finding, check_markdown
 from readiness.errors import ReadinessError, TemplateError
 from readiness.questionnaire.loader import did_you_mean
@@ -54,7 +54,8 @@ class RenderedDocument:
     audience: str | None = None  # the pack's audience with the state's titles filled in
 
     def manifest_entry(self) -> ManifestDocument:
-        return ManifestDocument(id=self.spec.id, title=self.spec.title, audience=self.audience or self.spec.audience,
+        return ManifestDocument(id=self.spec.id, title=self.spec.title, copy_of=self.spec.group,
+                                audience=self.audience or self.spec.audience,
                                 names={fmt: path.name for fmt, path in self.files.items()}, files=dict(self.hashes),
                                 attachments=list(self.attachments), open_items=self.open_items)
 
@@ -94,7 +95,8 @@ def state_dirs(pack: Pack) -> tuple[Path, ...]:
 
 
 def select(pack: Pack, only: Sequence[str] | None) -> list[PackDocument]:
-    """The pack documents `--only` asks for (every one without it)."""
+    """The pack documents `--only` asks for (every one without it); a `for_each` document's id
+    selects all its copies."""
     if not only:
         return list(pack.documents)
     wanted = [x.strip() for x in only if x.strip()]
@@ -121,17 +123,63 @@ def _tidy(markdown: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", markdown).strip("\n") + "\n"
 
 
+def _pack_expression_failed(exc: Exception, spec: PackDocument, variables: dict, line, what: str,
+                            field_name: str) -> TemplateError:
+    located = to_template_error(exc, names=variables.keys())
+    if located is None and isinstance(exc, RenderProblem):  # looping over one answer, an unknown gap id
+        located = TemplateError(f"expression: {exc.message}", hint=exc.hint)
+    reason = located.message.split(": ", 1)[-1] if located else f"{type(exc).__name__}: {exc}"
+    where = f"{spec.pack_file}:{line}" if line else str(spec.pack_file)
+    return TemplateError(f"{where}: {what} of document '{spec.id}' failed: {reason}",
+                         hint=located.hint if located and located.hint else f"fix the `{field_name}:` expression")
+
+
 def include_document(env, spec: PackDocument, variables: dict) -> bool:
     if not spec.when:
         return True
     try:
         return evaluate_condition(env, spec.when, variables)
     except Exception as exc:  # noqa: BLE001 - any failure of a pack condition is the pack's problem
-        located = to_template_error(exc, names=variables.keys())
-        reason = located.message.split(": ", 1)[-1] if located else f"{type(exc).__name__}: {exc}"
-        where = f"{spec.pack_file}:{spec.when_line}" if spec.when_line else str(spec.pack_file)
-        raise TemplateError(f"{where}: condition of document '{spec.id}' failed: {reason}",
-                            hint=located.hint if located and located.hint else "fix the `when:` expression") from None
+        raise _pack_expression_failed(exc, spec, variables, spec.when_line, "condition", "when") from None
+
+
+def _key_text(value: Any) -> str:
+    """A copy's name from its `key`: the answer's own text; an unanswered one gives '' (the copy's number)."""
+    if isinstance(value, Fact):
+        return str(value.value).strip() if value.answered and value.value is not None else ""
+    return "" if value is None else str(value).strip()
+
+
+def each_namespace(item: Any, index: int, count: int, key: str) -> Namespace:
+    return Namespace("each", {"item": item, "index": index, "number": index + 1, "count": count, "key": key})
+
+
+def copies(env, spec: PackDocument, variables: dict) -> list[tuple[PackDocument, Namespace]]:
+    """A `for_each` document's copies, each with the `each` its template sees (none for an empty list)."""
+    where = f"{spec.pack_file}:{spec.for_each_line}" if spec.for_each_line else str(spec.pack_file)
+    not_a_list = TemplateError(f"{where}: for_each of document '{spec.id}' did not give a list",
+                               hint="give an expression for a list, such as police.agencies (a records answer)")
+    try:
+        value = evaluate_expression(env, spec.for_each, variables)
+        if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
+            raise not_a_list
+        items = list(value)  # a single answer refuses to be looped over
+    except TemplateError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the pack's expression, the pack's problem
+        raise _pack_expression_failed(exc, spec, variables, spec.for_each_line, "for_each", "for_each") from None
+    keys = []
+    for index, item in enumerate(items):
+        if not spec.key:
+            keys.append("")
+            continue
+        try:
+            keys.append(_key_text(evaluate_expression(env, spec.key, {**variables, "each": each_namespace(
+                item, index, len(items), "")})))
+        except Exception as exc:  # noqa: BLE001
+            raise _pack_expression_failed(exc, spec, variables, spec.for_each_line, "key", "key") from None
+    return [(copy, each_namespace(item, i, len(items), key))
+            for i, (copy, item, key) in enumerate(zip(expand(spec, keys), items, keys))]
 
 
 def links(doc: PackDocument, included: Sequence[PackDocument]) -> Links:
@@ -172,7 +220,16 @@ def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: R
         if not include_document(env, spec, variables):
             skipped.append((spec.id, spec.title, f"condition is false: {spec.when}"))
             continue
-        included.append((spec, variables))
+        if not spec.for_each:
+            included.append((spec, variables))
+            continue
+        made = copies(env, spec, variables)
+        if not made:
+            skipped.append((spec.id, spec.title, f"no copies: for_each is empty: {spec.for_each}"))
+        for copy, each in made:
+            included.append((copy, {**context.for_document(DocInfo(copy.id, copy.title, version, today,
+                                                                   copy.audience)), "each": each}))
+    check_files([spec for spec, _ in included])
     rendered = []
     specs = [spec for spec, _ in included]
     for spec, variables in included:

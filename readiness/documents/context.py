@@ -22,7 +22,8 @@ from readiness.errors import TemplateError
 from readiness.questionnaire.loader import did_you_mean
 from readiness.questionnaire.models import Question, Questionnaire
 
-BUILTIN_NAMES = ("site", "doc", "assessment", "respondents", "state_law", "juris", "terms", "gap", "has_gap", "gate")
+BUILTIN_NAMES = ("site", "doc", "assessment", "respondents", "state_law", "juris", "terms", "gap", "has_gap", "gate",
+                 "each")
 # Names Jinja itself gives meaning to; a fact may not take them either.
 JINJA_NAMES = ("range", "dict", "lipsum", "cycler", "joiner", "namespace", "plural", "loop", "self", "caller",
                "varargs", "kwargs", "super", "true", "false", "none", "True", "False", "None")

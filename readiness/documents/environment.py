@@ -380,6 +380,12 @@ def _loader_path(env, name: str) -> str:
     return name
 
 
+def evaluate_expression(env, expression: str, variables: dict[str, Any]) -> Any:
+    """A pack expression's value (`for_each:`, `key:`) over the render context. Raises the underlying exception."""
+    with budget(RENDER_SECONDS, "the expression"):
+        return env.compile_expression(expression, undefined_to_none=False)(**variables)
+
+
 def evaluate_condition(env, expression: str, variables: dict[str, Any]) -> bool:
     """A pack `when:` expression over the render context. Raises the underlying exception."""
     with budget(RENDER_SECONDS, "the condition"):

@@ -29,6 +29,8 @@ class ManifestAttachment(_Entry):
 class ManifestDocument(_Entry):
     id: str
     title: str
+    copy_of: Optional[str] = Field(None, description="For one copy of a pack.yaml `for_each` document (the general "
+                                   "order of one agency): that document's id, e.g. general_order.")
     audience: Optional[str] = None
     names: dict[str, str] = Field(default_factory=dict, description="Format (md, docx) -> file name.")
     files: dict[str, str] = Field(default_factory=dict, description="Format -> SHA-256 of the file.")

@@ -11,6 +11,15 @@ tool computes, readiness/report) and which `attachments` are written beside it (
 CSV); the readiness report and the implementation plan are declared that way in the bundled pack.
 Such a document's id cannot be taken over by a layer above (its template can: put a file at the same
 template path), and no two documents may write the same file.
+
+A document with `for_each` (a sandboxed Jinja expression over the render context giving a list, such
+as the referring law enforcement agencies) is rendered once per item, each its own file: the general
+order and the field card of each agency.  Each copy's id is the pack id plus the slug of its `key`
+(an expression over `each.item`, e.g. `each.item.name`), so `general_order` becomes
+`general_order_harbor_city_police_department` and writes `general-order-harbor-city-police-department.md`;
+its template sees `each` (item, index from 0, number from 1, count, key).  `--only general_order`
+selects every copy.  The copies' files are collision-checked at build time, when the items are known
+(`expand`).
 """
 from __future__ import annotations
 
@@ -69,6 +78,10 @@ class DocumentEntry(_Strict):
                               "`plan` (the implementation plan), `report` (the readiness report's figures).")
     attachments: list[AttachmentEntry] = Field(default_factory=list,
                                                description="Files written beside the document: charts, the plan's CSV.")
+    for_each: Optional[str] = Field(None, description="Sandboxed Jinja expression over the render context giving a "
+                                    "list: one document per item, which the template sees as `each.item`.")
+    key: Optional[str] = Field(None, description="With for_each: expression over `each.item` naming each copy "
+                               "(its id and file name get the slug), e.g. `each.item.name`; else its number.")
 
     @field_validator("template")
     @classmethod
@@ -82,6 +95,14 @@ class DocumentEntry(_Strict):
     @classmethod
     def _unique(cls, v: list[str]) -> list[str]:
         return list(dict.fromkeys(v))
+
+    @model_validator(mode="after")
+    def _each(self):
+        if self.key and not self.for_each:
+            raise ValueError("`key` names the copies of a `for_each` document; add `for_each` or remove `key`")
+        if self.for_each and (self.needs or self.attachments):
+            raise ValueError("a `for_each` document cannot have `needs` or `attachments` (every copy would write them)")
+        return self
 
 
 class PackFile(_Strict):
@@ -121,6 +142,10 @@ class PackDocument:
     template_path: Path
     needs: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    for_each: Optional[str] = None  # one copy per item (see the module docstring)
+    key: Optional[str] = None
+    for_each_line: Optional[int] = None
+    group: Optional[str] = None  # a copy: the pack id it was made from (`--only` and the pack list use that)
 
     @property
     def stem(self) -> str:
@@ -204,7 +229,8 @@ def _place(path: Path, line: Optional[int]) -> str:
 
 def _file_collisions(documents: list[PackDocument], problems: Collected) -> None:
     """Two documents of the merged pack that would write the same file (ids that differ only in
-    underscores, or an attachment named like another one): the later one is blamed, once."""
+    underscores, or an attachment named like another one): the later one is blamed, once.
+    A `for_each` document's copies are checked by `expand`, once the items are known."""
     owner: dict[str, PackDocument] = {}
     for doc in documents:
         lines = [doc.line] * len(doc.formats) + [a.line or doc.line for a in doc.attachments]
@@ -216,7 +242,7 @@ def _file_collisions(documents: list[PackDocument], problems: Collected) -> None
             other = "it writes twice" if first is doc else \
                 f"which document '{first.id}' ({_place(first.pack_file, first.line)}) writes too"
             problems.add(f"document '{doc.id}' would write {name}, {other}", file=doc.pack_file, line=line,
-                         where=f"documents ({doc.id})",
+                         where=f"documents ({doc.group or doc.id})",
                          hint="give the document another id, or its attachment another file name")
             break
 
@@ -269,13 +295,20 @@ def load_pack(folders: Sequence[Path]) -> Pack:
             if entry.when and (message := _check_condition(entry.when)):
                 problems.add(message, line=located.line_of(("documents", i, "when")), **where)
                 continue
+            bad = next(((field, m) for field in ("for_each", "key") if getattr(entry, field)
+                        and (m := _check_condition(getattr(entry, field)))), None)
+            if bad:
+                problems.add(bad[1].replace("condition", f"`{bad[0]}`", 1),
+                             line=located.line_of(("documents", i, bad[0])), **where)
+                continue
             attachments = tuple(Attachment(a.kind, a.file, located.line_of(("documents", i, "attachments", j)))
                                 for j, a in enumerate(entry.attachments))
             merged[entry.id] = PackDocument(
                 entry.id, entry.title, entry.template, entry.audience, entry.when, tuple(entry.formats),
                 located.path, located.line_of(("documents", i)), located.line_of(("documents", i, "when")),
-                template_path, tuple(entry.needs), attachments)
-    _file_collisions(list(merged.values()), problems)
+                template_path, tuple(entry.needs), attachments, entry.for_each, entry.key,
+                located.line_of(("documents", i, "for_each")))
+    _file_collisions([d for d in merged.values() if not d.for_each], problems)
     problems.raise_if_any(hint="fix pack.yaml; see `lead-readiness schema pack`")
     top = layers[0][2]
     if not merged:
@@ -283,3 +316,36 @@ def load_pack(folders: Sequence[Path]) -> Pack:
                            hint="add at least one entry under 'documents:'")
     return Pack(top.id, top.version, top.title, tuple(used), tuple(merged.values()),
                 tuple(PackLayer(p.id, p.version, f) for f, _, p in layers))
+
+
+def copy_id(base: str, key: str, number: int) -> str:
+    """The id of one copy of a `for_each` document: the pack id and the key's slug (lower_snake)."""
+    from readiness.workspace.models import slugify
+
+    plain = key.replace("'", "").replace("\u2019", "")  # "Sheriff's" -> sheriffs, not sheriff_s
+    return f"{base}_{slugify(plain, str(number)).replace('-', '_')}"
+
+
+def expand(spec: PackDocument, keys: Sequence[str]) -> list[PackDocument]:
+    """The copies of a `for_each` document, one per key (already texts), in order; two keys with the
+    same slug get `_2`, `_3`... so that every copy has its own file."""
+    from dataclasses import replace
+
+    copies, taken = [], set()
+    for number, key in enumerate(keys, start=1):
+        doc_id = copy_id(spec.id, key, number)
+        candidate, n = doc_id, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{doc_id}_{n}"
+        taken.add(candidate)
+        copies.append(replace(spec, id=candidate, title=f"{spec.title}: {key}" if key else spec.title,
+                              for_each=None, key=None, group=spec.id))
+    return copies
+
+
+def check_files(documents: Sequence[PackDocument]) -> None:
+    """Every file of a build's documents, `for_each` copies included, written by one document only."""
+    problems = Collected()
+    _file_collisions(list(documents), problems)
+    problems.raise_if_any(hint="fix pack.yaml; see `lead-readiness schema pack`")

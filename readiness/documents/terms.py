@@ -54,6 +54,7 @@ TERMS: dict[str, TermSpec] = {
     "intake_notice_business_days": TermSpec(None, "business day",
                                             "case manager's notice to the liaison prosecutor that intake is complete"),
     "inactive_after_days": TermSpec(None, "day", "days without contact before a participant may be recorded inactive"),
+    "training_core_minutes": TermSpec(None, "minute", "length of the officers' core training, without breaks"),
 }
 
 
@@ -85,6 +86,7 @@ class ProgramTermsFile(BaseModel):
     eligibility_review_business_days: Optional[int] = _count(TERMS["eligibility_review_business_days"].label)
     intake_notice_business_days: Optional[int] = _count(TERMS["intake_notice_business_days"].label)
     inactive_after_days: Optional[int] = _count(TERMS["inactive_after_days"].label)
+    training_core_minutes: Optional[int] = _count(TERMS["training_core_minutes"].label)
 
 
 assert set(ProgramTermsFile.model_fields) == set(TERMS), "every term has a key in program-terms.yaml"

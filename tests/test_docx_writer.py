@@ -200,7 +200,7 @@ def test_signature_table_leaves_room_to_sign(tmp_path):
     path, _ = build(tmp_path, markdown)
     widths = [int(w) for w in docx_dump.xpath(path, "//w:tblGrid/w:gridCol/@w:w")]
     assert widths[2] >= 1600 and widths[3] >= 1200  # about 3 cm to sign; "Signature" never breaks
-    assert docx_dump.xpath(path, "//w:tr[2]/w:trPr/w:trHeight/@w:val") == ["680"]
+    assert docx_dump.xpath(path, "//w:tr[2]/w:trPr/w:trHeight/@w:val") == ["720"]  # half an inch
     assert not docx_dump.xpath(path, "//w:tr[1]/w:trPr/w:trHeight")
 
 

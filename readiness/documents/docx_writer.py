@@ -103,6 +103,7 @@ def _open(reference_docx: pathlib.Path | None):
     except Exception as exc:  # python-docx raises several unrelated types for a bad package
         raise ReadinessError(f"{reference_docx}: cannot use as a reference document ({exc})",
                              hint="give a .docx saved by Word or LibreOffice (not .dotx or .doc)") from exc
+    _drop_legacy_parts(doc)
     body = doc.element.body
     for child in list(body):
         if child.tag != _w("sectPr"):
@@ -151,6 +152,15 @@ def _check_package(path: pathlib.Path) -> None:
 _TEMPLATE: bytes | None = None
 
 
+def _drop_legacy_parts(doc) -> None:
+    """Word 2010's stylesWithEffects copy of the styles (Word 2013+ ignores it, and styles added here
+    would be missing from it) and the thumbnail of another document's first page."""
+    for source in (doc.part, doc.part.package):
+        for rid, rel in list(source.rels.items()):
+            if rel.reltype.endswith(("/stylesWithEffects", "/thumbnail")):
+                del source.rels[rid]
+
+
 def _default_document():
     """python-docx's template carries 340 kB of table styles Word offers anyway, a legacy
     stylesWithEffects copy and a blank-page thumbnail; parsing and re-zipping them was 40% of a
@@ -167,10 +177,7 @@ def _default_document():
         for el in list(styles.iterchildren(_w("style"))):
             if el.get(_w("type")) == "table" and el.get(_w("styleId")) not in ("TableNormal", "TableGrid"):
                 styles.remove(el)
-        for source in (doc.part, doc.part.package):
-            for rid, rel in list(source.rels.items()):
-                if rel.reltype.endswith(("/stylesWithEffects", "/thumbnail")):
-                    del source.rels[rid]
+        _drop_legacy_parts(doc)
         buffer = io.BytesIO()
         doc.save(buffer)
         _TEMPLATE = buffer.getvalue()

@@ -436,7 +436,8 @@ class BodyWriter:
 
     def _signature_blocks(self, blocks: list[Block]) -> tuple[set[int], set[int]]:
         """Which tables are signature blocks (their section's heading says so, or a header cell
-        asks for a signature), and which paragraphs lead into one and so stay on its page."""
+        asks for a signature), and which paragraphs stay on the page of the block after them: those
+        leading into a signature block, and a lead-in ending in a colon."""
         keep: set[int] = set()
         signing: set[int] = set()
         section = ""
@@ -444,6 +445,8 @@ class BodyWriter:
             if isinstance(b, Para):
                 if b.role in ("title", "heading"):
                     section = plain_text(b.spans)
+                elif b.role in ("body", "quote") and plain_text(b.spans).rstrip().endswith(":"):
+                    keep.add(n)  # "Supervisors will:" stays with the list it introduces
                 continue
             header = " ".join(plain_text(c) for row in b.rows[:b.header_rows] for c in row)
             if _SIGNING_SECTION.search(section) or "signature" in header.lower():

@@ -436,8 +436,9 @@ class BodyWriter:
 
     def _signature_blocks(self, blocks: list[Block]) -> tuple[set[int], set[int]]:
         """Which tables are signature blocks (their section's heading says so, or a header cell
-        asks for a signature), and which paragraphs stay on the page of the block after them: those
-        leading into a signature block, and a lead-in ending in a colon."""
+        asks for a signature), and which paragraphs lead into one and so stay on its page. (A lead-in
+        such as "Supervisors will:" is not kept with its list: LibreOffice then left the heading above
+        it alone at the foot of the page.)"""
         keep: set[int] = set()
         signing: set[int] = set()
         section = ""
@@ -445,8 +446,6 @@ class BodyWriter:
             if isinstance(b, Para):
                 if b.role in ("title", "heading"):
                     section = plain_text(b.spans)
-                elif b.role in ("body", "quote") and plain_text(b.spans).rstrip().endswith(":"):
-                    keep.add(n)  # "Supervisors will:" stays with the list it introduces
                 continue
             header = " ".join(plain_text(c) for row in b.rows[:b.header_rows] for c in row)
             if _SIGNING_SECTION.search(section) or "signature" in header.lower():
@@ -482,22 +481,21 @@ class BodyWriter:
         heading_style = self.styles.first("TOC Heading")
         out = [f"<w:p>{_ppr(heading_style, keep=True, outline=None if heading_style else 9)}"
                f"{self._run('Contents', 0 if heading_style else BOLD)}</w:p>"]
-        first = True
-        for b in blocks:
-            mark = self._toc_marks.get(id(b), ("",))[0] if isinstance(b, Para) else ""
-            if not mark:
-                continue
+        entries = [b for b in blocks if isinstance(b, Para) and id(b) in self._toc_marks]
+        for n, b in enumerate(entries):
+            mark = self._toc_marks[id(b)][0]
             style = self.styles.first(f"toc {b.level}", f"TOC {b.level}")
-            level = b.level - TOC_LEVELS[0]
-            ind = "" if style else f'<w:ind w:left="{220 * level}"/>'
-            spacing = "" if style else '<w:spacing w:after="60"/>'
-            field = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> TOC '
+            ind = "" if style else f'<w:ind w:left="{220 * (b.level - TOC_LEVELS[0])}"/>'
+            last = n == len(entries) - 1
+            # The field ends in the last entry's paragraph: an empty paragraph after it made LibreOffice
+            # push the first heading to the next page.
+            spacing = '<w:spacing w:after="240"/>' if last else "" if style else '<w:spacing w:after="60"/>'
+            begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> TOC '
                      f'\\o "{TOC_LEVELS[0]}-{TOC_LEVELS[-1]}" \\h \\z \\u </w:instrText></w:r>'
-                     '<w:r><w:fldChar w:fldCharType="separate"/></w:r>') if first else ""
-            first = False
-            out.append(f'<w:p>{_ppr(style, ind=ind, spacing=spacing)}{field}<w:hyperlink w:anchor="{mark}" '
-                       f'w:history="1">{self._run(" ".join(plain_text(b.spans).split()), 0)}</w:hyperlink></w:p>')
-        out.append('<w:p><w:pPr><w:spacing w:after="240"/></w:pPr><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+                     '<w:r><w:fldChar w:fldCharType="separate"/></w:r>') if n == 0 else ""
+            end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>' if last else ""
+            out.append(f'<w:p>{_ppr(style, ind=ind, spacing=spacing)}{begin}<w:hyperlink w:anchor="{mark}" '
+                       f'w:history="1">{self._run(" ".join(plain_text(b.spans).split()), 0)}</w:hyperlink>{end}</w:p>')
         return "".join(out)
 
     def _next_bookmark(self) -> int:

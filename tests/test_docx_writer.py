@@ -200,7 +200,7 @@ def test_signature_table_leaves_room_to_sign(tmp_path):
     path, _ = build(tmp_path, markdown)
     widths = [int(w) for w in docx_dump.xpath(path, "//w:tblGrid/w:gridCol/@w:w")]
     assert widths[2] >= 1600 and widths[3] >= 1200  # about 3 cm to sign; "Signature" never breaks
-    assert docx_dump.xpath(path, "//w:tr[2]/w:trPr/w:trHeight/@w:val") == ["680"]
+    assert docx_dump.xpath(path, "//w:tr[2]/w:trPr/w:trHeight/@w:val") == ["720"]  # half an inch
     assert not docx_dump.xpath(path, "//w:tr[1]/w:trPr/w:trHeight")
 
 
@@ -348,7 +348,7 @@ def test_any_markdown_gives_a_valid_docx(tmp_path, pieces):
     markdown = "".join(pieces)
     path, items = build(tmp_path, markdown)
     document = docx.Document(str(path))  # re-opens: the XML is well formed and the package whole
-    assert len(document.comments) == len(items)
+    assert len(document.comments) == len(dict.fromkeys(items))  # one comment per distinct open item
     dump_docx(path)
 
 
@@ -375,3 +375,138 @@ def test_libreoffice_opens_and_renders_the_draft(tmp_path):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
         assert HEADER in text and "Memorandum of Understanding" in text
         assert re.search(r"Page 1 of [2-9]", text) and "[TO CONFIRM: duty sergeant phone]" in text
+
+
+# ---------------------------------------------------------------- valid, current, laid out for review
+
+
+def _valid(path: Path) -> list[str]:
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    return [str(e) for e in OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=0).validate(path).errors]
+
+
+def test_sample_passes_the_schema_validator_with_comment_styles_defined(sample):
+    path, _ = sample
+    assert _valid(path) == []
+    ids = set(docx_dump.xpath(path, "//w:style/@w:styleId", "word/styles.xml"))
+    assert {"CommentText", "CommentReference"} <= ids
+    assert docx_dump.xpath(path, "//w:compatSetting[@w:name='compatibilityMode']/@w:val", "word/settings.xml") == ["15"]
+
+
+def test_a_reference_document_gets_the_missing_styles_and_word_2013_compatibility(tmp_path):
+    """python-docx's own blank document is in Word 2010 mode and has no comment styles: a consultant's
+    letterhead saved from it must still give a valid, current file."""
+    import docx
+
+    ref = tmp_path / "reference.docx"
+    docx.Document().save(ref)
+    assert docx_dump.xpath(ref, "//w:compatSetting[@w:name='compatibilityMode']/@w:val", "word/settings.xml") == ["14"]
+    path, items = build(tmp_path, SAMPLE, reference_docx=ref)
+    assert items and _valid(path) == []
+    assert docx_dump.xpath(path, "//w:compatSetting[@w:name='compatibilityMode']/@w:val", "word/settings.xml") == ["15"]
+    app = docx_dump.part(path, "docProps/app.xml")
+    assert not [el for el in app if el.tag.endswith(("}Pages", "}Words"))]
+
+
+def test_core_properties_carry_subject_and_version(tmp_path):
+    out = tmp_path / "v.docx"
+    write_docx("# T\n\nText.\n", out, title="MOU — Hill County", header_text="DRAFT v3", footer_text="F",
+               subject="Hill County LEAD program: draft v3", version=3)
+    import docx
+
+    props = docx.Document(str(out)).core_properties
+    assert (props.title, props.subject, props.version, props.revision) == (
+        "MOU — Hill County", "Hill County LEAD program: draft v3", "3", 3)
+
+
+def _long_document(sections: int = 8) -> str:
+    para = "The parties agree to refer people who use drugs to case management instead of booking. " * 20
+    return "# Agreement\n\n> Draft notice.\n\nPreamble.\n\n" + "".join(
+        f"## {n}. Section {n}\n\n{para}\n\n### {n}.1 Detail\n\n{para}\n\n" for n in range(1, sections + 1))
+
+
+def test_a_long_document_gets_a_table_of_contents_field_after_its_preamble(tmp_path):
+    path, _ = build(tmp_path, _long_document())
+    lines = dump_docx(path)
+    assert lines[:4] == ["Title: Agreement", "Quote: Draft notice.", "Normal: Preamble.", "TOC Heading: Contents"]
+    assert lines[4:7] == ["toc 2: 1. Section 1", "toc 3: 1.1 Detail", "toc 2: 2. Section 2"]
+    assert docx_dump.xpath(path, "//w:instrText/text()")[0].strip() == 'TOC \\o "2-3" \\h \\z \\u'
+    assert [el.get(f"{{{W}}}fldCharType") for el in docx_dump.xpath(path, "//w:fldChar")] == [
+        "begin", "separate", "end"]
+    assert docx_dump.xpath(path, "//w:updateFields/@w:val", "word/settings.xml") == ["true"]
+    assert _valid(path) == []
+
+
+def test_a_short_document_has_no_table_of_contents_unless_asked(tmp_path):
+    short = "# Letter\n\n## One\n\nText.\n\n## Two\n\nText.\n\n## Three\n\nText.\n\n## Four\n\nText.\n"
+    path, _ = build(tmp_path, short)
+    assert not docx_dump.xpath(path, "//w:instrText") and not docx_dump.xpath(path, "//w:updateFields", "word/settings.xml")
+    path, _ = build(tmp_path, short, toc=True)
+    assert "TOC Heading: Contents" in dump_docx(path)
+    path, _ = build(tmp_path, _long_document(), toc=False)
+    assert not docx_dump.xpath(path, "//w:instrText")
+
+
+def test_headings_keep_with_the_next_paragraph(tmp_path):
+    path, _ = build(tmp_path)
+    headings = docx_dump.xpath(path, "//w:body/w:p[w:pPr/w:outlineLvl]")
+    assert len(headings) == 5  # the title and four headings
+    for p in headings:
+        assert p.xpath("./w:pPr/w:keepNext", namespaces=docx_dump.NS), "".join(p.itertext())
+    body = docx_dump.xpath(path, "//w:body/w:p[not(w:pPr/w:outlineLvl)]")
+    assert body and not any(p.xpath("./w:pPr/w:keepNext", namespaces=docx_dump.NS) for p in body)
+
+
+def test_header_words_never_break_in_narrow_columns(tmp_path):
+    """"Minut/es" and "Scor/e": a short-valued column beside a long one kept its header word whole."""
+    from readiness.documents.markdown_blocks import CELL_MARGIN_TWIPS, text_width_twips
+
+    long = "Describe the pattern of repeated low-level arrests the Program addresses and the model " * 2
+    markdown = ("| # | Module | Minutes | Learning objectives |\n|---|---|---|---|\n"
+                + "".join(f"| {n} | Why the Program: the local problem and the model | 30 | {long} |\n" for n in range(1, 6))
+                + "\n| Domain | Score | Stage | Answered |\n|---|---|---|---|\n"
+                + "| Information sharing, data and evaluation of the program | 79 | Ready with conditions | 8/8 |\n")
+    path, _ = build(tmp_path, markdown)
+    for tbl, words in zip(docx_dump.xpath(path, "//w:tbl"), (["Module", "Minutes"], ["Score", "Answered"])):
+        widths = [int(w) for w in tbl.xpath("./w:tblGrid/w:gridCol/@w:w", namespaces=docx_dump.NS)]
+        header = ["".join(tc.itertext()) for tc in tbl.xpath("./w:tr[1]/w:tc", namespaces=docx_dump.NS)]
+        for word in words:
+            assert widths[header.index(word)] >= text_width_twips(word, bold=True) + 2 * CELL_MARGIN_TWIPS, word
+        assert 9000 < sum(widths) <= 9405  # the text width between 2.5 cm margins
+
+
+def test_signature_rows_of_a_form_are_tall_enough_and_the_block_stays_together(tmp_path):
+    """The consent form's signatures sit in an "Item | To be completed" table: no header says
+    "Signature", yet the participant's row must be tall enough to sign."""
+    markdown = ("## 9. Signatures\n\nRead this first.\n\n| Item | To be completed |\n|---|---|\n"
+                "| Participant's name | |\n| Participant's signature | |\n| Date signed | |\n| Form expires on | |\n")
+    path, _ = build(tmp_path, markdown)
+    heights = {"".join(tr.xpath("./w:tc[1]//w:t/text()", namespaces=docx_dump.NS)):
+               tr.xpath("string(./w:trPr/w:trHeight/@w:val)", namespaces=docx_dump.NS)
+               for tr in docx_dump.xpath(path, "//w:tr")}
+    assert heights["Participant's signature"] == "720" and heights["Date signed"] == "720"
+    assert heights["Participant's name"] == "480" and heights["Item"] == ""
+    body = docx_dump.xpath(path, "//w:body")[0]
+    assert all(p.xpath("./w:pPr/w:keepNext", namespaces=docx_dump.NS) for p in body.xpath("./w:p[position() <= 2]", namespaces=docx_dump.NS))
+    rows = body.xpath("./w:tbl/w:tr", namespaces=docx_dump.NS)
+    assert all(tr.xpath(".//w:p/w:pPr/w:keepNext", namespaces=docx_dump.NS) for tr in rows[:-1])
+    assert not rows[-1].xpath(".//w:p/w:pPr/w:keepNext", namespaces=docx_dump.NS)
+    assert all(tr.xpath("./w:trPr/w:cantSplit", namespaces=docx_dump.NS) for tr in rows)
+
+
+def test_a_repeated_open_item_carries_one_comment_and_later_mentions_link_to_it(tmp_path):
+    markdown = ("Call [TO CONFIRM: hand-off phone number] to reach the case manager.\n\n"
+                "| Step | Number |\n|---|---|\n| Hand-off | [TO CONFIRM: hand-off phone number] |\n\n"
+                "Again: [TO CONFIRM: hand-off  phone number] or [TO CONFIRM: email].\n")
+    path, items = build(tmp_path, markdown)
+    assert items == ["hand-off phone number"] * 3 + ["email"]  # every mention, in order
+    comments = ["".join(c.itertext()) for c in docx_dump.xpath(path, "//w:comment", "word/comments.xml")]
+    assert comments == ["Open item: hand-off phone number — confirm before signature. The document mentions it 3 "
+                        "times; the later mentions link here, and this one comment covers them all.",
+                        "Open item: email — confirm before signature."]
+    assert len(docx_dump.xpath(path, "//w:commentReference")) == 2
+    links = docx_dump.xpath(path, "//w:hyperlink[@w:anchor='_OpenItem0']")
+    assert len(links) == 2 and all("[TO CONFIRM: hand-off phone number]" in "".join(a.itertext()) for a in links)
+    assert docx_dump.xpath(path, "//w:bookmarkStart[@w:name='_OpenItem0']")
+    assert _valid(path) == []

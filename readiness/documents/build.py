@@ -256,10 +256,10 @@ def sha256_file(path: Path) -> str:
 
 
 def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int, today: _dt.date,
-                    reference_docx: Path | None, supplies: Supplies | None = None) -> None:
+                    reference_docx: Path | None, supplies: Supplies | None = None, site_name: str = "") -> None:
     """Write each document's formats and attachments into `folder` (the temporary version folder);
     a document's attachments are written just before it (its DOCX embeds them), documents with
-    attachments last."""
+    attachments last. A DOCX's properties name the site (`site_name`) and the draft version."""
     header = HEADER.format(n=version)
     footer = FOOTER.format(date=date_long(today))
     items = [(a.kind, folder / a.file) for doc in docs for a in doc.spec.attachments]
@@ -282,8 +282,11 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
                 from readiness.documents.docx_writer import write_docx
 
                 docx_path = folder / f"{doc.stem}.docx"
-                write_docx(doc.markdown, docx_path, title=doc.spec.title, header_text=header, footer_text=footer,
-                           reference_docx=reference_docx, image_dir=folder)
+                title = f"{doc.spec.title} — {site_name}" if site_name else doc.spec.title
+                audience = f" for review by {doc.spec.audience}" if doc.spec.audience else ""
+                subject = f"{site_name + ' ' if site_name else ''}LEAD program: draft v{version}{audience}"
+                write_docx(doc.markdown, docx_path, title=title, header_text=header, footer_text=footer,
+                           reference_docx=reference_docx, image_dir=folder, subject=subject, version=version)
                 doc.files["docx"] = docx_path
             doc.hashes = {fmt: sha256_file(path) for fmt, path in doc.files.items()}
     finally:
@@ -412,7 +415,7 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
             docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies)
         tmp = versions.temporary_folder(drafts, version)
         try:
-            write_documents(docs, tmp, version, today, pack.reference_docx, supplies)
+            write_documents(docs, tmp, version, today, pack.reference_docx, supplies, site_name=site.name)
             manifest = make_manifest(site, a, pack, version, today, docs, skipped)
             (tmp / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                                  encoding="utf-8")

@@ -28,17 +28,21 @@ def _w(tag: str) -> str:
 
 def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header_text: str,
                footer_text: str, reference_docx: pathlib.Path | None = None,
-               image_dir: pathlib.Path | None = None, comment_author: str = "lead-readiness") -> list[str]:
+               image_dir: pathlib.Path | None = None, comment_author: str = "lead-readiness",
+               subject: str = "", version: int | None = None, toc: bool | None = None) -> list[str]:
     """Write a DOCX; returns the list of open-item texts found (placeholders), in order of appearance.
 
-    Every occurrence is listed (a placeholder used twice carries two comments); callers wanting
-    each once can use `dict.fromkeys`.
+    Every occurrence is listed, but each distinct open item carries one comment, at its first
+    mention; later mentions link to it (`dict.fromkeys` gives the commented items). `version` is
+    the draft's number, written as the core properties' version and revision; `toc` forces the table
+    of contents on or off (default: documents of more than about five pages get one).
     """
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml.parser import parse_xml
     from docx.text.run import Run
 
     doc = _open(reference_docx)
+    comment_styles = _ensure_styles(doc)
     text_width = _text_width(doc.sections[-1])
     comments = _comments_element(doc)
     used = [int(i) for i in comments.xpath("./w:comment/@w:id") if i.isdigit()]
@@ -51,7 +55,7 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
 
     writer = BodyWriter(_style_sheet(doc), text_width, link_id=link_id,
                         restart_list=lambda num_id, ilvl, start: _restart_list(doc, num_id, ilvl, start),
-                        first_comment_id=max(used, default=-1) + 1)
+                        first_comment_id=max(used, default=-1) + 1, comment_style=comment_styles[1], toc=toc)
     xml = writer.write(parse_blocks(markdown_text, where=pathlib.Path(out_path).name))
     # The new body replaces the old one whole: moving thousands of parsed elements one by one into the
     # document (addprevious) costs lxml a namespace fix-up per element against the whole tree, quadratic
@@ -67,11 +71,13 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
     if sect_pr is not None:
         body.append(sect_pr)
     doc.element.replace(old_body, body)
-    _add_comments(comments, writer, xml_safe(comment_author) or "lead-readiness")
+    _add_comments(comments, writer, xml_safe(comment_author) or "lead-readiness", comment_styles)
     for r, (src, alt, pic_title, max_cm) in zip(pictures, writer.images):
         _picture(Run(r, doc._body), image_dir, src, alt, pic_title, max_cm)
     _header_footer(doc, xml_safe(header_text), xml_safe(footer_text))
-    _properties(doc, xml_safe(title))
+    _properties(doc, xml_safe(title), xml_safe(subject), version)
+    _settings(doc, update_fields=writer.has_toc)
+    _app_properties(doc)
     _save_atomic(doc, pathlib.Path(out_path))
     return list(writer.open_items)
 
@@ -97,6 +103,7 @@ def _open(reference_docx: pathlib.Path | None):
     except Exception as exc:  # python-docx raises several unrelated types for a bad package
         raise ReadinessError(f"{reference_docx}: cannot use as a reference document ({exc})",
                              hint="give a .docx saved by Word or LibreOffice (not .dotx or .doc)") from exc
+    _drop_legacy_parts(doc)
     body = doc.element.body
     for child in list(body):
         if child.tag != _w("sectPr"):
@@ -145,6 +152,15 @@ def _check_package(path: pathlib.Path) -> None:
 _TEMPLATE: bytes | None = None
 
 
+def _drop_legacy_parts(doc) -> None:
+    """Word 2010's stylesWithEffects copy of the styles (Word 2013+ ignores it, and styles added here
+    would be missing from it) and the thumbnail of another document's first page."""
+    for source in (doc.part, doc.part.package):
+        for rid, rel in list(source.rels.items()):
+            if rel.reltype.endswith(("/stylesWithEffects", "/thumbnail")):
+                del source.rels[rid]
+
+
 def _default_document():
     """python-docx's template carries 340 kB of table styles Word offers anyway, a legacy
     stylesWithEffects copy and a blank-page thumbnail; parsing and re-zipping them was 40% of a
@@ -161,10 +177,7 @@ def _default_document():
         for el in list(styles.iterchildren(_w("style"))):
             if el.get(_w("type")) == "table" and el.get(_w("styleId")) not in ("TableNormal", "TableGrid"):
                 styles.remove(el)
-        for source in (doc.part, doc.part.package):
-            for rid, rel in list(source.rels.items()):
-                if rel.reltype.endswith(("/stylesWithEffects", "/thumbnail")):
-                    del source.rels[rid]
+        _drop_legacy_parts(doc)
         buffer = io.BytesIO()
         doc.save(buffer)
         _TEMPLATE = buffer.getvalue()
@@ -180,19 +193,167 @@ def _comments_element(doc):
     return doc.part.part_related_by(RT.COMMENTS).element
 
 
-def _add_comments(comments, body_writer: BodyWriter, author: str) -> None:
+def _add_comments(comments, body_writer: BodyWriter, author: str, styles: tuple[str, str]) -> None:
+    """One comment per distinct open item: `Open item: ... — confirm before signature.`, and how
+    often the document mentions it when more than once (the later mentions link to this one)."""
     import datetime as dt
     from docx.oxml.parser import parse_xml
 
     initials = esc("".join(w[0] for w in re.split(r"[^0-9A-Za-z]+", author) if w).upper()[:4])
     date = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    parts = [f'<w:comment w:id="{body_writer.first_comment_id + n}" w:author="{esc(author)}" '
-             f'w:initials="{initials}" w:date="{date}"><w:p><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>'
-             '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>'
+    text_style, ref_style = styles
+
+    def more(count: int) -> str:
+        return (f" The document mentions it {count} times; the later mentions link here, and this one "
+                "comment covers them all." if count > 1 else "")
+
+    parts = [f'<w:comment w:id="{cid}" w:author="{esc(author)}" '
+             f'w:initials="{initials}" w:date="{date}"><w:p><w:pPr><w:pStyle w:val="{text_style}"/></w:pPr>'
+             f'<w:r><w:rPr><w:rStyle w:val="{ref_style}"/></w:rPr><w:annotationRef/></w:r>'
              f'<w:r><w:t xml:space="preserve">Open item: {esc(item or "unspecified")} — confirm before '
-             "signature.</w:t></w:r></w:p></w:comment>" for n, item in enumerate(body_writer.open_items)]
+             f"signature.{more(count)}</w:t></w:r></w:p></w:comment>" for cid, item, count in body_writer.comments]
     if parts:
         comments.extend(list(parse_xml(f'<w:comments xmlns:w="{W}">{"".join(parts)}</w:comments>')))
+
+
+# Styles the body and the comments refer to, added when the template or reference document lacks
+# them (python-docx's template has no comment or contents styles: 30 schema errors in the demo pack).
+# Found by their built-in name first, so a reference document's own (or translated) ids are kept.
+_EXTRA_STYLES = (
+    ("paragraph", "CommentText", "annotation text",
+     '<w:basedOn w:val="Normal"/><w:link w:val="CommentTextChar"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
+     '<w:pPr><w:spacing w:after="60" w:line="240" w:lineRule="auto"/></w:pPr>'
+     '<w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>'),
+    ("character", "CommentTextChar", "Comment Text Char",
+     '<w:basedOn w:val="DefaultParagraphFont"/><w:link w:val="CommentText"/><w:uiPriority w:val="99"/>'
+     '<w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>'),
+    ("character", "CommentReference", "annotation reference",
+     '<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>'
+     '<w:rPr><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>'),
+    ("paragraph", "CommentSubject", "annotation subject",
+     '<w:basedOn w:val="CommentText"/><w:next w:val="CommentText"/><w:link w:val="CommentSubjectChar"/>'
+     '<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/><w:rPr><w:b/><w:bCs/></w:rPr>'),
+    ("character", "CommentSubjectChar", "Comment Subject Char",
+     '<w:basedOn w:val="CommentTextChar"/><w:link w:val="CommentSubject"/><w:uiPriority w:val="99"/>'
+     '<w:semiHidden/><w:rPr><w:b/><w:bCs/><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>'),
+    ("paragraph", "TOC2", "toc 2",
+     '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:autoRedefine/><w:uiPriority w:val="39"/>'
+     '<w:unhideWhenUsed/><w:pPr><w:spacing w:after="60"/></w:pPr>'),
+    ("paragraph", "TOC3", "toc 3",
+     '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:autoRedefine/><w:uiPriority w:val="39"/>'
+     '<w:unhideWhenUsed/><w:pPr><w:spacing w:after="60"/><w:ind w:left="220"/></w:pPr>'),
+)
+
+
+def _ensure_styles(doc) -> tuple[str, str]:
+    """Add the styles of `_EXTRA_STYLES` a document lacks; returns the ids of its comment text and
+    comment reference styles."""
+    from docx.oxml.parser import parse_xml
+
+    styles = doc.styles.element
+    by_name: dict[tuple[str, str], str] = {}
+    ids: set[str] = set()
+    for el in styles.iterchildren(_w("style")):
+        sid, name_el = el.get(_w("styleId")), el.find(_w("name"))
+        ids.add(sid)
+        if name_el is not None:
+            by_name.setdefault((el.get(_w("type"), "paragraph"), (name_el.get(_w("val")) or "").lower()), sid)
+    found: dict[str, str] = {}
+    added = []
+    for kind, sid, name, inner in _EXTRA_STYLES:
+        known = by_name.get((kind, name.lower()))
+        if known:
+            found[sid] = known
+            continue
+        found[sid] = sid
+        if sid in ids:  # the id is taken by another style: leave that one alone
+            continue
+        for ref in re.findall(r'w:(?:basedOn|link|next) w:val="([^"]+)"', inner):
+            if ref not in ids and ref not in {s for _, s, _, _ in _EXTRA_STYLES}:
+                inner = re.sub(rf'<w:(?:basedOn|link|next) w:val="{ref}"/>', "", inner)
+        custom = ' w:customStyle="1"' if name.endswith(" Char") else ""
+        added.append(f'<w:style w:type="{kind}"{custom} w:styleId="{sid}"><w:name w:val="{name}"/>{inner}</w:style>')
+        ids.add(sid)
+    if added:
+        styles.extend(list(parse_xml(f'<w:styles xmlns:w="{W}">{"".join(added)}</w:styles>')))
+    return found["CommentText"], found["CommentReference"]
+
+
+# The order of w:settings' children (ECMA-376 CT_Settings) up to the ones set here and what follows them.
+_SETTINGS_ORDER = (
+    "writeProtection view zoom removePersonalInformation removeDateAndTime doNotDisplayPageBoundaries "
+    "displayBackgroundShape printPostScriptOverText printFractionalCharacterWidth printFormsData "
+    "embedTrueTypeFonts embedSystemFonts saveSubsetFonts saveFormsData mirrorMargins alignBordersAndEdges "
+    "bordersDoNotSurroundHeader bordersDoNotSurroundFooter gutterAtTop hideSpellingErrors hideGrammaticalErrors "
+    "activeWritingStyle proofState formsDesign attachedTemplate linkStyles stylePaneFormatFilter "
+    "stylePaneSortMethod documentType mailMerge revisionView trackRevisions doNotTrackMoves doNotTrackFormatting "
+    "documentProtection autoFormatOverride styleLockTheme styleLockQFSet defaultTabStop autoHyphenation "
+    "consecutiveHyphenLimit hyphenationZone doNotHyphenateCaps showEnvelope summaryLength clickAndTypeStyle "
+    "defaultTableStyle evenAndOddHeaders bookFoldRevPrinting bookFoldPrinting bookFoldPrintingSheets "
+    "drawingGridHorizontalSpacing drawingGridVerticalSpacing displayHorizontalDrawingGridEvery "
+    "displayVerticalDrawingGridEvery doNotUseMarginsForDrawingGridOrigin drawingGridHorizontalOrigin "
+    "drawingGridVerticalOrigin doNotShadeFormData noPunctuationKerning characterSpacingControl printTwoOnOne "
+    "strictFirstAndLastChars noLineBreaksAfter noLineBreaksBefore savePreviewPicture doNotValidateAgainstSchema "
+    "saveInvalidXml ignoreMixedContent alwaysShowPlaceholderText doNotDemarcateInvalidXml saveXmlDataOnly "
+    "useXSLTWhenSaving saveThroughXslt showXMLTags alwaysMergeEmptyNamespace updateFields hdrShapeDefaults "
+    "footnotePr endnotePr compat docVars rsids mathPr attachedSchema themeFontLang clrSchemeMapping "
+    "doNotIncludeSubdocsInStats doNotAutoCompressPictures forceUpgrade captions readModeInkLockDown smartTagType "
+    "schemaLibrary shapeDefaults doNotEmbedSmartTags decimalSymbol listSeparator").split()
+WORD_COMPAT_URI = "http://schemas.microsoft.com/office/word"
+COMPATIBILITY_MODE = 15  # Word 2013 and later: current layout, no "Compatibility Mode" in the title bar
+
+
+def _settings_child(settings, tag: str):
+    """The settings' `tag` child, created at its place in the schema's order when missing."""
+    el = settings.find(_w(tag))
+    if el is not None:
+        return el
+    el = etree.SubElement(settings, _w(tag))
+    later = set(_SETTINGS_ORDER[_SETTINGS_ORDER.index(tag) + 1:])
+    for sibling in settings.iterchildren():
+        if isinstance(sibling.tag, str) and etree.QName(sibling).localname in later and sibling is not el:
+            sibling.addprevious(el)
+            break
+    return el
+
+
+def _settings(doc, *, update_fields: bool) -> None:
+    """Word 2013+ compatibility (a reference document's newer mode is kept), and, when the document
+    has a table of contents, Word updates its fields (page numbers) as it opens the file."""
+    settings = doc.settings.element
+    compat = _settings_child(settings, "compat")
+    mode = next((el for el in compat.iterchildren(_w("compatSetting"))
+                 if el.get(_w("name")) == "compatibilityMode" and el.get(_w("uri")) == WORD_COMPAT_URI), None)
+    if mode is None:
+        mode = etree.SubElement(compat, _w("compatSetting"))
+        mode.set(_w("name"), "compatibilityMode")
+        mode.set(_w("uri"), WORD_COMPAT_URI)
+        for legacy in list(compat):  # compatSetting elements come after the legacy switches
+            if legacy.tag != _w("compatSetting"):
+                continue
+            if legacy is not mode:
+                legacy.addprevious(mode)
+            break
+    current = mode.get(_w("val"), "")
+    mode.set(_w("val"), str(max(COMPATIBILITY_MODE, int(current) if current.isdigit() else 0)))
+    if update_fields:
+        _settings_child(settings, "updateFields").set(_w("val"), "true")
+
+
+def _app_properties(doc) -> None:
+    """docProps/app.xml without statistics: the template's (or a reference document's) page and word
+    counts describe another document. Word fills them in when it saves the file."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for rel in doc.part.package.rels.values():
+        if rel.reltype == RT.EXTENDED_PROPERTIES and not rel.is_external:
+            rel.target_part._blob = (
+                b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+                b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+                b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+                b"<Template>Normal.dotm</Template><TotalTime>0</TotalTime><DocSecurity>0</DocSecurity>"
+                b"<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+                b"<HyperlinksChanged>false</HyperlinksChanged><Application>lead-readiness</Application></Properties>")
 
 
 def _default_setup(doc) -> None:
@@ -324,13 +485,19 @@ def _page_x_of_y(paragraph) -> None:
         paragraph._p.append(child)
 
 
-def _properties(doc, title: str) -> None:
+def _properties(doc, title: str, subject: str = "", version: int | None = None) -> None:
+    """Title, subject, and the draft's version (also its revision), as Word's File > Info shows them."""
     import datetime as dt
 
     props = doc.core_properties
     # Word's core properties hold at most 255 characters; a consultant's title may be longer.
     props.title, props.author, props.last_modified_by = title[:255], "lead-readiness", "lead-readiness"
-    props.keywords, props.comments, props.revision = "DRAFT", "Draft for stakeholder review", 1
+    props.subject = subject[:255]
+    props.keywords, props.comments = "DRAFT", "Draft for stakeholder review"
+    props.content_status = "Draft"
+    props.revision = version if version and version > 0 else 1
+    if version:
+        props.version = str(version)
     props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
 
 

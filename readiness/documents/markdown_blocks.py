@@ -346,37 +346,165 @@ def _rpr(flags: int, *, color: str = "", highlight: bool = False, underline: boo
 
 
 def _ppr(style: str | None, *, numpr: str = "", border: bool = False, shade: bool = False,
-         spacing: str = "", ind: str = "", jc: str | None = None, outline: int | None = None) -> str:
-    parts = [f'<w:pStyle w:val="{style}"/>' if style else "", numpr,
+         spacing: str = "", ind: str = "", jc: str | None = None, outline: int | None = None,
+         keep: bool = False, lines: bool = False, tabs: str = "") -> str:
+    """Paragraph properties, in schema order. `keep` keeps the paragraph on the page of the next one
+    (headings, a signature block's rows), `lines` keeps its own lines together."""
+    parts = [f'<w:pStyle w:val="{style}"/>' if style else "", "<w:keepNext/>" if keep else "",
+             "<w:keepLines/>" if lines else "", numpr,
              '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="A6A6A6"/></w:pBdr>' if border else "",
-             '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>' if shade else "", spacing, ind,
+             '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>' if shade else "", tabs, spacing, ind,
              f'<w:jc w:val="{jc}"/>' if jc in ("left", "center", "right") else "",
              f'<w:outlineLvl w:val="{outline}"/>' if outline is not None else ""]
     inner = "".join(parts)
     return f"<w:pPr>{inner}</w:pPr>" if inner else ""
 
 
+# Layout a reviewer expects (twips: 1/1440 inch).
+SIGNATURE_ROW_TWIPS = 720  # half an inch: room to sign by hand
+FILL_IN_ROW_TWIPS = 480  # a third of an inch: a name or a date written by hand
+TOC_MIN_CHARS = 12_000  # visible characters, about five pages: longer documents get a table of contents
+TOC_MIN_HEADINGS = 4
+TOC_LEVELS = (2, 3)  # Markdown heading levels listed; the title (level 1) is not
+# Bookmarks, comments and tracked changes share one id space in WordprocessingML; bookmarks start far above.
+BOOKMARK_ID_BASE = 1 << 20
+_SIGNING_SECTION = re.compile(r"signature|sign-off|\bapprov", re.IGNORECASE)
+_SIGNING_ROW = re.compile(r"signature|\bsigned\b", re.IGNORECASE)
+CELL_MARGIN_TWIPS = 108  # Word's default left and right cell margin
+
+
+def plain_text(spans: list[Span]) -> str:
+    return "".join(s.text for s in spans if s.kind in ("text", "ph"))
+
+
+def text_width_twips(text: str, *, bold: bool = False, size_pt: float = 11) -> int:
+    """How wide `text` sets in Calibri (or its metric twin Carlito) at `size_pt`: per-character
+    widths in thousandths of an em, rounded up, so a column sized by it holds the word on one line."""
+    em = 0
+    for ch in text:
+        em += _CHAR_EM.get(ch, 560 if ch.isupper() else 620 if not ch.isascii() else 500)
+    twips = em * size_pt * 20 / 1000
+    return int(twips * (1.06 if bold else 1.0)) + 1
+
+
+# Calibri's advance widths (thousandths of an em), rounded up; a character not listed counts as wide.
+_CHAR_EM = {**{c: 230 for c in "fijlrtI!|.,:;'()[]{} "}, **{c: 510 for c in "0123456789"},
+            **{c: 530 for c in "abcdeghknopqsuvxyz#$?_"}, **{c: 860 for c in "mwMW%@"},
+            **{c: 660 for c in "ABCDEFGHJKLNOPQRSTUVXYZ&"}, "-": 310, "/": 390, "§": 500, "☐": 900}
+
+
 class BodyWriter:
     """Blocks -> one WordprocessingML string. Placeholders get their comment anchors here (ids
-    from `first_comment_id`); pictures get an `m:img` marker run for python-docx to fill in."""
+    from `first_comment_id`), one comment per distinct open item; pictures get an `m:img` marker run
+    for python-docx to fill in. A long document gets a table of contents field after its preamble."""
 
     def __init__(self, styles: StyleSheet, text_width: int, *, link_id: Callable[[str], str],
-                 restart_list: Callable[[int, int, int], int | None], first_comment_id: int = 0) -> None:
+                 restart_list: Callable[[int, int, int], int | None], first_comment_id: int = 0,
+                 comment_style: str = "CommentReference", toc: bool | None = None) -> None:
         self.styles, self.text_width, self.first_comment_id = styles, text_width, first_comment_id
         self.link_id, self.restart_list = link_id, restart_list
-        self.open_items: list[str] = []
+        self.comment_style = comment_style
+        self.toc = toc  # None: when the document is long enough (TOC_MIN_CHARS, TOC_MIN_HEADINGS)
+        self.open_items: list[str] = []  # every occurrence, in order
+        self.comments: list[tuple[int, str, int]] = []  # (comment id, open item, how often it occurs)
+        self._comment_of: dict[str, int] = {}  # open item -> index in self.comments
         self.images: list[tuple[str, str, str, float]] = []
+        self.has_toc = False
         self._nums: dict[int, int] = {}  # list id -> numId restarting at the list's start
         self._rpr_cache: dict[tuple, str] = {}
+        self._bookmarks = 0
+        self._toc_marks: dict[int, tuple[str, int]] = {}  # id(heading Para) -> its bookmark's name and id
         s = self.styles
         self.title_style = s.first("Title", "Heading 1")
         self.quote_style = s.first("Quote", "Intense Quote")
         self.table_style = s.first("Table Grid", kind="table")
 
     def write(self, blocks: list[Block]) -> str:
-        return "".join(self._table(b) if isinstance(b, Table) else self._para(b) for b in blocks) or "<w:p/>"
+        keep, signing = self._signature_blocks(blocks)
+        toc_at = self._toc_position(blocks)
+        out: list[str] = []
+        for n, b in enumerate(blocks):
+            if n == toc_at:
+                out.append(self._toc(blocks[n:]))
+            if isinstance(b, Table):
+                out.append(self._table(b, signing=n in signing))
+            else:
+                out.append(self._para(b, keep=n in keep))
+        return "".join(out) or "<w:p/>"
 
-    def _para(self, p: Para) -> str:
+    # ------------------------------------------------------------ signature blocks and contents
+
+    def _signature_blocks(self, blocks: list[Block]) -> tuple[set[int], set[int]]:
+        """Which tables are signature blocks (their section's heading says so, or a header cell
+        asks for a signature), and which paragraphs lead into one and so stay on its page. (A lead-in
+        such as "Supervisors will:" is not kept with its list: LibreOffice then left the heading above
+        it alone at the foot of the page.)"""
+        keep: set[int] = set()
+        signing: set[int] = set()
+        section = ""
+        for n, b in enumerate(blocks):
+            if isinstance(b, Para):
+                if b.role in ("title", "heading"):
+                    section = plain_text(b.spans)
+                continue
+            header = " ".join(plain_text(c) for row in b.rows[:b.header_rows] for c in row)
+            if _SIGNING_SECTION.search(section) or "signature" in header.lower():
+                signing.add(n)
+                m = n - 1
+                while m >= 0 and isinstance(blocks[m], Para) and blocks[m].role not in ("pagebreak", "rule"):
+                    keep.add(m)
+                    if blocks[m].role in ("title", "heading"):
+                        break
+                    m -= 1
+        return keep, signing
+
+    def _toc_position(self, blocks: list[Block]) -> int | None:
+        listed = [b for b in blocks if isinstance(b, Para) and b.role == "heading" and b.level in TOC_LEVELS]
+        wanted = self.toc
+        if wanted is None:
+            chars = sum(len(plain_text(b.spans)) if isinstance(b, Para)
+                        else sum(len(plain_text(c)) for row in b.rows for c in row) for b in blocks)
+            wanted = chars >= TOC_MIN_CHARS and len(listed) >= TOC_MIN_HEADINGS
+        if not wanted or not listed:
+            return None
+        for heading in listed:
+            bid = self._next_bookmark()
+            self._toc_marks[id(heading)] = (f"_Toc{bid}", bid)
+        return next(n for n, b in enumerate(blocks) if isinstance(b, Para) and b.role == "heading")
+
+    def _toc(self, blocks: list[Block]) -> str:
+        """A real TOC field, which Word fills in with page numbers as it opens the file (settings'
+        updateFields; References > Update Table later). Its stored result lists the headings, each
+        linked to its bookmark, without page numbers: LibreOffice shows that result as it is (it does
+        not compute a PAGEREF inside a TOC), and dot leaders ending in no number would look broken."""
+        self.has_toc = True
+        heading_style = self.styles.first("TOC Heading")
+        out = [f"<w:p>{_ppr(heading_style, keep=True, outline=None if heading_style else 9)}"
+               f"{self._run('Contents', 0 if heading_style else BOLD)}</w:p>"]
+        entries = [b for b in blocks if isinstance(b, Para) and id(b) in self._toc_marks]
+        for n, b in enumerate(entries):
+            mark = self._toc_marks[id(b)][0]
+            style = self.styles.first(f"toc {b.level}", f"TOC {b.level}")
+            ind = "" if style else f'<w:ind w:left="{220 * (b.level - TOC_LEVELS[0])}"/>'
+            last = n == len(entries) - 1
+            # The field ends in the last entry's paragraph: an empty paragraph after it made LibreOffice
+            # push the first heading to the next page.
+            spacing = '<w:spacing w:after="240"/>' if last else "" if style else '<w:spacing w:after="60"/>'
+            begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> TOC '
+                     f'\\o "{TOC_LEVELS[0]}-{TOC_LEVELS[-1]}" \\h \\z \\u </w:instrText></w:r>'
+                     '<w:r><w:fldChar w:fldCharType="separate"/></w:r>') if n == 0 else ""
+            end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>' if last else ""
+            out.append(f'<w:p>{_ppr(style, ind=ind, spacing=spacing)}{begin}<w:hyperlink w:anchor="{mark}" '
+                       f'w:history="1">{self._run(" ".join(plain_text(b.spans).split()), 0)}</w:hyperlink>{end}</w:p>')
+        return "".join(out)
+
+    def _next_bookmark(self) -> int:
+        self._bookmarks += 1
+        return BOOKMARK_ID_BASE + self._bookmarks
+
+    # ------------------------------------------------------------ paragraphs
+
+    def _para(self, p: Para, keep: bool = False) -> str:
         role, prefix, ppr = p.role, "", ""
         if role == "pagebreak":
             return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
@@ -384,29 +512,35 @@ class BodyWriter:
             return "<w:p>" + _ppr(None, border=True, spacing='<w:spacing w:after="120"/>') + "</w:p>"
         # The outline level makes the title the level-1 heading that screen readers and Word's navigation
         # pane start from (Word's Title style has none), and keeps heading levels right when a reference
-        # document lacks a deeper Heading style.
+        # document lacks a deeper Heading style. Headings stay with the paragraph after them.
         if role == "title":
-            ppr = _ppr(self.title_style, outline=0)
+            ppr = _ppr(self.title_style, outline=0, keep=True, lines=True)
         elif role == "heading":
             ppr = _ppr(self.styles.first(*(f"Heading {n}" for n in range(p.level, 0, -1))),
-                       outline=min(max(p.level, 1), 9) - 1)
+                       outline=min(max(p.level, 1), 9) - 1, keep=True, lines=True)
         elif role in ("bullet", "number"):
-            ppr, prefix = self._list_ppr(p)
+            ppr, prefix = self._list_ppr(p, keep)
         elif role == "continue":
             style = self.styles.leveled("List Continue", p.level)
-            ppr = _ppr(style, ind="" if style else f'<w:ind w:left="{360 * p.level + 360}"/>')
+            ppr = _ppr(style, ind="" if style else f'<w:ind w:left="{360 * p.level + 360}"/>', keep=keep)
         elif role == "quote":
-            ppr = _ppr(self.quote_style, ind="" if self.quote_style else '<w:ind w:left="720" w:right="720"/>')
+            ppr = _ppr(self.quote_style, ind="" if self.quote_style else '<w:ind w:left="720" w:right="720"/>',
+                       keep=keep)
         elif role == "code":
             ppr = _ppr(None, shade=True, spacing='<w:spacing w:after="120" w:line="240" w:lineRule="auto"/>',
-                       ind=f'<w:ind w:left="{360 * p.level}"/>' if p.level else "")
+                       ind=f'<w:ind w:left="{360 * p.level}"/>' if p.level else "", keep=keep)
         elif len(p.spans) == 1 and p.spans[0].kind == "img":
-            ppr = _ppr(None, jc="center")
+            ppr = _ppr(None, jc="center", keep=keep)
+        elif keep:
+            ppr = _ppr(None, keep=True)
         flags = ITALIC if role == "quote" and not self.quote_style else 0
         runs = (self._run(prefix, 0) if prefix else "") + self._runs(p.spans, IMAGE_WIDTH_CM, flags)
+        mark = self._toc_marks.get(id(p))
+        if mark:
+            runs = f'<w:bookmarkStart w:id="{mark[1]}" w:name="{mark[0]}"/>{runs}<w:bookmarkEnd w:id="{mark[1]}"/>'
         return f"<w:p>{ppr}{runs}</w:p>"
 
-    def _list_ppr(self, p: Para) -> tuple[str, str]:
+    def _list_ppr(self, p: Para, keep: bool = False) -> tuple[str, str]:
         """Real Word numbering when the style has it; otherwise a literal bullet/number, so a
         reference document without list numbering still reads right."""
         style = self.styles.leveled("List Number" if p.role == "number" else "List Bullet", p.level)
@@ -414,13 +548,14 @@ class BodyWriter:
         if numbering and p.role == "number":
             num_id = self._restarting_num(p, *numbering)
             if num_id:
-                return _ppr(style, numpr=f'<w:numPr><w:ilvl w:val="{numbering[1]}"/>'
-                                         f'<w:numId w:val="{num_id}"/></w:numPr>'), ""
+                return _ppr(style, keep=keep, numpr=f'<w:numPr><w:ilvl w:val="{numbering[1]}"/>'
+                                                    f'<w:numId w:val="{num_id}"/></w:numPr>'), ""
         elif numbering:
-            return _ppr(style), ""
+            return _ppr(style, keep=keep), ""
         left = 360 * p.level + 360
         prefix = f"{p.number}.\t" if p.role == "number" else "•\t"
-        return _ppr(None, ind=f'<w:ind w:left="{left}" w:hanging="360"/>', spacing='<w:spacing w:after="60"/>'), prefix
+        return _ppr(None, ind=f'<w:ind w:left="{left}" w:hanging="360"/>', spacing='<w:spacing w:after="60"/>',
+                    keep=keep), prefix
 
     def _restarting_num(self, p: Para, num_id: int, ilvl: int) -> int | None:
         if p.list_id not in self._nums:
@@ -462,18 +597,38 @@ class BodyWriter:
         if s.kind == "br":
             return "<w:r><w:br/></w:r>"
         if s.kind == "ph":
-            run = self._run(s.text, s.flags | extra | BOLD, highlight=True)
-            if s.item.strip(". …") == "" and s.item:  # `[TO CONFIRM: ...]` explains the notation
-                return run
-            cid = self.first_comment_id + len(self.open_items)
-            self.open_items.append(s.item)
-            return (f'<w:commentRangeStart w:id="{cid}"/>{run}'
-                    f'<w:commentRangeEnd w:id="{cid}"/><w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
-                    f'<w:commentReference w:id="{cid}"/></w:r>')
+            return self._placeholder(s, extra, link)
         self.images.append((s.item, s.text, s.title, image_cm))
         return '<w:r m:img="1"/>'
 
-    def _table(self, t: Table) -> str:
+    def _placeholder(self, s: Span, extra: int, link: bool) -> str:
+        """The first mention of an open item carries its comment (and a bookmark); a later mention is
+        highlighted the same and links to the first, so a reviewer answers each item once."""
+        run = self._run(s.text, s.flags | extra | BOLD, highlight=True)
+        if s.item.strip(". …") == "" and s.item:  # `[TO CONFIRM: ...]` explains the notation
+            return run
+        self.open_items.append(s.item)
+        known = self._comment_of.get(s.item)
+        if known is not None:
+            cid, item, count = self.comments[known]
+            self.comments[known] = (cid, item, count + 1)
+            if link:  # already inside a hyperlink: a link cannot hold another
+                return run
+            return (f'<w:hyperlink w:anchor="_OpenItem{cid}" w:tooltip="Open item: see the comment at its first '
+                    f'mention" w:history="1">{run}</w:hyperlink>')
+        cid = self.first_comment_id + len(self.comments)
+        self._comment_of[s.item] = len(self.comments)
+        self.comments.append((cid, s.item, 1))
+        bid = self._next_bookmark()
+        return (f'<w:bookmarkStart w:id="{bid}" w:name="_OpenItem{cid}"/><w:commentRangeStart w:id="{cid}"/>{run}'
+                f'<w:commentRangeEnd w:id="{cid}"/><w:bookmarkEnd w:id="{bid}"/><w:r><w:rPr>'
+                f'<w:rStyle w:val="{self.comment_style}"/></w:rPr><w:commentReference w:id="{cid}"/></w:r>')
+
+    # ------------------------------------------------------------ tables
+
+    def _table(self, t: Table, signing: bool = False) -> str:
+        """Rows never split over a page, a header row stays with the first row under it, and a
+        signature block stays whole on one page with rows tall enough to sign in."""
         ncols = max([1, *(len(r) for r in t.rows)])
         widths = self._column_widths(t, ncols)
         borders = "" if self.table_style else "".join(
@@ -486,18 +641,28 @@ class BodyWriter:
                'w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>']
         out += [f'<w:gridCol w:w="{w}"/>' for w in widths]
         out.append("</w:tblGrid>")
-        # A signature block needs rows tall enough to sign in.
-        signing = any("signature" in s.text.lower() for row in t.rows[:t.header_rows] for c in row for s in c)
+        header_signs = any("signature" in plain_text(c).lower() for row in t.rows[:t.header_rows] for c in row)
+        last = len(t.rows) - 1
         for r, row in enumerate(t.rows):
             header = r < t.header_rows
-            height = '<w:trHeight w:val="680" w:hRule="atLeast"/>' if signing and not header else ""
-            out.append(f"<w:tr><w:trPr><w:cantSplit/>{height}" + ("<w:tblHeader/>" if header else "") + "</w:trPr>")
+            height = 0
+            if not header:
+                texts = [plain_text(row[c]).strip() if c < len(row) else "" for c in range(ncols)]
+                blank = any(not x and not (c < len(row) and any(s.kind == "img" for s in row[c]))
+                            for c, x in enumerate(texts))
+                if blank and (header_signs or _SIGNING_ROW.search(" ".join(texts))):
+                    height = SIGNATURE_ROW_TWIPS
+                elif blank and signing:
+                    height = FILL_IN_ROW_TWIPS
+            rule = f'<w:trHeight w:val="{height}" w:hRule="atLeast"/>' if height else ""
+            out.append(f"<w:tr><w:trPr><w:cantSplit/>{rule}" + ("<w:tblHeader/>" if header else "") + "</w:trPr>")
+            keep = (header or signing) and r < last
             for c in range(ncols):
                 spans = row[c] if c < len(row) else []
                 align = t.aligns[c] if c < len(t.aligns) else None
                 shade = '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/>' if header else ""
                 ppr = _ppr(None, spacing='<w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/>',
-                           jc=align)
+                           jc=align, keep=keep)
                 runs = self._runs(spans, widths[c] / 567 - 0.4, BOLD if header else 0)
                 out.append(f'<w:tc><w:tcPr><w:tcW w:w="{widths[c]}" w:type="dxa"/>{shade}</w:tcPr>'
                            f"<w:p>{ppr}{runs}</w:p></w:tc>")
@@ -508,21 +673,44 @@ class BodyWriter:
 
     def _column_widths(self, t: Table, ncols: int) -> list[int]:
         """Share the text width by each column's longest cell (capped, so one long sentence doesn't
-        starve the others). No column is narrower than its longest word, and a column left empty
-        for filling in (signature, date) gets room to write."""
-        weights, words = [4] * ncols, [0] * ncols
+        starve the others). No column is narrower than its longest word (set bold in a header cell),
+        so no word breaks in the middle, and a column left empty for filling in (signature, date)
+        gets room to write."""
+        weights, mins = [4] * ncols, [0] * ncols
         filled = [False] * ncols
         for r, row in enumerate(t.rows):
+            header = r < t.header_rows
             for c, spans in enumerate(row[:ncols]):
                 text = "".join(s.text for s in spans if s.kind != "img")
                 has_image = any(s.kind == "img" for s in spans)
                 weights[c] = max(weights[c], min(len(text), 40) + (20 if has_image else 0))
-                words[c] = max([words[c], *(len(w) for w in text.split())])
-                filled[c] = filled[c] or (r >= t.header_rows and (bool(text.strip()) or has_image))
+                words = text.split()
+                if words:
+                    widest = max(text_width_twips(w, bold=header or any(s.flags & BOLD or s.kind == "ph"
+                                                                         for s in spans)) for w in words)
+                    mins[c] = max(mins[c], widest)
+                filled[c] = filled[c] or (not header and (bool(text.strip()) or has_image))
         if len(t.rows) > t.header_rows:
             weights = [w if filled[c] else max(w, 25) for c, w in enumerate(weights)]
-        total = sum(weights)
-        widths = [max(min(words[c] * 120 + 240, self.text_width // 2), self.text_width * w // total)
-                  for c, w in enumerate(weights)]
-        scale = self.text_width / sum(widths)
-        return [int(w * scale) for w in widths]
+        # The longest word plus the cell's margins and a little slack; a column never takes more than
+        # half the width for one word (a long web address wraps instead).
+        mins = [min(m + 2 * CELL_MARGIN_TWIPS + 60, self.text_width // 2) for m in mins]
+        if sum(mins) >= self.text_width:
+            scale = self.text_width / sum(mins)
+            return [int(m * scale) for m in mins]
+        # Share by weight; a column whose share is below its minimum gets the minimum, and the rest is
+        # shared again among the others, until every column has at least its minimum.
+        widths = [0] * ncols
+        free = list(range(ncols))
+        room = self.text_width
+        while True:
+            total = sum(weights[c] for c in free)
+            short = [c for c in free if room * weights[c] / total < mins[c]]
+            if not short:
+                for c in free:
+                    widths[c] = int(room * weights[c] / total)
+                return widths
+            for c in short:
+                widths[c] = mins[c]
+                room -= mins[c]
+                free.remove(c)

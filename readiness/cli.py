@@ -398,6 +398,17 @@ def _show_build(result) -> None:
     verdict = "launch-ready" if a.launch_ready else "not launch-ready"
     c.print(Text(f"Assessment: {score}, stage {a.stage_label}, {verdict}"))
     c.print(plain(f"Written to {result.folder}"))
+    if result.redlines_against is not None:
+        from readiness.documents.versions import folder_name
+
+        against = folder_name(result.redlines_against)
+        if result.redlines:
+            c.print(plain(f"Redlines (changes since {against} as Word tracked changes) for {len(result.redlines)} "
+                          f"document(s): {result.folder / 'redlines'}"))
+        else:
+            c.print(plain(f"No document changed since {against}: no redlines."))
+        for note in result.redline_notes:
+            c.print(plain(f"Note: {note}"))
 
 
 @app.command()
@@ -422,16 +433,32 @@ def diff(
     site_dir: Path = SITE,
     old: Optional[str] = typer.Argument(None, help="The older version: v1, v001 or 1 (default: the second newest)."),
     new: Optional[str] = typer.Argument(None, help="The newer version (default: the newest)."),
+    docx: bool = typer.Option(False, "--docx", help="Also write, for each changed document, a Word file of the "
+                              "newer version with the changes as tracked changes (in drafts/vNNN/redlines)."),
 ) -> None:
     """Show what changed between two draft versions, and which answers changed with them."""
     from rich.text import Text
 
-    from readiness.console import out, safe_text
+    from readiness.console import out, plain, safe_text
     from readiness.documents.diff import diff_versions, report_lines
 
     c = out()
     for text, style in report_lines(diff_versions(site_dir, old, new)):
         c.print(Text(safe_text(text), style=style), soft_wrap=True)
+    if docx:
+        from readiness.documents.redline import redlines_between
+        from readiness.documents.versions import folder_name
+
+        n_old, n_new, folder, made, notes = redlines_between(site_dir, old, new)
+        c.print(plain(""))
+        for note in notes:
+            c.print(plain(f"Note: {note}"))
+        if not made:
+            c.print(plain(f"No document changed between {folder_name(n_old)} and {folder_name(n_new)}: no redlines written."))
+        for r in made:
+            s = r.stats
+            c.print(plain(f"Redline of {r.title}: {folder / r.name} ({s.inserted_words} word(s) inserted, "
+                          f"{s.deleted_words} deleted, {s.inserted_rows + s.deleted_rows} table row(s) changed)"))
 
 
 @app.command()

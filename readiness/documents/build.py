@@ -27,7 +27,8 @@ from readiness.documents.context import DocInfo, RenderContext, site_context
 from readiness.documents.environment import (evaluate_condition, make_environment, render_template,
                                              to_template_error)
 from readiness.documents.facts import Namespace, date_long
-from readiness.documents.manifest import MANIFEST_FORMAT, ManifestAttachment, ManifestDocument
+from readiness.documents.marks import marks_for
+from readiness.documents.manifest import MANIFEST_FORMAT, ManifestAttachment, ManifestDocument, ManifestRedline
 from readiness.documents.pack import Pack, PackDocument, load_pack
 from readiness.errors import ReadinessError, TemplateError
 from readiness.questionnaire.loader import did_you_mean
@@ -50,11 +51,13 @@ class RenderedDocument:
     files: dict[str, Path] = field(default_factory=dict)  # format -> final path
     hashes: dict[str, str] = field(default_factory=dict)
     attachments: list[ManifestAttachment] = field(default_factory=list)  # written beside it
+    redlines: list[ManifestRedline] = field(default_factory=list)  # tracked changes against the previous version
 
     def manifest_entry(self) -> ManifestDocument:
         return ManifestDocument(id=self.spec.id, title=self.spec.title, audience=self.spec.audience,
                                 names={fmt: path.name for fmt, path in self.files.items()}, files=dict(self.hashes),
-                                attachments=list(self.attachments), open_items=self.open_items)
+                                attachments=list(self.attachments), open_items=self.open_items,
+                                redlines=list(self.redlines))
 
 
 @dataclass
@@ -66,6 +69,12 @@ class BuildResult:
     skipped: list[tuple[str, str, str]]  # (id, title, reason)
     assessment: Assessment
     manifest: dict
+    redlines_against: int | None = None  # the version the redlines compare with (the previous one)
+    redline_notes: list[str] = field(default_factory=list)  # documents that could not be compared
+
+    @property
+    def redlines(self) -> list[tuple[RenderedDocument, ManifestRedline]]:
+        return [(doc, r) for doc in self.documents for r in doc.redlines]
 
     @property
     def open_first(self) -> Path | None:
@@ -189,7 +198,8 @@ def sha256_file(path: Path) -> str:
 
 
 def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int, today: _dt.date,
-                    reference_docx: Path | None, supplies: Supplies | None = None) -> None:
+                    reference_docx: Path | None, supplies: Supplies | None = None,
+                    marks: Mapping[str, dict[str, str]] | None = None) -> None:
     """Write each document's formats and attachments into `folder` (the temporary version folder);
     a document's attachments are written just before it (its DOCX embeds them), documents with
     attachments last."""
@@ -216,7 +226,7 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
 
                 docx_path = folder / f"{doc.stem}.docx"
                 write_docx(doc.markdown, docx_path, title=doc.spec.title, header_text=header, footer_text=footer,
-                           reference_docx=reference_docx, image_dir=folder)
+                           reference_docx=reference_docx, image_dir=folder, marks=(marks or {}).get(doc.spec.id))
                 doc.files["docx"] = docx_path
             doc.hashes = {fmt: sha256_file(path) for fmt, path in doc.files.items()}
     finally:
@@ -284,6 +294,31 @@ def make_manifest(site: Site, a: Assessment, pack: Pack, version: int, today: _d
     }
 
 
+def add_redlines(site_root: Path, docs: Sequence[RenderedDocument], folder: Path, version: int,
+                 today: _dt.date) -> tuple[int | None, list[str]]:
+    """Redlines of the documents just written against the newest earlier version (when there is
+    one); each document's `redlines` lists its file. A previous version that cannot be read gives
+    notes, never a failed build."""
+    from readiness.documents.redline import write_redlines
+
+    earlier = [n for n in versions.list_versions(site_root) if n < version]
+    if not earlier:
+        return None, []
+    previous = earlier[-1]
+    try:
+        old_folder = versions.version_folder(site_root, previous)
+        old_manifest = versions.read_manifest(old_folder)
+    except ReadinessError as exc:
+        return previous, [f"no redlines against {versions.folder_name(previous)}: {exc}"]
+    entries = [{"id": d.spec.id, "title": d.spec.title, "names": {f: p.name for f, p in d.files.items()}} for d in docs]
+    made, notes = write_redlines(old_folder, old_manifest, previous, folder,
+                                 {"documents": entries, "date": today.isoformat()}, version)
+    by_id = {d.spec.id: d for d in docs}
+    for r in made:
+        by_id[r.doc_id].redlines.append(ManifestRedline(against=previous, name=r.name, sha256=sha256_file(r.path)))
+    return previous, notes
+
+
 # ---------------------------------------------------------------- the build
 
 
@@ -312,7 +347,9 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
             docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies)
         tmp = versions.temporary_folder(drafts, version)
         try:
-            write_documents(docs, tmp, version, today, pack.reference_docx, supplies)
+            write_documents(docs, tmp, version, today, pack.reference_docx, supplies,
+                            {d.spec.id: marks_for(site.name, site.profile.state, version, d.spec.id) for d in docs})
+            against, notes = add_redlines(site.root, docs, tmp, version, today)
             manifest = make_manifest(site, a, pack, version, today, docs, skipped)
             (tmp / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                                  encoding="utf-8")
@@ -322,4 +359,4 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
             raise
     for doc in docs:
         doc.files = {fmt: final / path.name for fmt, path in doc.files.items()}
-    return BuildResult(site, version, final, docs, skipped, a, manifest)
+    return BuildResult(site, version, final, docs, skipped, a, manifest, against, notes)

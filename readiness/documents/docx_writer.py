@@ -28,7 +28,8 @@ def _w(tag: str) -> str:
 
 def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header_text: str,
                footer_text: str, reference_docx: pathlib.Path | None = None,
-               image_dir: pathlib.Path | None = None, comment_author: str = "lead-readiness") -> list[str]:
+               image_dir: pathlib.Path | None = None, comment_author: str = "lead-readiness",
+               marks: dict[str, str] | None = None) -> list[str]:
     """Write a DOCX; returns the list of open-item texts found (placeholders), in order of appearance.
 
     Every occurrence is listed (a placeholder used twice carries two comments); callers wanting
@@ -72,6 +73,8 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
         _picture(Run(r, doc._body), image_dir, src, alt, pic_title, max_cm)
     _header_footer(doc, xml_safe(header_text), xml_safe(footer_text))
     _properties(doc, xml_safe(title))
+    if marks:
+        _custom_properties(doc, {k: xml_safe(v) for k, v in marks.items()})
     _save_atomic(doc, pathlib.Path(out_path))
     return list(writer.open_items)
 
@@ -332,6 +335,17 @@ def _properties(doc, title: str) -> None:
     props.title, props.author, props.last_modified_by = title[:255], "lead-readiness", "lead-readiness"
     props.keywords, props.comments, props.revision = "DRAFT", "Draft for stakeholder review", 1
     props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+
+
+def _custom_properties(doc, marks: dict[str, str]) -> None:
+    """The marks `review` recognizes a returned file by (readiness/documents/marks.py)."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    from readiness.documents import marks as m
+
+    part = Part(PackURI("/" + m.CUSTOM_PART), m.CUSTOM_CONTENT_TYPE, m.custom_xml(marks), doc.part.package)
+    doc.part.package.relate_to(part, m.CUSTOM_REL)
 
 
 def _save_atomic(doc, out_path: pathlib.Path) -> None:

@@ -461,6 +461,79 @@ def diff(
                           f"{s.deleted_words} deleted, {s.inserted_rows + s.deleted_rows} table row(s) changed)"))
 
 
+class ReviewFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+@handled
+def review(
+    site_dir: Path = SITE,
+    files: list[Path] = typer.Argument(..., metavar="FILE.docx...", help="Drafts of this site returned by reviewers.",
+                                       show_default=False),
+    format: ReviewFormat = typer.Option(ReviewFormat.table, "--format", "-f", help="table, markdown or json."),
+    apply: bool = typer.Option(False, "--apply", help="Record the reviewers' valid answers to open items "
+                               "(with the reviewer and the file as evidence). Without it nothing is recorded."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """List the comments, replies and tracked changes reviewers left in returned drafts, by document and
+    section, and the answers they gave to open items ([TO CONFIRM: ...])."""
+    from readiness.documents.review import apply_proposals, review_files
+    from readiness.workspace.store import open_site
+
+    site = open_site(site_dir, questionnaire)
+    _notices(site)
+    result = review_files(site, files)
+    applied = apply_proposals(site, result) if apply else []
+    if format is ReviewFormat.json:
+        from readiness.documents.review import to_dict
+
+        _json_out(to_dict(result, applied))
+    elif format is ReviewFormat.markdown:
+        from readiness.documents.review import to_markdown
+
+        write_out(to_markdown(result, applied))
+    else:
+        _show_review(result, applied)
+    from readiness.console import err, plain
+
+    for note in result.notes:
+        err().print(plain(f"Note: {note}"))
+    usable = [p for p in result.proposals if p.problem is None]
+    if apply:
+        err().print(plain(f"Recorded {len(applied)} answer(s) from the review."
+                          + (f" Next: lead-readiness build {site_dir}" if applied else "")))
+    elif usable:
+        err().print(plain(f"{len(usable)} answer(s) can be recorded: run again with --apply to record them."))
+
+
+def _show_review(result, applied) -> None:
+    from readiness.console import out, plain, table
+    from readiness.documents.review import grouped
+
+    c = out()
+    if not result.remarks:
+        c.print(plain("No comments, replies or tracked changes from reviewers."))
+    kinds = {"comment": "Comment", "reply": "Reply", "insertion": "Inserted", "deletion": "Deleted"}
+    for doc, sections in grouped(result):
+        t = table("Section", "Kind", "Author", "Date", "Text", title=plain(doc).plain)
+        for section, remarks in sections:
+            for r in remarks:
+                text = r.text + (f"  [on: {r.anchor}]" if r.anchor and r.kind == "comment" else "")
+                text += f"  [to: {r.reply_to}]" if r.kind == "reply" else ""
+                t.add_row(plain(section), plain(kinds[r.kind]), plain(r.author), plain(r.date[:10]), plain(text))
+        c.print(t)
+    if result.proposals:
+        done = {id(p) for p in applied}
+        t = table("Question", "Answer", "Open item", "From", "Status", title="Answers proposed for open items")
+        for p in result.proposals:
+            status = "recorded" if id(p) in done else (f"not usable: {p.problem}" if p.problem else "valid")
+            t.add_row(plain(p.question or "-"), plain(p.text), plain(p.item), plain(p.evidence), plain(status))
+        c.print(t)
+
+
 @app.command()
 @handled
 def demo(

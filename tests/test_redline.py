@@ -165,6 +165,14 @@ def test_diff_docx_writes_and_lists_redlines_and_keeps_the_terminal_diff(harbor_
     names = [r["name"] for d in manifest["documents"] for r in d["redlines"]]
     assert "redlines/prosecutor-protocol-v001-to-v002.docx" in names and len(names) == len(set(names))
     assert snapshot(site / "drafts/v001") == before
+    # run again: the redlines it wrote are written again; one a person saved over is left alone
+    edited = site / "drafts/v002/redlines/mou-v001-to-v002.docx"
+    edited.write_bytes(edited.read_bytes() + b"saved by a reviewer")
+    kept = edited.read_bytes()
+    out = " ".join(run("diff", site, "--docx").split())
+    assert "was changed since lead-readiness wrote it: left as it is" in out
+    assert edited.read_bytes() == kept
+    assert "Redline of Prosecutor Diversion Protocol:" in out
     result = invoke("diff", site, "v2", "v2", "--docx")
     assert result.exit_code == 1 and "a redline needs two different versions" in result.stderr
 

@@ -466,6 +466,12 @@ class Redline:
     stats: RedlineStats
 
 
+def sha256_file(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def redline_name(stem: str, old: int, new: int) -> str:
     from readiness.documents.versions import folder_name
 
@@ -480,10 +486,13 @@ def _normaliser(manifest: dict, number: int) -> Callable[[str], str]:
 
 
 def write_redlines(old_folder: Path, old_manifest: dict, old: int, new_folder: Path, new_manifest: dict,
-                   new: int, *, date: str | None = None) -> tuple[list[Redline], list[str]]:
+                   new: int, *, date: str | None = None, listed: dict[str, str] | None = None
+                   ) -> tuple[list[Redline], list[str]]:
     """A redline in `new_folder/redlines/` for each document whose DOCX changed between the two
     versions (an unchanged document gets none); returns them and notes on documents that could not
-    be compared (an old file missing or damaged)."""
+    be compared (an old file missing or damaged). A redline already there is kept as it is: written
+    again when it is the one `listed` (name -> SHA-256 in the manifest), left alone with a note when
+    someone changed it (a reviewer's copy saved over it)."""
     when = change_date(date if date is not None else new_manifest.get("generated"))
     norm_old, norm_new = _normaliser(old_manifest, old), _normaliser(new_manifest, new)
     olds = {str(d.get("id")): d for d in old_manifest.get("documents", []) if isinstance(d, dict)}
@@ -510,7 +519,12 @@ def write_redlines(old_folder: Path, old_manifest: dict, old: int, new_folder: P
         from readiness.files import atomic_write
 
         name = redline_name(Path(new_name).stem, old, new)
-        atomic_write(Path(new_folder) / name, data)
+        target = Path(new_folder) / name
+        if target.exists() and (listed or {}).get(name) != sha256_file(target):
+            notes.append(f"{target} was changed since lead-readiness wrote it: left as it is "
+                         "(move it away to write the redline again)")
+            continue
+        atomic_write(target, data)
         made.append(Redline(doc_id, str(entry.get("title", doc_id)), old, name, Path(new_folder) / name, stats))
     return made, notes
 
@@ -535,9 +549,10 @@ def redlines_between(site_root: Path, old: str | None = None, new: str | None = 
     with versions.build_lock(root):
         f_old, f_new = versions.version_folder(root, n_old), versions.version_folder(root, n_new)
         m_old, m_new = versions.read_manifest(f_old), versions.read_manifest(f_new)
-        made, notes = write_redlines(f_old, m_old, n_old, f_new, m_new, n_new)
+        listed = {str(r.get("name")): str(r.get("sha256")) for d in m_new["documents"] if isinstance(d, dict)
+                  for r in (d.get("redlines") or []) if isinstance(r, dict)}
+        made, notes = write_redlines(f_old, m_old, n_old, f_new, m_new, n_new, listed=listed)
         if made:
-            from readiness.documents.build import sha256_file
             from readiness.files import read_text
 
             path = f_new / versions.MANIFEST
@@ -548,7 +563,7 @@ def redlines_between(site_root: Path, old: str | None = None, new: str | None = 
                 entry = by_id.get(r.doc_id)
                 if entry is None:
                     continue
-                listed = [x for x in entry.get("redlines") or [] if isinstance(x, dict) and x.get("name") != r.name]
-                entry["redlines"] = listed + [{"against": n_old, "name": r.name, "sha256": sha256_file(r.path)}]
+                others = [x for x in entry.get("redlines") or [] if isinstance(x, dict) and x.get("name") != r.name]
+                entry["redlines"] = others + [{"against": n_old, "name": r.name, "sha256": sha256_file(r.path)}]
             atomic_write(path, json.dumps(raw, indent=2, ensure_ascii=False) + "\n")
     return n_old, n_new, f_new, made, notes

@@ -113,6 +113,8 @@ def _parse(data: bytes):
 class _Package:
     def __init__(self, path: Path):
         self.path = path
+        if path.exists() and not path.is_file() and not path.is_dir():  # a pipe or a device would block or never end
+            raise ReadinessError(f"{path} is not a regular file", hint="give the .docx files themselves")
         try:
             self.zip = zipfile.ZipFile(path)
         except FileNotFoundError:
@@ -154,7 +156,9 @@ def check_file(path: Path, site_name: str, state: str) -> dict[str, str]:
         raise ReadinessError(f"{path} was not made by lead-readiness (it carries no lead-readiness document "
                              "properties); review reads only drafts built for this site",
                              hint="give the .docx from the site's drafts/vNNN folder that the reviewer sent back")
-    if marks.get("site") != site_name or (marks.get("state") and marks.get("state") != state):
+    from readiness.documents.markdown_blocks import xml_safe
+
+    if marks.get("site") != xml_safe(site_name) or (marks.get("state") and marks.get("state") != state):
         raise ReadinessError(f"{path} is a draft for '{marks.get('site', '?')}' ({marks.get('state', '?')}), "
                              f"not for this site '{site_name}' ({state})",
                              hint="run review on the site the draft was built for")

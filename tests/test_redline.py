@@ -196,3 +196,18 @@ def test_libreoffice_converts_a_redline_and_shows_the_changes(harbor_two_version
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=120).stdout
         # LibreOffice prints tracked changes inline: the deleted "30" (struck through) next to the inserted "5"
         assert "305 days" in text.replace(" ", "") or "305days" in text.replace(" ", "")
+
+
+def test_a_redline_is_as_valid_as_the_draft_it_marks(harbor_two_versions):
+    """The schema validator finds nothing in a redline that it does not find in the new draft itself
+    (tracked-change markup, row marks and the custom properties are all valid OOXML)."""
+    audit = pytest.importorskip("openxml_audit")
+    validator = audit.OpenXmlValidator()
+
+    def problems(path: Path) -> set[str]:
+        return {getattr(e, "description", str(e)) for e in validator.validate(path).errors}
+
+    folder = harbor_two_versions / "drafts/v002"
+    for name in ("prosecutor-protocol", "evaluation-plan", "mou"):
+        redline = folder / f"redlines/{name}-v001-to-v002.docx"
+        assert problems(redline) <= problems(folder / f"{name}.docx"), name

@@ -145,7 +145,7 @@ class _Writer:
                 ppr.remove(ppr.find(_w("numPr")))
             p.append(ppr)
         runs = [self._deleted_run(r) for r in p_old.iter(_w("r"))
-                if _local(r.getparent()) != "r" and not any(r.iter(*(_w(t) for t in _SKIP_IN_DELETED)))]
+                if _local(r.getparent()) != "r" and next(r.iter(*(_w(t) for t in _SKIP_IN_DELETED)), None) is None]
         if runs:
             wrapper = self.mark("del")
             wrapper.extend(runs)
@@ -342,10 +342,10 @@ class _Writer:
     # ------------------------------------------------------------ the body
 
     def key(self, block, norm) -> tuple[str, str, str]:
-        style = block.xpath("string(./w:pPr/w:pStyle/@w:val)", namespaces={"w": W}) if block.tag == _w("p") else ""
         if block.tag == _w("tbl"):
             return ("tbl", "", "\n".join(self._row_key(r, norm) for r in block.iterchildren(_w("tr"))))
-        return (_local(block), style, norm(text_of(block)))
+        style = block.find(f"{_w('pPr')}/{_w('pStyle')}") if block.tag == _w("p") else None
+        return (_local(block), style.get(_w("val"), "") if style is not None else "", norm(text_of(block)))
 
     def body(self, old_blocks: list, new_blocks: list) -> list:
         k_old = [self.key(b, self.norm_old) for b in old_blocks]
@@ -365,7 +365,7 @@ class _Writer:
         for nb, nk in zip(news, k_new):
             found = None
             for k in range(i, min(len(olds), i + _LOOKAHEAD)):
-                if k_old[k][0] == nk[0] and nk[0] in ("p", "tbl") and _similar(k_old[k][2], nk[2]):
+                if k_old[k][0] == nk[0] and nk[0] in ("p", "tbl") and _similar(k_old[k][2], nk[2], nk[0] == "tbl"):
                     found = k
                     break
             if found is None:
@@ -393,10 +393,13 @@ class _Writer:
         return None
 
 
-def _similar(a: str, b: str) -> bool:
+def _similar(a: str, b: str, table: bool = False) -> bool:
+    """Whether b reads as an edit of a: compared word by word (a table row by row), which is as
+    telling as letter by letter and far quicker on a long paragraph or a big table."""
     if not a and not b:
         return True
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    ta, tb = (a.split("\n"), b.split("\n")) if table else (a.split(), b.split())
+    m = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
     return m.real_quick_ratio() >= _SIMILAR and m.quick_ratio() >= _SIMILAR and m.ratio() >= _SIMILAR
 
 
@@ -415,9 +418,11 @@ def _num_ids(package: zipfile.ZipFile) -> set[str]:
 
 def redline_bytes(old_docx: Path, new_docx: Path, *, date: str, author: str = AUTHOR,
                   normalise_old: Callable[[str], str] = lambda s: s,
-                  normalise_new: Callable[[str], str] = lambda s: s) -> tuple[bytes, RedlineStats]:
+                  normalise_new: Callable[[str], str] = lambda s: s,
+                  skip_unchanged: bool = False) -> tuple[bytes, RedlineStats]:
     """The new DOCX with the changes from the old one tracked; `normalise_*` map a block's text to
-    what counts for "the same" (a build's own version and date stamps)."""
+    what counts for "the same" (a build's own version and date stamps). With `skip_unchanged`, no
+    file is assembled when nothing changed (empty bytes)."""
     with zipfile.ZipFile(old_docx) as old_pkg:
         old_root = _parse(old_pkg.read(DOCUMENT_PART))
     with zipfile.ZipFile(new_docx) as new_pkg:
@@ -428,6 +433,8 @@ def redline_bytes(old_docx: Path, new_docx: Path, *, date: str, author: str = AU
         new_blocks = [c for c in new_body if c.tag != _w("sectPr")]
         sect_pr = new_body.find(_w("sectPr"))
         blocks = [b for b in writer.body(old_blocks, new_blocks) if b is not None]
+        if skip_unchanged and not writer.stats.changes:
+            return b"", writer.stats
         for child in list(new_body):
             new_body.remove(child)
         new_body.extend(blocks)
@@ -438,7 +445,8 @@ def redline_bytes(old_docx: Path, new_docx: Path, *, date: str, author: str = AU
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
             for info in new_pkg.infolist():
                 data = document if info.filename == DOCUMENT_PART else new_pkg.read(info.filename)
-                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                packed = info.filename.lower().endswith((".png", ".jpg", ".jpeg", ".gif"))  # compressed already
+                out.writestr(info, data, compress_type=zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED)
     return buffer.getvalue(), writer.stats
 
 
@@ -507,7 +515,8 @@ def write_redlines(old_folder: Path, old_manifest: dict, old: int, new_folder: P
             continue
         old_path, new_path = Path(old_folder) / old_name, Path(new_folder) / new_name
         try:
-            data, stats = redline_bytes(old_path, new_path, date=when, normalise_old=norm_old, normalise_new=norm_new)
+            data, stats = redline_bytes(old_path, new_path, date=when, normalise_old=norm_old, normalise_new=norm_new,
+                                        skip_unchanged=True)
         except FileNotFoundError:
             notes.append(f"no redline for {entry.get('title', doc_id)}: {old_path} is missing")
             continue

@@ -155,7 +155,9 @@ def check_file(path: Path, site_name: str, state: str) -> dict[str, str]:
     if marks.get("tool") != TOOL or not marks.get("document"):
         raise ReadinessError(f"{path} was not made by lead-readiness (it carries no lead-readiness document "
                              "properties); review reads only drafts built for this site",
-                             hint="give the .docx from the site's drafts/vNNN folder that the reviewer sent back")
+                             hint="give the .docx from the site's drafts/vNNN folder that the reviewer sent back; "
+                                  "drafts built by an older lead-readiness carry no such properties: build again "
+                                  "and send the new version")
     from readiness.documents.markdown_blocks import xml_safe
 
     if marks.get("site") != xml_safe(site_name) or (marks.get("state") and marks.get("state") != state):

@@ -476,6 +476,8 @@ def review(
     format: ReviewFormat = typer.Option(ReviewFormat.table, "--format", "-f", help="table, markdown or json."),
     apply: bool = typer.Option(False, "--apply", help="Record the reviewers' valid answers to open items "
                                "(with the reviewer and the file as evidence). Without it nothing is recorded."),
+    only: Optional[str] = typer.Option(None, "--only", help="With --apply: record only the answers to these "
+                                       "questions (ids, comma-separated)."),
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """List the comments, replies and tracked changes reviewers left in returned drafts, by document and
@@ -485,8 +487,12 @@ def review(
 
     site = open_site(site_dir, questionnaire)
     _notices(site)
+    if only and not apply:
+        from readiness.errors import ReadinessError
+
+        raise ReadinessError("--only chooses which answers --apply records", hint="add --apply, or leave out --only")
     result = review_files(site, files)
-    applied = apply_proposals(site, result) if apply else []
+    applied = apply_proposals(site, result, _doc_ids(only)) if apply else []
     if format is ReviewFormat.json:
         from readiness.documents.review import to_dict
 

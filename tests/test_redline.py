@@ -119,7 +119,8 @@ def test_inserted_and_deleted_paragraphs_are_marked_whole(tmp_path):
     from readiness.documents.docx_writer import write_docx
 
     old, new = tmp_path / "old.docx", tmp_path / "new.docx"
-    write_docx("# Title\n\nFirst paragraph stays.\n\nThis one goes away entirely.\n\nLast one stays.\n",
+    write_docx("# Title\n\nFirst paragraph stays.\n\nThis one goes away entirely.\n\nLast one stays.\n\n"
+               "Gone too, with its open item [TO CONFIRM: a name nobody gave].\n",
                old, title="T", header_text="H", footer_text="F")
     write_docx("# Title\n\nFirst paragraph stays.\n\nLast one stays.\n\nA brand new closing paragraph.\n",
                new, title="T", header_text="H", footer_text="F")
@@ -128,9 +129,16 @@ def test_inserted_and_deleted_paragraphs_are_marked_whole(tmp_path):
     root = body(tmp_path / "r.docx")
     gone = root.xpath("//w:p[w:pPr/w:rPr/w:del]", namespaces=NS)
     added = root.xpath("//w:p[w:pPr/w:rPr/w:ins]", namespaces=NS)
-    assert [texts(p, ".//w:delText/text()") for p in gone] == ["This one goes away entirely."]
+    assert [texts(p, ".//w:delText/text()") for p in gone] == [
+        "This one goes away entirely.", "Gone too, with its open item [TO CONFIRM: a name nobody gave]."]
+    # the old file's comment anchors are not carried over: every reference points at a comment of the new file
+    with zipfile.ZipFile(tmp_path / "r.docx") as z:
+        comment_ids = set(etree.fromstring(z.read("word/comments.xml")).xpath("//w:comment/@w:id", namespaces=NS))
+    refs = root.xpath("//w:commentReference/@w:id | //w:commentRangeStart/@w:id", namespaces=NS)
+    assert set(refs) <= comment_ids
+    assert not gone[1].xpath(".//w:commentReference | .//w:commentRangeStart", namespaces=NS)
     assert [texts(p, ".//w:ins//w:t/text()") for p in added] == ["A brand new closing paragraph."]
-    assert (stats.inserted_paragraphs, stats.deleted_paragraphs) == (1, 1)
+    assert (stats.inserted_paragraphs, stats.deleted_paragraphs) == (1, 2)
     untouched = texts(root, "//w:p[not(.//w:ins) and not(.//w:del)]//w:t/text()")
     assert "First paragraph stays." in untouched and "Last one stays." in untouched
 

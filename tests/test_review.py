@@ -200,3 +200,46 @@ def test_a_redline_sent_back_lists_only_the_reviewers_changes(site, tmp_path):
     f.save()
     data = json.loads(run("review", site, back, "--format", "json"))
     assert [(r["kind"], r["text"]) for r in data["remarks"]] == [("comment", "Fine now.")]
+
+
+def test_apply_only_some_questions(site, tmp_path):
+    doc = returned(site, tmp_path)
+    before = snapshot(site)
+    result = invoke("review", site, doc, "--apply", "--only", "da_nme")
+    assert result.exit_code == 1 and "no reviewer proposed an answer to 'da_nme'" in result.stderr
+    assert "did you mean 'da_name'?" in result.stderr
+    result = invoke("review", site, doc, "--only", "da_name")
+    assert result.exit_code == 1 and "add --apply" in result.stderr
+    assert snapshot(site) == before
+    data = json.loads(run("review", site, doc, "--apply", "--only", "da_name", "--format", "json"))
+    assert [p["question"] for p in data["applied"]] == ["da_name"]
+    answers = yaml.safe_load((site / "answers.yaml").read_text())["answers"]
+    assert "da_name" in answers and "intake_window_days" not in answers
+
+
+@pytest.fixture(scope="module")
+def soffice() -> str:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if not exe:
+        pytest.skip("LibreOffice is not installed")
+    return exe
+
+
+def test_a_file_saved_again_by_libreoffice_is_still_recognized_and_read(site, tmp_path, soffice):
+    """LibreOffice keeps the custom properties and the comments, but writes no Word threading part:
+    the reply is found by its anchor."""
+    import subprocess
+
+    doc = returned(site, tmp_path)
+    out = tmp_path / "saved"
+    result = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                             "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(doc)],
+                            capture_output=True, text=True, timeout=600)
+    saved = out / "mou.docx"
+    assert result.returncode == 0 and saved.is_file(), result.stderr
+    data = json.loads(run("review", site, saved, "--format", "json"))
+    kinds = {(r["kind"], r["text"]) for r in data["remarks"]}
+    assert ("reply", "Teresa Whitlock") in kinds
+    assert ("comment", "Name the Sheriff's Office as a party here.") in kinds
+    assert {p["question"]: p["text"] for p in data["proposals"]} == {"da_name": "Teresa Whitlock",
+                                                                    "intake_window_days": "30"}

@@ -460,14 +460,25 @@ def _check_proposals(site, proposals: list[Proposal]) -> None:
                 p.problem = f"the same answer as {group[0].author}'s"
 
 
-def apply_proposals(site, review: Review) -> list[Proposal]:
-    """Record every proposal without a problem, as `lead-readiness answer` would; returns them."""
+def apply_proposals(site, review: Review, only: list[str] | None = None) -> list[Proposal]:
+    """Record every proposal without a problem (of the questions in `only`, when given), as
+    `lead-readiness answer` would; returns them."""
     from readiness.workspace.models import Answer
     from readiness.workspace.store import save_answer
 
+    if only:
+        from readiness.questionnaire.loader import did_you_mean
+
+        proposed = {p.question for p in review.proposals if p.question}
+        for qid in only:
+            if qid not in proposed:
+                hint = did_you_mean(qid, proposed) if proposed else None
+                raise ReadinessError(f"--only: no reviewer proposed an answer to '{qid}'",
+                                     hint=hint or ("proposed: " + ", ".join(sorted(proposed)) if proposed
+                                                   else "these files propose no answers"))
     applied = []
     for p in review.proposals:
-        if p.problem is not None:
+        if p.problem is not None or (only and p.question not in only):
             continue
         save_answer(site, p.question, Answer(value=p.value, status="answered", evidence=p.evidence, by=p.author or None,
                                              note=f"From the review of {p.file.name} ({p.document}, open item: {p.item})"))

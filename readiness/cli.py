@@ -402,8 +402,10 @@ def _show_build(result) -> None:
         from readiness.documents.versions import folder_name
 
         against = folder_name(result.redlines_against)
+        olds = {r.against for _, r in result.redlines}
+        since = against if olds == {result.redlines_against} else "each document's previous version"
         if result.redlines:
-            c.print(plain(f"Redlines (changes since {against} as Word tracked changes) for {len(result.redlines)} "
+            c.print(plain(f"Redlines (changes since {since} as Word tracked changes) for {len(result.redlines)} "
                           f"document(s): {result.folder / 'redlines'}"))
         else:
             c.print(plain(f"No document changed since {against}: no redlines."))

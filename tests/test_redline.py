@@ -219,3 +219,19 @@ def test_a_redline_is_as_valid_as_the_draft_it_marks(harbor_two_versions):
     for name in ("prosecutor-protocol", "evaluation-plan", "mou"):
         redline = folder / f"redlines/{name}-v001-to-v002.docx"
         assert problems(redline) <= problems(folder / f"{name}.docx"), name
+
+
+def test_a_document_left_out_of_the_previous_build_is_compared_with_its_own_previous_version(tmp_path):
+    from conftest import EXAMPLES
+
+    site = tmp_path / "harbor"
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    run("build", site)
+    run("answer", site, "intake_window_days", "5")
+    run("build", site, "--only", "mou")  # v2: the MOU alone
+    out = " ".join(run("build", site, "--only", "mou,prosecutor_protocol").split())  # v3
+    manifest = json.loads((site / "drafts/v003/manifest.json").read_text())
+    listed = {d["id"]: [(r["against"], r["name"]) for r in d["redlines"]] for d in manifest["documents"]}
+    assert listed["mou"] == []  # unchanged since v2
+    assert listed["prosecutor_protocol"] == [(1, "redlines/prosecutor-protocol-v001-to-v003.docx")]
+    assert "Redlines (changes since each document's previous version as Word tracked changes) for 1 document(s)" in out

@@ -294,29 +294,47 @@ def make_manifest(site: Site, a: Assessment, pack: Pack, version: int, today: _d
     }
 
 
+REDLINE_LOOKBACK = 20  # how many earlier versions to search for a document's previous version
+
+
 def add_redlines(site_root: Path, docs: Sequence[RenderedDocument], folder: Path, version: int,
                  today: _dt.date) -> tuple[int | None, list[str]]:
-    """Redlines of the documents just written against the newest earlier version (when there is
-    one); each document's `redlines` lists its file. A previous version that cannot be read gives
-    notes, never a failed build."""
+    """Redlines of the documents just written, each against its newest earlier version (the previous
+    build, or an older one when the previous build was `--only` other documents); each document's
+    `redlines` lists its file. Returns the newest earlier version (None for a first build) and notes
+    on what could not be compared: an earlier version that cannot be read never fails the build."""
     from readiness.documents.redline import write_redlines
 
-    earlier = [n for n in versions.list_versions(site_root) if n < version]
+    earlier = [n for n in versions.list_versions(site_root) if n < version][-REDLINE_LOOKBACK:]
     if not earlier:
         return None, []
-    previous = earlier[-1]
-    try:
-        old_folder = versions.version_folder(site_root, previous)
-        old_manifest = versions.read_manifest(old_folder)
-    except ReadinessError as exc:
-        return previous, [f"no redlines against {versions.folder_name(previous)}: {exc}"]
-    entries = [{"id": d.spec.id, "title": d.spec.title, "names": {f: p.name for f, p in d.files.items()}} for d in docs]
-    made, notes = write_redlines(old_folder, old_manifest, previous, folder,
-                                 {"documents": entries, "date": today.isoformat()}, version)
-    by_id = {d.spec.id: d for d in docs}
-    for r in made:
-        by_id[r.doc_id].redlines.append(ManifestRedline(against=previous, name=r.name, sha256=sha256_file(r.path)))
-    return previous, notes
+    notes: list[str] = []
+    waiting = {d.spec.id: d for d in docs if "docx" in d.files}
+    for previous in reversed(earlier):
+        if not waiting:
+            break
+        try:
+            old_folder = versions.version_folder(site_root, previous)
+            old_manifest = versions.read_manifest(old_folder)
+        except ReadinessError as exc:
+            notes.append(f"no redlines against {versions.folder_name(previous)}: {exc}")
+            continue
+        had = {str(e.get("id")) for e in old_manifest["documents"]
+               if isinstance(e, dict) and isinstance(e.get("names"), dict) and e["names"].get("docx")}
+        group = [d for doc_id, d in waiting.items() if doc_id in had]
+        if not group:
+            continue
+        entries = [{"id": d.spec.id, "title": d.spec.title, "names": {f: p.name for f, p in d.files.items()}}
+                   for d in group]
+        made, more = write_redlines(old_folder, old_manifest, previous, folder,
+                                    {"documents": entries, "date": today.isoformat()}, version)
+        notes += more
+        for r in made:
+            waiting[r.doc_id].redlines.append(ManifestRedline(against=previous, name=r.name,
+                                                              sha256=sha256_file(r.path)))
+        for d in group:
+            del waiting[d.spec.id]
+    return earlier[-1], notes
 
 
 # ---------------------------------------------------------------- the build

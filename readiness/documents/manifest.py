@@ -5,6 +5,9 @@ included, each with its attachments (charts, the plan's CSV).  Format 1 manifest
 before the report and the plan were pack documents) listed those two under `extras`, with the
 attachments among their `names`; `upgrade` reads them as format 2, so `diff` compares an old
 build's report with a new one's instead of calling it added.
+
+Each document lists its redlines (`redlines`: the DOCX with the changes against an older version as
+tracked changes, in the version's `redlines/` folder); manifests written before redlines have none.
 """
 from __future__ import annotations
 

@@ -235,3 +235,17 @@ def test_a_document_left_out_of_the_previous_build_is_compared_with_its_own_prev
     assert listed["mou"] == []  # unchanged since v2
     assert listed["prosecutor_protocol"] == [(1, "redlines/prosecutor-protocol-v001-to-v003.docx")]
     assert "Redlines (changes since each document's previous version as Word tracked changes) for 1 document(s)" in out
+
+
+def test_an_old_draft_that_is_a_link_is_not_followed(harbor_two_versions, tmp_path):
+    site = tmp_path / "copy"
+    shutil.copytree(harbor_two_versions, site, symlinks=True)
+    secret = tmp_path / "elsewhere.docx"
+    shutil.copy(site / "drafts/v001/mou.docx", secret)
+    (site / "drafts/v001/prosecutor-protocol.docx").unlink()
+    (site / "drafts/v001/prosecutor-protocol.docx").symlink_to(secret)
+    shutil.rmtree(site / "drafts/v002/redlines")
+    out = " ".join(run("diff", site, "--docx").split())
+    assert "no redline for Prosecutor Diversion Protocol:" in out and "links are not followed" in out
+    assert not (site / "drafts/v002/redlines/prosecutor-protocol-v001-to-v002.docx").exists()
+    assert (site / "drafts/v002/redlines/mou-v001-to-v002.docx").is_file()

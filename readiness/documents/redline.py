@@ -514,6 +514,10 @@ def write_redlines(old_folder: Path, old_manifest: dict, old: int, new_folder: P
         if not new_name or not old_name:
             continue
         old_path, new_path = Path(old_folder) / old_name, Path(new_folder) / new_name
+        if old_path.is_symlink() or Path(old_name).name != old_name:  # as `diff`: links are not followed
+            notes.append(f"no redline for {entry.get('title', doc_id)}: {old_path} is a link or outside "
+                         "its draft folder; links are not followed")
+            continue
         try:
             data, stats = redline_bytes(old_path, new_path, date=when, normalise_old=norm_old, normalise_new=norm_new,
                                         skip_unchanged=True)

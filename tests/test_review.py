@@ -243,3 +243,34 @@ def test_a_file_saved_again_by_libreoffice_is_still_recognized_and_read(site, tm
     assert ("comment", "Name the Sheriff's Office as a party here.") in kinds
     assert {p["question"]: p["text"] for p in data["proposals"]} == {"da_name": "Teresa Whitlock",
                                                                     "intake_window_days": "30"}
+
+
+def test_a_reference_documents_own_custom_properties_are_kept_beside_the_marks(tmp_path):
+    import zipfile
+
+    from readiness.documents import marks
+    from readiness.documents.docx_writer import write_docx
+
+    ref = tmp_path / "letterhead.docx"
+    write_docx("x\n", ref, title="t", header_text="h", footer_text="f")
+    with zipfile.ZipFile(ref) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    parts["docProps/custom.xml"] = marks.custom_xml({"Client": "Harbor County Counsel"})  # as Word saves a letterhead's
+    parts["_rels/.rels"] = parts["_rels/.rels"].replace(
+        b"</Relationships>", f'<Relationship Id="rIdC" Type="{marks.CUSTOM_REL}" Target="docProps/custom.xml"/>'
+        "</Relationships>".encode())
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", f'<Override PartName="/docProps/custom.xml" ContentType="{marks.CUSTOM_CONTENT_TYPE}"/></Types>'.encode())
+    with zipfile.ZipFile(ref, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    out = tmp_path / "draft.docx"
+    write_docx("Hello\n", out, title="t", header_text="h", footer_text="f", reference_docx=ref,
+               marks=marks.marks_for("Harbor County", "NC", 2, "mou"))
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        custom = z.read("docProps/custom.xml")
+    assert names.count("docProps/custom.xml") == 1
+    assert b"Harbor County Counsel" in custom
+    assert marks.read_marks(out) == {"tool": "lead-readiness", "site": "Harbor County", "state": "NC",
+                                     "version": "2", "document": "mou"}

@@ -344,8 +344,13 @@ def _custom_properties(doc, marks: dict[str, str]) -> None:
 
     from readiness.documents import marks as m
 
-    part = Part(PackURI("/" + m.CUSTOM_PART), m.CUSTOM_CONTENT_TYPE, m.custom_xml(marks), doc.part.package)
-    doc.part.package.relate_to(part, m.CUSTOM_REL)
+    package = doc.part.package
+    for rel in package.rels.values():  # a reference document's own custom properties: add ours to them
+        if rel.reltype == m.CUSTOM_REL and not rel.is_external:
+            rel.target_part._blob = m.merged_custom_xml(rel.target_part.blob, marks)
+            return
+    package.relate_to(Part(PackURI("/" + m.CUSTOM_PART), m.CUSTOM_CONTENT_TYPE, m.custom_xml(marks), package),
+                      m.CUSTOM_REL)
 
 
 def _save_atomic(doc, out_path: pathlib.Path) -> None:

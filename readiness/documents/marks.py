@@ -39,6 +39,25 @@ def custom_xml(marks: dict[str, str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def merged_custom_xml(existing: bytes, marks: dict[str, str]) -> bytes:
+    """A reference document's own custom properties with the marks set (added or replaced)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(existing, parser)
+    except etree.XMLSyntaxError:
+        return custom_xml(marks)
+    by_key = {key: name for name, key in NAMES.items()}
+    names = {by_key.get(k, k) for k in marks}
+    for prop in list(root.iter(f"{{{CP}}}property")):
+        if prop.get("name") in names:
+            prop.getparent().remove(prop)
+    pids = [int(p.get("pid")) for p in root.iter(f"{{{CP}}}property") if (p.get("pid") or "").isdigit()]
+    for pid, (key, value) in enumerate(marks.items(), start=max(pids, default=1) + 1):
+        prop = etree.SubElement(root, f"{{{CP}}}property", fmtid=_FMTID, pid=str(pid), name=by_key.get(key, key))
+        etree.SubElement(prop, f"{{{VT}}}lpwstr").text = str(value)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def parse_custom(data: bytes) -> dict[str, str]:
     """The marks found in a custom properties part (other properties are ignored)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)

@@ -514,6 +514,8 @@ def write_redlines(old_folder: Path, old_manifest: dict, old: int, new_folder: P
         if not new_name or not old_name:
             continue
         old_path, new_path = Path(old_folder) / old_name, Path(new_folder) / new_name
+        if _same_markdown(Path(old_folder), olds[doc_id], norm_old, Path(new_folder), entry, norm_new):
+            continue  # the DOCX is made from the Markdown: nothing to mark, and no Word file to parse
         if old_path.is_symlink() or Path(old_name).name != old_name:  # as `diff`: links are not followed
             notes.append(f"no redline for {entry.get('title', doc_id)}: {old_path} is a link or outside "
                          "its draft folder; links are not followed")
@@ -540,6 +542,19 @@ def write_redlines(old_folder: Path, old_manifest: dict, old: int, new_folder: P
         atomic_write(target, data)
         made.append(Redline(doc_id, str(entry.get("title", doc_id)), old, name, Path(new_folder) / name, stats))
     return made, notes
+
+
+def _same_markdown(old_folder: Path, old_entry: dict, norm_old, new_folder: Path, new_entry: dict, norm_new) -> bool:
+    """Whether both versions' Markdown reads the same once the builds' own stamps are set aside."""
+    old_md, new_md = (old_entry.get("names") or {}).get("md"), (new_entry.get("names") or {}).get("md")
+    if not old_md or not new_md or Path(old_md).name != old_md or (old_folder / old_md).is_symlink():
+        return False
+    try:
+        a = (old_folder / old_md).read_text(encoding="utf-8").splitlines()
+        b = (new_folder / new_md).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return len(a) == len(b) and all(x == y or norm_old(x) == norm_new(y) for x, y in zip(a, b))
 
 
 def redlines_between(site_root: Path, old: str | None = None, new: str | None = None

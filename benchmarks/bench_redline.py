@@ -4,8 +4,8 @@ Rows:
 - redline_pack: the redlines of every document of Harbor County between two builds that differ in
   three answers (the intake window, the DA's name, the case management provider), in-process: both
   DOCX parsed, aligned, the changes written, the files saved. A `build` after the first pays this.
-- redline_pack_unchanged: the same between two builds with the same answers (every document is
-  compared, none written): what every rebuild pays.
+- redline_pack_unchanged: the same between two builds with the same answers (every document's
+  Markdown compared, no Word file parsed, none written): what every rebuild pays.
 - review_file: `review` of one returned MOU with a comment, a reply on an open item and a
   placeholder typed over, in-process (check, read, propose).
 
@@ -77,8 +77,9 @@ def run() -> list[dict]:
     return [
         {"name": "redline_pack", "measured": round(changed_ms - copy_ms, 1), "goal": PACK_GOAL_MS, "unit": "ms",
          "note": f"{len(made)} of {n} documents changed and written (the folder copy, {copy_ms:.0f} ms, subtracted)"},
-        {"name": "redline_pack_unchanged", "measured": round(unchanged_ms - copy_ms, 1), "goal": PACK_GOAL_MS,
-         "unit": "ms", "note": f"{n} documents compared, {len(unchanged)} written"},
+        {"name": "redline_pack_unchanged", "measured": round(unchanged_ms, 1), "goal": PACK_GOAL_MS,
+         "unit": "ms", "note": f"{n} documents compared by their Markdown, {len(unchanged)} written "
+                               f"(the folder copy, {copy_ms:.0f} ms, included)"},
         {"name": "review_file", "measured": round(review_ms, 1), "goal": REVIEW_GOAL_MS, "unit": "ms",
          "note": "one returned MOU: check, read comments and changes, propose answers"},
     ]

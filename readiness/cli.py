@@ -416,6 +416,19 @@ def _show_build(result) -> None:
     for finding in result.text_findings:
         c.print(plain(f"Warning: {finding.message()} (reword the answer as a short phrase, or the template)"))
     c.print(plain(f"Written to {result.folder}"))
+    if result.redlines_against is not None:
+        from readiness.documents.versions import folder_name
+
+        against = folder_name(result.redlines_against)
+        olds = {r.against for _, r in result.redlines}
+        since = against if olds == {result.redlines_against} else "each document's previous version"
+        if result.redlines:
+            c.print(plain(f"Redlines (changes since {since} as Word tracked changes) for {len(result.redlines)} "
+                          f"document(s): {result.folder / 'redlines'}"))
+        else:
+            c.print(plain(f"No document changed since {against}: no redlines."))
+        for note in result.redline_notes:
+            c.print(plain(f"Note: {note}"))
 
 
 @app.command()
@@ -440,16 +453,111 @@ def diff(
     site_dir: Path = SITE,
     old: Optional[str] = typer.Argument(None, help="The older version: v1, v001 or 1 (default: the second newest)."),
     new: Optional[str] = typer.Argument(None, help="The newer version (default: the newest)."),
+    docx: bool = typer.Option(False, "--docx", help="Also write, for each changed document, a Word file of the "
+                              "newer version with the changes as tracked changes (in drafts/vNNN/redlines)."),
 ) -> None:
     """Show what changed between two draft versions, and which answers changed with them."""
     from rich.text import Text
 
-    from readiness.console import out, safe_text
+    from readiness.console import out, plain, safe_text
     from readiness.documents.diff import diff_versions, report_lines
 
     c = out()
     for text, style in report_lines(diff_versions(site_dir, old, new)):
         c.print(Text(safe_text(text), style=style), soft_wrap=True)
+    if docx:
+        from readiness.documents.redline import redlines_between
+        from readiness.documents.versions import folder_name
+
+        n_old, n_new, folder, made, notes = redlines_between(site_dir, old, new)
+        c.print(plain(""))
+        for note in notes:
+            c.print(plain(f"Note: {note}"))
+        if not made:
+            c.print(plain(f"No document changed between {folder_name(n_old)} and {folder_name(n_new)}: no redlines written."))
+        for r in made:
+            s = r.stats
+            c.print(plain(f"Redline of {r.title}: {folder / r.name} ({s.inserted_words} word(s) inserted, "
+                          f"{s.deleted_words} deleted, {s.inserted_rows + s.deleted_rows} table row(s) changed)"))
+
+
+class ReviewFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+@handled
+def review(
+    site_dir: Path = SITE,
+    files: list[Path] = typer.Argument(..., metavar="FILE.docx...", help="Drafts of this site returned by reviewers.",
+                                       show_default=False),
+    format: ReviewFormat = typer.Option(ReviewFormat.table, "--format", "-f", help="table, markdown or json."),
+    apply: bool = typer.Option(False, "--apply", help="Record the reviewers' valid answers to open items "
+                               "(with the reviewer and the file as evidence). Without it nothing is recorded."),
+    only: Optional[str] = typer.Option(None, "--only", help="With --apply: record only the answers to these "
+                                       "questions (ids, comma-separated)."),
+    questionnaire: Optional[Path] = QUESTIONNAIRE,
+) -> None:
+    """List the comments, replies and tracked changes reviewers left in returned drafts, by document and
+    section, and the answers they gave to open items ([TO CONFIRM: ...])."""
+    from readiness.documents.review import apply_proposals, review_files
+    from readiness.workspace.store import open_site
+
+    site = open_site(site_dir, questionnaire)
+    _notices(site)
+    if only and not apply:
+        from readiness.errors import ReadinessError
+
+        raise ReadinessError("--only chooses which answers --apply records", hint="add --apply, or leave out --only")
+    result = review_files(site, files)
+    applied = apply_proposals(site, result, _doc_ids(only)) if apply else []
+    if format is ReviewFormat.json:
+        from readiness.documents.review import to_dict
+
+        _json_out(to_dict(result, applied))
+    elif format is ReviewFormat.markdown:
+        from readiness.documents.review import to_markdown
+
+        write_out(to_markdown(result, applied))
+    else:
+        _show_review(result, applied)
+    from readiness.console import err, plain
+
+    for note in result.notes:
+        err().print(plain(f"Note: {note}"))
+    usable = [p for p in result.proposals if p.problem is None]
+    if apply:
+        err().print(plain(f"Recorded {len(applied)} answer(s) from the review."
+                          + (f" Next: lead-readiness build {site_dir}" if applied else "")))
+    elif usable:
+        err().print(plain(f"{len(usable)} answer(s) can be recorded: run again with --apply to record them."))
+
+
+def _show_review(result, applied) -> None:
+    from readiness.console import out, plain, table
+    from readiness.documents.review import grouped
+
+    c = out()
+    if not result.remarks:
+        c.print(plain("No comments, replies or tracked changes from reviewers."))
+    kinds = {"comment": "Comment", "reply": "Reply", "insertion": "Inserted", "deletion": "Deleted"}
+    for doc, sections in grouped(result):
+        t = table("Section", "Kind", "Author", "Date", "Text", title=plain(doc).plain)
+        for section, remarks in sections:
+            for r in remarks:
+                text = r.text + (f"  [on: {r.anchor}]" if r.anchor and r.kind == "comment" else "")
+                text += f"  [to: {r.reply_to}]" if r.kind == "reply" else ""
+                t.add_row(plain(section), plain(kinds[r.kind]), plain(r.author), plain(r.date[:10]), plain(text))
+        c.print(t)
+    if result.proposals:
+        done = {id(p) for p in applied}
+        t = table("Question", "Answer", "Open item", "From", "Status", title="Answers proposed for open items")
+        for p in result.proposals:
+            status = "recorded" if id(p) in done else (f"not usable: {p.problem}" if p.problem else "valid")
+            t.add_row(plain(p.question or "-"), plain(p.text), plain(p.item), plain(p.evidence), plain(status))
+        c.print(t)
 
 
 @app.command()

@@ -27,7 +27,8 @@ from readiness.documents.context import DocInfo, RenderContext, site_context
 from readiness.documents.environment import (evaluate_condition, evaluate_expression, make_environment,
                                              render_template, to_template_error)
 from readiness.documents.facts import Fact, Namespace, RenderProblem, date_long
-from readiness.documents.manifest import MANIFEST_FORMAT, ManifestAttachment, ManifestDocument
+from readiness.documents.marks import marks_for
+from readiness.documents.manifest import MANIFEST_FORMAT, ManifestAttachment, ManifestDocument, ManifestRedline
 from readiness.documents.pack import Pack, PackDocument, check_files, expand, load_pack
 from readiness.documents.prose_check import Finding, check_markdown
 from readiness.errors import ReadinessError, TemplateError
@@ -52,12 +53,14 @@ class RenderedDocument:
     hashes: dict[str, str] = field(default_factory=dict)
     attachments: list[ManifestAttachment] = field(default_factory=list)  # written beside it
     audience: str | None = None  # the pack's audience with the state's titles filled in
+    redlines: list[ManifestRedline] = field(default_factory=list)  # tracked changes against the previous version
 
     def manifest_entry(self) -> ManifestDocument:
         return ManifestDocument(id=self.spec.id, title=self.spec.title, copy_of=self.spec.group,
                                 audience=self.audience or self.spec.audience,
                                 names={fmt: path.name for fmt, path in self.files.items()}, files=dict(self.hashes),
-                                attachments=list(self.attachments), open_items=self.open_items)
+                                attachments=list(self.attachments), open_items=self.open_items,
+                                redlines=list(self.redlines))
 
 
 @dataclass
@@ -70,6 +73,12 @@ class BuildResult:
     assessment: Assessment
     manifest: dict
     text_findings: list[Finding] = field(default_factory=list)  # prose_check warnings, by document and line
+    redlines_against: int | None = None  # the version the redlines compare with (the previous one)
+    redline_notes: list[str] = field(default_factory=list)  # documents that could not be compared
+
+    @property
+    def redlines(self) -> list[tuple[RenderedDocument, ManifestRedline]]:
+        return [(doc, r) for doc in self.documents for r in doc.redlines]
 
     @property
     def open_first(self) -> Path | None:
@@ -256,7 +265,8 @@ def sha256_file(path: Path) -> str:
 
 
 def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int, today: _dt.date,
-                    reference_docx: Path | None, supplies: Supplies | None = None, site_name: str = "") -> None:
+                    reference_docx: Path | None, supplies: Supplies | None = None, site_name: str = "",
+                    marks: Mapping[str, dict[str, str]] | None = None) -> None:
     """Write each document's formats and attachments into `folder` (the temporary version folder);
     a document's attachments are written just before it (its DOCX embeds them), documents with
     attachments last. A DOCX's properties name the site (`site_name`) and the draft version."""
@@ -286,7 +296,8 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
                 audience = f" for review by {doc.spec.audience}" if doc.spec.audience else ""
                 subject = f"{site_name + ' ' if site_name else ''}LEAD program: draft v{version}{audience}"
                 write_docx(doc.markdown, docx_path, title=title, header_text=header, footer_text=footer,
-                           reference_docx=reference_docx, image_dir=folder, subject=subject, version=version)
+                           reference_docx=reference_docx, image_dir=folder, subject=subject, version=version,
+                           marks=(marks or {}).get(doc.spec.id))
                 doc.files["docx"] = docx_path
             doc.hashes = {fmt: sha256_file(path) for fmt, path in doc.files.items()}
     finally:
@@ -387,6 +398,49 @@ def make_manifest(site: Site, a: Assessment, pack: Pack, version: int, today: _d
     }
 
 
+REDLINE_LOOKBACK = 20  # how many earlier versions to search for a document's previous version
+
+
+def add_redlines(site_root: Path, docs: Sequence[RenderedDocument], folder: Path, version: int,
+                 today: _dt.date) -> tuple[int | None, list[str]]:
+    """Redlines of the documents just written, each against its newest earlier version (the previous
+    build, or an older one when the previous build was `--only` other documents); each document's
+    `redlines` lists its file. Returns the newest earlier version (None for a first build) and notes
+    on what could not be compared: an earlier version that cannot be read never fails the build."""
+    from readiness.documents.redline import write_redlines
+
+    earlier = [n for n in versions.list_versions(site_root) if n < version][-REDLINE_LOOKBACK:]
+    if not earlier:
+        return None, []
+    notes: list[str] = []
+    waiting = {d.spec.id: d for d in docs if "docx" in d.files}
+    for previous in reversed(earlier):
+        if not waiting:
+            break
+        try:
+            old_folder = versions.version_folder(site_root, previous)
+            old_manifest = versions.read_manifest(old_folder)
+        except ReadinessError as exc:
+            notes.append(f"no redlines against {versions.folder_name(previous)}: {exc}")
+            continue
+        had = {str(e.get("id")) for e in old_manifest["documents"]
+               if isinstance(e, dict) and isinstance(e.get("names"), dict) and e["names"].get("docx")}
+        group = [d for doc_id, d in waiting.items() if doc_id in had]
+        if not group:
+            continue
+        entries = [{"id": d.spec.id, "title": d.spec.title, "names": {f: p.name for f, p in d.files.items()}}
+                   for d in group]
+        made, more = write_redlines(old_folder, old_manifest, previous, folder,
+                                    {"documents": entries, "date": today.isoformat()}, version)
+        notes += more
+        for r in made:
+            waiting[r.doc_id].redlines.append(ManifestRedline(against=previous, name=r.name,
+                                                              sha256=sha256_file(r.path)))
+        for d in group:
+            del waiting[d.spec.id]
+    return earlier[-1], notes
+
+
 # ---------------------------------------------------------------- the build
 
 
@@ -415,7 +469,10 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
             docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies)
         tmp = versions.temporary_folder(drafts, version)
         try:
-            write_documents(docs, tmp, version, today, pack.reference_docx, supplies, site_name=site.name)
+            write_documents(docs, tmp, version, today, pack.reference_docx, supplies, site_name=site.name,
+                            marks={d.spec.id: marks_for(site.name, site.profile.state, version, d.spec.id)
+                                   for d in docs})
+            against, notes = add_redlines(site.root, docs, tmp, version, today)
             manifest = make_manifest(site, a, pack, version, today, docs, skipped)
             (tmp / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                                  encoding="utf-8")
@@ -425,7 +482,8 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
             raise
     for doc in docs:
         doc.files = {fmt: final / path.name for fmt, path in doc.files.items()}
-    return BuildResult(site, version, final, docs, skipped, a, manifest, check_text(docs, site))
+    return BuildResult(site, version, final, docs, skipped, a, manifest, text_findings=check_text(docs, site),
+                       redlines_against=against, redline_notes=notes)
 
 
 def check_text(docs: Sequence[RenderedDocument], site: Site) -> list[Finding]:

@@ -29,7 +29,8 @@ def _w(tag: str) -> str:
 def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header_text: str,
                footer_text: str, reference_docx: pathlib.Path | None = None,
                image_dir: pathlib.Path | None = None, comment_author: str = "lead-readiness",
-               subject: str = "", version: int | None = None, toc: bool | None = None) -> list[str]:
+               subject: str = "", version: int | None = None, toc: bool | None = None,
+               marks: dict[str, str] | None = None) -> list[str]:
     """Write a DOCX; returns the list of open-item texts found (placeholders), in order of appearance.
 
     Every occurrence is listed, but each distinct open item carries one comment, at its first
@@ -78,6 +79,8 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
     _properties(doc, xml_safe(title), xml_safe(subject), version)
     _settings(doc, update_fields=writer.has_toc)
     _app_properties(doc)
+    if marks:
+        _custom_properties(doc, {k: xml_safe(v) for k, v in marks.items()})
     _save_atomic(doc, pathlib.Path(out_path))
     return list(writer.open_items)
 
@@ -499,6 +502,22 @@ def _properties(doc, title: str, subject: str = "", version: int | None = None) 
     if version:
         props.version = str(version)
     props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+
+
+def _custom_properties(doc, marks: dict[str, str]) -> None:
+    """The marks `review` recognizes a returned file by (readiness/documents/marks.py)."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    from readiness.documents import marks as m
+
+    package = doc.part.package
+    for rel in package.rels.values():  # a reference document's own custom properties: add ours to them
+        if rel.reltype == m.CUSTOM_REL and not rel.is_external:
+            rel.target_part._blob = m.merged_custom_xml(rel.target_part.blob, marks)
+            return
+    package.relate_to(Part(PackURI("/" + m.CUSTOM_PART), m.CUSTOM_CONTENT_TYPE, m.custom_xml(marks), package),
+                      m.CUSTOM_REL)
 
 
 def _save_atomic(doc, out_path: pathlib.Path) -> None:

@@ -5,6 +5,9 @@ included, each with its attachments (charts, the plan's CSV).  Format 1 manifest
 before the report and the plan were pack documents) listed those two under `extras`, with the
 attachments among their `names`; `upgrade` reads them as format 2, so `diff` compares an old
 build's report with a new one's instead of calling it added.
+
+Each document lists its redlines (`redlines`: the DOCX with the changes against an older version as
+tracked changes, in the version's `redlines/` folder); manifests written before redlines have none.
 """
 from __future__ import annotations
 
@@ -26,6 +29,12 @@ class ManifestAttachment(_Entry):
     sha256: str
 
 
+class ManifestRedline(_Entry):
+    against: int = Field(description="The older version this document is compared with.")
+    name: str = Field(description="Path in the version folder, e.g. redlines/mou-v001-to-v002.docx.")
+    sha256: str
+
+
 class ManifestDocument(_Entry):
     id: str
     title: str
@@ -36,6 +45,8 @@ class ManifestDocument(_Entry):
     files: dict[str, str] = Field(default_factory=dict, description="Format -> SHA-256 of the file.")
     attachments: list[ManifestAttachment] = Field(default_factory=list)
     open_items: list[dict[str, Any]] = Field(default_factory=list)
+    redlines: list[ManifestRedline] = Field(default_factory=list, description="DOCX files showing the changes "
+                                            "from an older version as tracked changes.")
 
 
 _FORMAT_1_KINDS = {("readiness_report", "png"): "radar_chart", ("implementation_plan", "png"): "timeline_chart",

@@ -130,7 +130,7 @@ def test_long_documents_have_a_table_of_contents_field(builds):
     marks = set(docx_dump.xpath(mou, "//w:p[w:pPr/w:outlineLvl]/w:bookmarkStart/@w:name"))
     assert len(anchors) >= 15 and set(anchors) == marks
     entries = docx_dump.xpath(mou, "//w:hyperlink[starts-with(@w:anchor, '_Toc')]//w:t/text()")
-    assert "19. Signatures" in entries and "Appendix A. Contacts" in entries
+    assert "19. Signatures" in entries and "Appendix C. Contacts and notice addresses" in entries
 
 
 def test_headings_keep_with_the_next_paragraph(builds):

@@ -74,7 +74,15 @@ class WordFile:
         return r
 
     def runs_with(self, text: str):
-        return [r for r in self.doc.iter(w("r")) if text in "".join(t.text or "" for t in r.iter(w("t")))]
+        """Runs holding `text` in the body, leaving out the table of contents (whose entries repeat the
+        headings): a reviewer comments on the heading itself."""
+        def in_contents(r) -> bool:
+            p = next(r.iterancestors(w("p")), None)
+            style = p.find(f"{w('pPr')}/{w('pStyle')}") if p is not None else None
+            return style is not None and (style.get(w("val")) or "").upper().startswith("TOC")
+
+        return [r for r in self.doc.iter(w("r"))
+                if text in "".join(t.text or "" for t in r.iter(w("t"))) and not in_contents(r)]
 
     def comment(self, anchor_text: str, author: str, text: str, date: str = "2026-12-03T10:00:00Z") -> str:
         """A new comment on the first run holding `anchor_text`."""

@@ -62,7 +62,8 @@ def test_harbor_build_writes_one_general_order_and_one_field_card_per_agency(tmp
         assert f"| {agency} |" in md and not any(f"| {o} |" in md for o in others)  # its own order only
         import docx
 
-        assert docx.Document(str(out / f"general-order-{slug}.docx")).core_properties.title == order["title"]
+        core = docx.Document(str(out / f"general-order-{slug}.docx")).core_properties
+        assert core.title == f"{order['title']} — Harbor County (fictional)"  # with the county, for File > Info
 
 
 def test_diff_compares_each_agencys_order_with_its_own_earlier_version(tmp_path):

@@ -87,13 +87,6 @@ def _headings(docx_path: Path) -> list[str]:
             for p in docx_dump.xpath(docx_path, "//w:body/w:p[w:pPr/w:outlineLvl]")]
 
 
-# LibreOffice 7.4 leaves this one heading at the foot of page 9 although it carries keepNext (and so does
-# its style): the keep is ignored there even with the contents field, the bookmarks and the footer's
-# fields removed, and with keepNext on the paragraph before it too. Word keeps it with 9.1. Any other
-# heading ending a page fails the test.
-LIBREOFFICE_IGNORES_KEEP = {"9. Intake window"}
-
-
 def test_no_heading_ends_a_page_of_the_mou(printed):
     path, pages = printed["mou"]
     headings = [h for h in _headings(path) if h]
@@ -106,8 +99,7 @@ def test_no_heading_ends_a_page_of_the_mou(printed):
     for n, lines in enumerate(pages[start:], start + 1):
         last = lines[-1]
         ending.update({n: h for h in headings if h == last or (len(last) > 8 and h.startswith(last))})
-    unexpected = {n: h for n, h in ending.items() if h not in LIBREOFFICE_IGNORES_KEEP}
-    assert not unexpected, f"headings ending a page: {unexpected}"
+    assert not ending, f"headings ending a page: {ending}"
 
 
 def test_the_mou_signature_table_is_on_one_page_with_its_heading(printed):

@@ -209,11 +209,11 @@ def test_libreoffice_converts_a_redline_and_shows_the_changes(harbor_two_version
 def test_a_redline_is_as_valid_as_the_draft_it_marks(harbor_two_versions):
     """The schema validator finds nothing in a redline that it does not find in the new draft itself
     (tracked-change markup, row marks and the custom properties are all valid OOXML)."""
-    audit = pytest.importorskip("openxml_audit")
-    validator = audit.OpenXmlValidator()
+    pytest.importorskip("openxml_audit")
+    from ooxml_check import ooxml_errors
 
     def problems(path: Path) -> set[str]:
-        return {getattr(e, "description", str(e)) for e in validator.validate(path).errors}
+        return {getattr(e, "description", str(e)) for e in ooxml_errors(path, microsoft_365=False)}
 
     folder = harbor_two_versions / "drafts/v002"
     for name in ("prosecutor-protocol", "evaluation-plan", "mou"):

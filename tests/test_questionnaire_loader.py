@@ -115,6 +115,12 @@ def test_bundled_first_meeting_holds_every_launch_requirement():
     assert worded and all(set(x.text_by_role) <= {r.id for r in q.respondent_roles} for x in worded)
     assert q.role_for(None, "Assistant District Attorney") == "frontline_staff"
     assert q.role_for(None, "District Attorney") == "agency_head"
+    # every state's prosecutor title: the head, and the line prosecutor under it
+    assert q.role_for(None, "Commonwealth's Attorney") == "agency_head"
+    assert q.role_for(None, "Assistant Commonwealth's Attorney") == "frontline_staff"
+    assert q.role_for(None, "State's Attorney, Cook County") == "agency_head"
+    assert q.role_for(None, "Deputy District Attorney") == "frontline_staff"
+    assert q.role_for(None, "Assistant Prosecuting Attorney") == "frontline_staff"
     assert q.role_for(None, "FOP Lodge 12 President") == "union_representative"
     assert q.role_for("community_member", "Police Chief") == "community_member"  # given beats found
     assert q.role_for(None, "Consultant") is None

@@ -5,6 +5,10 @@ that can never hold (so their questions are never asked), template syntax errors
 attributes no questionnaire fact declares, `has_gap('...')` with an unknown question id, pack entries
 whose template is missing, broken state profiles, `if` branches on an answer's value that never look
 at its state (so "don't know" would read as "no"); and, as warnings, facts no template uses.
+It then renders the pack for every bundled example and for a site with no answers, checks that each
+program term has one value across the documents, and runs the build's text check
+(`documents/prose_check.py`) over what it rendered: each finding is a warning naming the template,
+the document and its line, as `build` prints it.
 """
 from __future__ import annotations
 
@@ -500,7 +504,8 @@ def _consistency_sites(q_path: Path, q: Questionnaire):
 
 
 def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, report: LintReport) -> None:
-    """Render the pack and check that every program term is stated with one value in all documents."""
+    """Render the pack for each example and check that every program term is stated with one value in
+    all documents; run the build's text check over the same renders (its findings are warnings)."""
     import datetime as _dt
 
     from readiness.assessment import assess
@@ -514,6 +519,7 @@ def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, repor
     env = make_environment(pack.folders)
     rendered = 0
     found: dict[tuple, tuple] = {}  # one problem per contradiction, whichever sites show it
+    texts: dict[tuple, tuple] = {}  # one warning per text finding, whichever sites show it, on whatever line
     for name, data, failure in _consistency_sites(q_path, q):
         if failure is not None:
             report.problems.append(Problem(f"example '{name}' could not be read with this questionnaire, so the "
@@ -530,6 +536,7 @@ def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, repor
             report.problems.append(Problem(f"rendering the pack for {name} failed: {exc.message}", hint=exc.hint))
             continue
         rendered += 1
+        _text_findings(docs, answers, name, texts)
         for c in check_consistency({d.spec.id: d.markdown for d in docs}):
             key = (c.term, tuple(sorted((str(v), tuple(d)) for v, d in c.values.items())))
             found.setdefault(key, (c, []))[1].append(name)
@@ -538,7 +545,29 @@ def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, repor
             f"{c.message} (rendered for {', '.join(names)})", where=c.term, file=_template_of(pack, c.values),
             hint="write the number as {{ terms." + c.term + " }} (or .text) in every template, and set its value "
                  "once: from the answer, or in program-terms.yaml"))
+    from readiness.documents.prose_check import RULES
+
+    for (document, rule, excerpt), (template, lines) in texts.items():
+        where = ", ".join(f"line {line} ({', '.join(names)})" for line, names in lines.items())
+        report.problems.append(Problem(
+            f"{document}, {where}: {RULES[rule]}: \"{excerpt}\"", file=template, severity="warning",
+            hint="reword the template's sentence, or ask for the answer it shows as a short phrase"))
     report.checked.append(f"program terms compared across the documents of {rendered} rendered packs")
+    report.checked.append("their text checked (double punctuation, repeated words...)")
+
+
+def _text_findings(docs, answers: dict, site_name: str, found: dict[tuple, tuple]) -> None:
+    """The build's text check (prose_check) over one rendered pack, into `found`: each finding under
+    its document (the Markdown file `build` would write), with the template it came from and, by
+    line, the sites it was rendered for (the same sentence can sit on another line for each site)."""
+    from readiness.documents.prose_check import check_markdown
+
+    values = [getattr(answer, "value", answer) for answer in answers.values()]
+    for doc in docs:
+        for finding in check_markdown(doc.markdown, f"{doc.stem}.md", values):
+            key = (finding.document, finding.rule, finding.excerpt)
+            lines = found.setdefault(key, (doc.spec.template_path, {}))[1]
+            lines.setdefault(finding.line, []).append(site_name)
 
 
 def _example_supplies(q: Questionnaire, a, answers, respondents, site_name: str, folders: list[Path]):

@@ -1,7 +1,7 @@
 """`lint` finds every seeded problem with file and line (exit 3); the bundled pack lints clean (exit 0)."""
 from pathlib import Path
 
-from conftest import FIXTURES, invoke
+from conftest import EXAMPLES, FIXTURES, invoke, render_pack
 
 BROKEN = FIXTURES / "lint-broken"
 
@@ -50,3 +50,38 @@ def test_a_pack_condition_is_checked_like_a_template(tmp_path):
     result = invoke("lint", "--templates", folder)
     assert result.exit_code == 3
     assert "pack.yaml:8: 'port.stauts' is not a fact the questionnaire declares (did you mean 'status'?)" in result.stdout
+
+
+def _seeded_case_conferencing(tmp_path: Path, old: str, new: str) -> Path:
+    """A consultant folder holding a copy of the bundled case-conferencing protocol with one change."""
+    bundled = Path(__file__).resolve().parents[1] / "templates" / "policies" / "case-conferencing.md.j2"
+    text = bundled.read_text(encoding="utf-8")
+    assert old in text
+    folder = tmp_path / "templates"
+    (folder / "policies").mkdir(parents=True)
+    (folder / "policies" / "case-conferencing.md.j2").write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+def test_lint_runs_the_text_check_over_what_it_renders(tmp_path):
+    folder = _seeded_case_conferencing(tmp_path, "agreeing that information from case conferences",
+                                       "agreeing that that information from case conferences")
+    result = invoke("lint", "--templates", folder)
+    assert result.exit_code == 0, result.output  # a text finding is a warning, as in `build`
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("Warning: ")]
+    hits = [w for w in warnings if "repeated word" in w]
+    assert len(hits) == 1, warnings  # one warning, however many example packs show it
+    (hit,) = hits
+    rendered = render_pack(EXAMPLES / "harbor-county", folder)["case_conferencing"]
+    line = next(i for i, row in enumerate(rendered.splitlines(), 1) if "that that information" in row)
+    assert f": case-conferencing.md, line " in hit and f"line {line} (harbor-county)" in hit, hit
+    assert ": repeated word: " in hit and "that that information" in hit
+    assert str(folder / "policies" / "case-conferencing.md.j2") in hit
+    said = " ".join(result.stderr.split())
+    assert "their text checked" in said and "0 problem(s), 1 warning(s)" in said
+
+
+def test_the_shipped_templates_give_no_text_warning():
+    result = invoke("lint")
+    assert not [line for line in result.stdout.splitlines() if line.startswith("Warning: ")], result.stdout
+    assert "their text checked" in " ".join(result.stderr.split())

@@ -4,7 +4,9 @@ It finds what would otherwise surface only when a county's draft is built: schem
 that can never hold (so their questions are never asked), template syntax errors, names and
 attributes no questionnaire fact declares, `has_gap('...')` with an unknown question id, pack entries
 whose template is missing, broken state profiles, `if` branches on an answer's value that never look
-at its state (so "don't know" would read as "no"); and, as warnings, facts no template uses.
+at its state (so "don't know" would read as "no"), and branches on `has_gap()`, `gap()` or
+`gate().status` that never tell a "don't know" (a verify item) from a gap; `{name}` titles in pack.yaml
+and standard-tasks files that no state profile fills in; and, as warnings, facts no template uses.
 It then renders the pack for every bundled example and for a site with no answers, checks that each
 program term has one value across the documents, and runs the build's text check
 (`documents/prose_check.py`) over what it rendered: each finding is a warning naming the template,
@@ -333,6 +335,20 @@ def _check_names_in(ast, path: Path, variables: dict, q: Questionnaire, env, rep
             "(it would read as 'no')", file=path, line=line,
             hint=f"add a {fact}.known or {fact}.unknown test (or use {fact}.isyes / {fact}.isno) "
                  "and give the unknown case an open item"))
+    for line, call, qid in _unguarded_lookups(ast, variables, free, q) if check_states else ():
+        fact = q.by_id[qid].fact
+        test = f"a {fact}.known or {fact}.unknown test, or " if fact else ""
+        if call == "gate":
+            report.problems.append(Problem(
+                f"gate('{qid}').status decides a branch, but no test handles an unknown answer (its status is "
+                "then 'unknown', which would read as not met)", file=path, line=line,
+                hint=f"add {test}a branch for gate('{qid}').status == 'unknown', with an open item"))
+        else:
+            report.problems.append(Problem(
+                f"{call}('{qid}') decides a branch, but nothing in the if-chain handles an unknown answer "
+                f"(a \"don't know\" is a verify item, so {call}() is true and the branch would state a gap)",
+                file=path, line=line,
+                hint=f"add {test}a gap('{qid}').kind == 'verify' test, and give the unknown case an open item"))
     for call in ast.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name in LOOKUP_FUNCTIONS and call.args:
             arg = call.args[0]
@@ -425,6 +441,103 @@ def _unguarded_branches(ast, variables: dict, free: set[str]) -> list[tuple[int,
             tail = node.else_ if isinstance(node, nodes.If) else ([node.expr2] if node.expr2 is not None else [])
             for child in tail:
                 walk(child, inner)
+            return
+        for child in node.iter_child_nodes():
+            walk(child, guarded)
+
+    walk(ast, frozenset())
+    return sorted(set(found))
+
+
+def _lookup_call(node: nodes.Node, q: Questionnaire) -> tuple[str, str] | None:
+    """(function, question id) for `has_gap('x')`, `gap('x')` or `gate('x')` naming a known question."""
+    if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in LOOKUP_FUNCTIONS
+            and node.args and isinstance(node.args[0], nodes.Const) and node.args[0].value in q.by_id):
+        return node.node.name, node.args[0].value
+    return None
+
+
+def _lookup_deciders(test: nodes.Node, q: Questionnaire) -> dict[tuple[str, str], int]:
+    """In one `if` test: `has_gap('x')` and `gap('x')` (or an attribute of it) deciding the branch, and
+    `gate('x').status` compared with a value, each with its line. `gate('x')` alone only asks whether
+    the question is a launch requirement, which no answer changes."""
+    found: dict[tuple[str, str], int] = {}
+
+    def operand(node: nodes.Node, compared: bool = False) -> None:
+        if isinstance(node, nodes.Not):
+            operand(node.node)
+        elif isinstance(node, (nodes.And, nodes.Or)):
+            operand(node.left)
+            operand(node.right)
+        elif isinstance(node, nodes.Compare):
+            for side in [node.expr] + [op.expr for op in node.ops]:
+                operand(side, compared=True)
+        else:
+            if isinstance(node, nodes.Getattr) and node.attr != "kind":
+                call = _lookup_call(node.node, q)
+                if call and (call[0] == "gap" or (call[0] == "gate" and node.attr == "status" and compared)):
+                    found.setdefault(call, node.lineno)
+                return
+            call = _lookup_call(node, q)
+            if call and call[0] in ("has_gap", "gap"):
+                found.setdefault(call, node.lineno)
+
+    operand(test)
+    return found
+
+
+def _lookup_states(node: nodes.Node, variables: dict, free: set[str], q: Questionnaire) -> set[str]:
+    """What in a subtree handles a lookup's unknown case: a state test of a fact (`x.known`, `x is
+    answered`...), `gap('x').kind` (a verify item or a gap), `gate('x').status` compared with 'unknown'."""
+    handled: set[str] = set()
+    for sub in [node, *node.find_all((nodes.Getattr, nodes.Test, nodes.Compare))]:
+        if isinstance(sub, nodes.Getattr) and sub.attr in STATE_ATTRIBUTES:
+            fact = _fact_path(sub.node, variables, free)
+            if fact:
+                handled.add(fact)
+        elif isinstance(sub, nodes.Test) and sub.name in STATE_TESTS:
+            fact = _fact_path(sub.node, variables, free)
+            if fact:
+                handled.add(fact)
+        if isinstance(sub, nodes.Getattr) and sub.attr == "kind":
+            call = _lookup_call(sub.node, q)
+            if call and call[0] == "gap":
+                handled.add(f"gap('{call[1]}').kind")
+        elif isinstance(sub, nodes.Compare):
+            operands = [sub.expr] + [op.expr for op in sub.ops]
+            if any("unknown" in _literals(o) for o in operands):
+                for o in operands:
+                    call = _lookup_call(o.node, q) if isinstance(o, nodes.Getattr) and o.attr == "status" else None
+                    if call and call[0] == "gate":
+                        handled.add(f"gate('{call[1]}').unknown")
+    return handled
+
+
+def _unguarded_lookups(ast, variables: dict, free: set[str], q: Questionnaire) -> list[tuple[int, str, str]]:
+    """(line, function, question id) for each if-chain (or `a if x else b`) deciding on `has_gap('x')`,
+    `gap('x')` or `gate('x').status` while nothing handles x's unknown answer: neither a test of x's
+    fact state (`.known`, `.unknown`, `.isno`, `is answered`...) nor `gap('x').kind` nor a `gate('x')
+    .status == 'unknown'` branch, in the chain, in an enclosing `if`, or inside the branches. Unlike a
+    fact's value, these are true for a "don't know" (a verify item), so the branch's body is where
+    the unknown case can still be told apart."""
+    found: list[tuple[int, str, str]] = []
+
+    def walk(node: nodes.Node, guarded: frozenset) -> None:
+        if isinstance(node, (nodes.If, nodes.CondExpr)):
+            branches = [node] + (list(node.elif_) if isinstance(node, nodes.If) else [])
+            deciders: dict[tuple[str, str], int] = {}
+            for branch in branches:
+                for call, line in _lookup_deciders(branch.test, q).items():
+                    deciders.setdefault(call, line)
+            if deciders:
+                handled = set(guarded) | _lookup_states(node, variables, free, q)
+                for (fn, qid), line in deciders.items():
+                    fact = q.by_id[qid].fact
+                    if not ({fact, f"gap('{qid}').kind", f"gate('{qid}').unknown"} & handled):
+                        found.append((line, fn, qid))
+            inner = guarded | {s for b in branches for s in _lookup_states(b.test, variables, free, q)}
+            for child in node.iter_child_nodes():
+                walk(child, frozenset(inner))
             return
         for child in node.iter_child_nodes():
             walk(child, guarded)

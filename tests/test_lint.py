@@ -1,6 +1,8 @@
 """`lint` finds every seeded problem with file and line (exit 3); the bundled pack lints clean (exit 0)."""
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLES, FIXTURES, invoke, render_pack
 
 BROKEN = FIXTURES / "lint-broken"
@@ -85,3 +87,61 @@ def test_the_shipped_templates_give_no_text_warning():
     result = invoke("lint")
     assert not [line for line in result.stdout.splitlines() if line.startswith("Warning: ")], result.stdout
     assert "their text checked" in " ".join(result.stderr.split())
+
+
+def _brief(tmp_path: Path, body: str) -> Path:
+    """A consultant folder with one extra document, `briefs/brief.md.j2`, whose text is `body`."""
+    folder = tmp_path / "templates"
+    (folder / "briefs").mkdir(parents=True)
+    (folder / "briefs" / "brief.md.j2").write_text("# Brief\n\n" + body + "\n", encoding="utf-8")
+    (folder / "pack.yaml").write_text(
+        "id: x\nversion: 1.0.0\ntitle: X\ndocuments:\n  - id: brief\n    title: Brief\n"
+        "    template: briefs/brief.md.j2\n    formats: [md]\n", encoding="utf-8")
+    return folder
+
+
+LOOKUPS_UNHANDLED = [
+    ("{% if has_gap('dsa_signed') %}No data-sharing agreement is signed.{% endif %}",
+     "has_gap('dsa_signed') decides a branch, but nothing in the if-chain handles an unknown answer",
+     "add a dsa.signed.known or dsa.signed.unknown test, or a gap('dsa_signed').kind == 'verify' test"),
+    ("{{ 'Nobody has a written procedure.' if gap('remote_handoff') else '' }}",
+     "gap('remote_handoff') decides a branch", "access.remote_handoff.known"),
+    ("{% if gate('dsa_signed').status == 'passed' %}Signed.{% else %}Not signed.{% endif %}",
+     "gate('dsa_signed').status decides a branch, but no test handles an unknown answer",
+     "a branch for gate('dsa_signed').status == 'unknown'"),
+]
+
+
+@pytest.mark.parametrize("body, what, how", LOOKUPS_UNHANDLED)
+def test_a_branch_on_a_gap_or_gate_that_ignores_the_unknown_answer_is_a_problem(tmp_path, body, what, how):
+    folder = _brief(tmp_path, "Line two.\n" + body)
+    result = invoke("lint", "--templates", folder)
+    assert result.exit_code == 3, result.output
+    problems = [line for line in result.stdout.splitlines() if line.startswith("Problem: ")]
+    assert len(problems) == 1, problems
+    assert "brief.md.j2:4: " + what in problems[0] and how in problems[0], problems[0]
+
+
+LOOKUPS_HANDLED = [
+    # the usual shape: an answered no says no, a "don't know" is an open item
+    "{% if has_gap('dsa_signed') and dsa.signed.isno %}No data-sharing agreement is signed."
+    "{% elif has_gap('dsa_signed') %}[TO CONFIRM: whether a data-sharing agreement is signed]{% endif %}",
+    # a section shown for any gap, which tells the cases apart inside
+    "{% if has_gap('dsa_signed') or has_gap('roi_approved') %}Still to settle:"
+    "{% if dsa.signed.isno %} no agreement.{% elif dsa.signed.unknown %} [TO CONFIRM: agreement]{% endif %}"
+    "{% if gap('roi_approved') and gap('roi_approved').kind == 'verify' %} [TO CONFIRM: release]"
+    "{% elif has_gap('roi_approved') %} no release.{% endif %}{% endif %}",
+    # an enclosing test of the answer's state
+    "{% if dsa.signed.known %}{% if has_gap('dsa_signed') %}Not signed.{% endif %}{% endif %}",
+    "{% if gate('dsa_signed').status == 'passed' %}Signed.{% elif gate('dsa_signed').status == 'unknown' %}"
+    "[TO CONFIRM: whether it is signed]{% else %}Not signed.{% endif %}",
+    # whether a question is a launch requirement at all: no answer changes it
+    "{% if gate('dsa_signed') %}It is a launch requirement.{% endif %}",
+]
+
+
+@pytest.mark.parametrize("body", LOOKUPS_HANDLED)
+def test_a_branch_on_a_gap_that_handles_the_unknown_answer_is_clean(tmp_path, body):
+    result = invoke("lint", "--templates", _brief(tmp_path, body))
+    assert not [line for line in result.stdout.splitlines() if line.startswith("Problem: ")], result.stdout
+    assert result.exit_code == 0

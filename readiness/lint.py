@@ -53,6 +53,7 @@ def lint(questionnaire: Path | None = None, templates: Path | None = None) -> Li
     q = _questionnaire(q_path, report)
     folders = resources.template_folders(None, Path(templates) if templates else None)
     _templates(folders, q, report)
+    _wording_names(folders, report)
     _state_profiles(folders, report)
     if q is not None and not report.errors:  # rendering a pack that has errors would only repeat them
         _program_terms(folders, q, report)
@@ -581,6 +582,61 @@ def _resolve(chain: list[str], variables: dict) -> tuple[str, str | None] | None
             continue
         return None  # a list or plain value: attributes come from loops and filters, not checked here
     return None
+
+
+# ---------------------------------------------------------------- `{prosecutor}`-style titles
+
+
+def _wording_names(folders: list[Path], report: LintReport) -> None:
+    """`{name}` titles outside the questionnaire (whose loader checks its own): each pack.yaml's
+    `audience:` strings, which drafts and the build summary show with the titles filled in, and the
+    prose of every standard tasks file of the pack (titles, owners...), which the plan fills in. A
+    name no state profile fills in would reach the drafts as written, braces and all."""
+    from readiness.documents.pack import PACK_FILE
+    from readiness.files import read_yaml
+    from readiness.planning.tasks import STANDARD_TASKS_FILE
+    from readiness.questionnaire.wording import WORDING_NAMES, prose, unknown_names
+
+    def check(located, loc: tuple, text: str, where: str) -> None:
+        for name in unknown_names(text):
+            report.problems.append(Problem(
+                f"unknown title '{{{name}}}' in the text", where=where, **located.at(loc),
+                hint=did_you_mean(name.lower(), WORDING_NAMES) or
+                "use one of " + ", ".join("{" + n + "}" for n in WORDING_NAMES)))
+
+    for folder in _used_folders(folders):
+        pack_file = folder / PACK_FILE
+        if pack_file.is_file():
+            try:
+                located = read_yaml(pack_file, "pack file")
+            except FileProblems:  # reported by the pack's own check
+                located = None
+            documents = located.data.get("documents") if located and isinstance(located.data, dict) else None
+            for i, entry in enumerate(documents if isinstance(documents, list) else []):
+                if isinstance(entry, dict) and isinstance(entry.get("audience"), str):
+                    check(located, ("documents", i, "audience"), entry["audience"],
+                          f"documents[{i}] ({entry.get('id', '?')}).audience")
+        tasks_file = folder / STANDARD_TASKS_FILE
+        if tasks_file.is_file():
+            try:
+                located = read_yaml(tasks_file, "standard tasks file")
+            except FileProblems:  # reported when the plan's names are checked
+                continue
+            for loc, text in prose(located.data):
+                check(located, loc, text, _describe_task(located.data, loc))
+
+
+def _describe_task(data: Any, loc: tuple) -> str:
+    """`tasks[12] (da_commitment).title` for a location in a standard tasks file."""
+    from readiness.files import loc_text
+
+    if len(loc) >= 2 and loc[0] in ("tasks", "phases") and isinstance(data, dict):
+        items = data.get(loc[0])
+        item = items[loc[1]] if isinstance(items, list) and isinstance(loc[1], int) and loc[1] < len(items) else None
+        if isinstance(item, dict) and item.get("id"):
+            rest = loc_text(loc[2:])
+            return f"{loc[0]}[{loc[1]}] ({item['id']})" + (rest if rest.startswith("[") else "." + rest)
+    return loc_text(loc)
 
 
 # ---------------------------------------------------------------- program terms

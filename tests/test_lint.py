@@ -145,3 +145,43 @@ def test_a_branch_on_a_gap_that_handles_the_unknown_answer_is_clean(tmp_path, bo
     result = invoke("lint", "--templates", _brief(tmp_path, body))
     assert not [line for line in result.stdout.splitlines() if line.startswith("Problem: ")], result.stdout
     assert result.exit_code == 0
+
+
+def _problems(result) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.startswith("Problem: ")]
+
+
+def test_an_unknown_title_in_a_pack_audience_is_a_problem_with_file_line_and_did_you_mean(tmp_path):
+    folder = _brief(tmp_path, "Text.")
+    (folder / "pack.yaml").write_text(
+        "id: x\nversion: 1.0.0\ntitle: X\ndocuments:\n  - id: brief\n    title: Brief\n"
+        "    template: briefs/brief.md.j2\n    audience: the {prosecuter} and the {Bh_authority}\n"
+        "    formats: [md]\n", encoding="utf-8")
+    result = invoke("lint", "--templates", folder)
+    assert result.exit_code == 3, result.output
+    (problem,) = _problems(result)  # `{Bh_authority}` (capitalized) is a known title
+    assert f"{folder / 'pack.yaml'}:8: documents[0] (brief).audience: unknown title '{{prosecuter}}'" in problem
+    assert "did you mean 'prosecutor'?" in problem
+
+
+def test_an_unknown_title_in_a_consultant_tasks_file_is_a_problem_with_file_line_and_did_you_mean(tmp_path):
+    bundled = Path(__file__).resolve().parents[1] / "templates" / "plans" / "standard-tasks.yaml"
+    text = bundled.read_text(encoding="utf-8")
+    seeded = text.replace("Obtain the {prosecutor}'s written", "Obtain the {prosecuter}'s written", 1)
+    seeded = seeded.replace("owner: '{prosecutor}'", "owner: '{bh_authorty}'", 1)
+    assert seeded.count("{prosecuter}") == 1 and seeded.count("{bh_authorty}") == 1
+    folder = tmp_path / "templates"
+    (folder / "plans").mkdir(parents=True)
+    (folder / "plans" / "standard-tasks.yaml").write_text(seeded, encoding="utf-8")
+    rows = seeded.splitlines()
+    title_line = next(i for i, row in enumerate(rows, 1) if "{prosecuter}" in row)
+    owner_line = next(i for i, row in enumerate(rows, 1) if "{bh_authorty}" in row)
+    result = invoke("lint", "--templates", folder)
+    assert result.exit_code == 3, result.output
+    problems = _problems(result)
+    assert len(problems) == 2, problems
+    path = folder / "plans" / "standard-tasks.yaml"
+    assert any(f"{path}:{title_line}: tasks[" in p and ".title: unknown title '{prosecuter}'" in p
+               and "did you mean 'prosecutor'?" in p for p in problems), problems
+    assert any(f"{path}:{owner_line}: tasks[" in p and ".owner: unknown title '{bh_authorty}'" in p
+               and "did you mean 'bh_authority'?" in p for p in problems), problems

@@ -142,8 +142,12 @@ def test_the_memo_states_north_carolinas_charging_mechanics_and_sources(rendered
 
 
 def test_the_memo_states_virginias_profile_and_what_it_marks_to_confirm(tmp_path):
+    from readiness.documents.prose_check import check_markdown
+
     va = _profile("VA")
-    memo = _section6(_memo_as(tmp_path, "VA"))
+    whole = _memo_as(tmp_path, "VA")
+    assert not check_markdown(whole, "drafting-memo.md"), check_markdown(whole, "drafting-memo.md")
+    memo = _section6(whole)
     assert memo.startswith("Virginia: titles, charging and citations")
     assert _flat(va["charging"]["how"]) in memo and f"Citation: {va['charging']['cite']}." in memo
     assert f"The profile names who must sign for the diverted misdemeanors: {va['misdemeanors']['signer']}." in memo
@@ -168,8 +172,14 @@ def test_the_memo_states_virginias_profile_and_what_it_marks_to_confirm(tmp_path
 
 
 def test_a_state_without_a_profile_gets_open_items_not_facts(tmp_path):
+    from readiness.documents.prose_check import check_markdown
+
     generic = _profile("generic")
-    memo = _section6(_memo_as(tmp_path, "OH"))
+    whole = _memo_as(tmp_path, "OH")
+    # the neutral court name reads in a sentence ("the chief judge of the court that hears misdemeanors")
+    assert not check_markdown(whole, "drafting-memo.md"), check_markdown(whole, "drafting-memo.md")
+    assert "the chief judge of the court that hears misdemeanors" in whole
+    memo = _section6(whole)
     assert memo.startswith("Ohio: titles, charging and citations")
     assert "The pack has no jurisdiction profile for Ohio" in memo
     assert "| Elected prosecutor | Prosecuting Attorney (Office of the Prosecuting Attorney) |" in memo

@@ -71,8 +71,9 @@ class Institutions(_Strict):
                                    description="Full name, used at first mention and in signature blocks.")
     process_issuer: str = Field("judicial official",
                                 description="Who issues process for a misdemeanor (magistrate, clerk, judge).")
-    misdemeanor_court: str = Field("the court that hears misdemeanors",
-                                   description="The court where misdemeanors are heard, in a sentence.")
+    misdemeanor_court: str = Field("court that hears misdemeanors",
+                                   description="The court where misdemeanors are heard, without an article "
+                                   "('district court'): texts write 'the {misdemeanor_court}'.")
     health_agency: str = Field("the state health department", description="The state health agency, in a sentence.")
     state_bh_agency: str = Field("the state behavioral health agency",
                                  description="The state mental health and substance use agency, in a sentence.")

@@ -4,7 +4,13 @@ It finds what would otherwise surface only when a county's draft is built: schem
 that can never hold (so their questions are never asked), template syntax errors, names and
 attributes no questionnaire fact declares, `has_gap('...')` with an unknown question id, pack entries
 whose template is missing, broken state profiles, `if` branches on an answer's value that never look
-at its state (so "don't know" would read as "no"); and, as warnings, facts no template uses.
+at its state (so "don't know" would read as "no"), and branches on `has_gap()`, `gap()` or
+`gate().status` that never tell a "don't know" (a verify item) from a gap; `{name}` titles in pack.yaml
+and standard-tasks files that no state profile fills in; and, as warnings, facts no template uses.
+It then renders the pack for every bundled example and for a site with no answers, checks that each
+program term has one value across the documents, and runs the build's text check
+(`documents/prose_check.py`) over what it rendered: each finding is a warning naming the template,
+the document and its line, as `build` prints it.
 """
 from __future__ import annotations
 
@@ -47,6 +53,7 @@ def lint(questionnaire: Path | None = None, templates: Path | None = None) -> Li
     q = _questionnaire(q_path, report)
     folders = resources.template_folders(None, Path(templates) if templates else None)
     _templates(folders, q, report)
+    _wording_names(folders, report)
     _state_profiles(folders, report)
     if q is not None and not report.errors:  # rendering a pack that has errors would only repeat them
         _program_terms(folders, q, report)
@@ -329,6 +336,20 @@ def _check_names_in(ast, path: Path, variables: dict, q: Questionnaire, env, rep
             "(it would read as 'no')", file=path, line=line,
             hint=f"add a {fact}.known or {fact}.unknown test (or use {fact}.isyes / {fact}.isno) "
                  "and give the unknown case an open item"))
+    for line, call, qid in _unguarded_lookups(ast, variables, free, q) if check_states else ():
+        fact = q.by_id[qid].fact
+        test = f"a {fact}.known or {fact}.unknown test, or " if fact else ""
+        if call == "gate":
+            report.problems.append(Problem(
+                f"gate('{qid}').status decides a branch, but no test handles an unknown answer (its status is "
+                "then 'unknown', which would read as not met)", file=path, line=line,
+                hint=f"add {test}a branch for gate('{qid}').status == 'unknown', with an open item"))
+        else:
+            report.problems.append(Problem(
+                f"{call}('{qid}') decides a branch, but nothing in the if-chain handles an unknown answer "
+                f"(a \"don't know\" is a verify item, so {call}() is true and the branch would state a gap)",
+                file=path, line=line,
+                hint=f"add {test}a gap('{qid}').kind == 'verify' test, and give the unknown case an open item"))
     for call in ast.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name in LOOKUP_FUNCTIONS and call.args:
             arg = call.args[0]
@@ -429,6 +450,103 @@ def _unguarded_branches(ast, variables: dict, free: set[str]) -> list[tuple[int,
     return sorted(set(found))
 
 
+def _lookup_call(node: nodes.Node, q: Questionnaire) -> tuple[str, str] | None:
+    """(function, question id) for `has_gap('x')`, `gap('x')` or `gate('x')` naming a known question."""
+    if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in LOOKUP_FUNCTIONS
+            and node.args and isinstance(node.args[0], nodes.Const) and node.args[0].value in q.by_id):
+        return node.node.name, node.args[0].value
+    return None
+
+
+def _lookup_deciders(test: nodes.Node, q: Questionnaire) -> dict[tuple[str, str], int]:
+    """In one `if` test: `has_gap('x')` and `gap('x')` (or an attribute of it) deciding the branch, and
+    `gate('x').status` compared with a value, each with its line. `gate('x')` alone only asks whether
+    the question is a launch requirement, which no answer changes."""
+    found: dict[tuple[str, str], int] = {}
+
+    def operand(node: nodes.Node, compared: bool = False) -> None:
+        if isinstance(node, nodes.Not):
+            operand(node.node)
+        elif isinstance(node, (nodes.And, nodes.Or)):
+            operand(node.left)
+            operand(node.right)
+        elif isinstance(node, nodes.Compare):
+            for side in [node.expr] + [op.expr for op in node.ops]:
+                operand(side, compared=True)
+        else:
+            if isinstance(node, nodes.Getattr) and node.attr != "kind":
+                call = _lookup_call(node.node, q)
+                if call and (call[0] == "gap" or (call[0] == "gate" and node.attr == "status" and compared)):
+                    found.setdefault(call, node.lineno)
+                return
+            call = _lookup_call(node, q)
+            if call and call[0] in ("has_gap", "gap"):
+                found.setdefault(call, node.lineno)
+
+    operand(test)
+    return found
+
+
+def _lookup_states(node: nodes.Node, variables: dict, free: set[str], q: Questionnaire) -> set[str]:
+    """What in a subtree handles a lookup's unknown case: a state test of a fact (`x.known`, `x is
+    answered`...), `gap('x').kind` (a verify item or a gap), `gate('x').status` compared with 'unknown'."""
+    handled: set[str] = set()
+    for sub in [node, *node.find_all((nodes.Getattr, nodes.Test, nodes.Compare))]:
+        if isinstance(sub, nodes.Getattr) and sub.attr in STATE_ATTRIBUTES:
+            fact = _fact_path(sub.node, variables, free)
+            if fact:
+                handled.add(fact)
+        elif isinstance(sub, nodes.Test) and sub.name in STATE_TESTS:
+            fact = _fact_path(sub.node, variables, free)
+            if fact:
+                handled.add(fact)
+        if isinstance(sub, nodes.Getattr) and sub.attr == "kind":
+            call = _lookup_call(sub.node, q)
+            if call and call[0] == "gap":
+                handled.add(f"gap('{call[1]}').kind")
+        elif isinstance(sub, nodes.Compare):
+            operands = [sub.expr] + [op.expr for op in sub.ops]
+            if any("unknown" in _literals(o) for o in operands):
+                for o in operands:
+                    call = _lookup_call(o.node, q) if isinstance(o, nodes.Getattr) and o.attr == "status" else None
+                    if call and call[0] == "gate":
+                        handled.add(f"gate('{call[1]}').unknown")
+    return handled
+
+
+def _unguarded_lookups(ast, variables: dict, free: set[str], q: Questionnaire) -> list[tuple[int, str, str]]:
+    """(line, function, question id) for each if-chain (or `a if x else b`) deciding on `has_gap('x')`,
+    `gap('x')` or `gate('x').status` while nothing handles x's unknown answer: neither a test of x's
+    fact state (`.known`, `.unknown`, `.isno`, `is answered`...) nor `gap('x').kind` nor a `gate('x')
+    .status == 'unknown'` branch, in the chain, in an enclosing `if`, or inside the branches. Unlike a
+    fact's value, these are true for a "don't know" (a verify item), so the branch's body is where
+    the unknown case can still be told apart."""
+    found: list[tuple[int, str, str]] = []
+
+    def walk(node: nodes.Node, guarded: frozenset) -> None:
+        if isinstance(node, (nodes.If, nodes.CondExpr)):
+            branches = [node] + (list(node.elif_) if isinstance(node, nodes.If) else [])
+            deciders: dict[tuple[str, str], int] = {}
+            for branch in branches:
+                for call, line in _lookup_deciders(branch.test, q).items():
+                    deciders.setdefault(call, line)
+            if deciders:
+                handled = set(guarded) | _lookup_states(node, variables, free, q)
+                for (fn, qid), line in deciders.items():
+                    fact = q.by_id[qid].fact
+                    if not ({fact, f"gap('{qid}').kind", f"gate('{qid}').unknown"} & handled):
+                        found.append((line, fn, qid))
+            inner = guarded | {s for b in branches for s in _lookup_states(b.test, variables, free, q)}
+            for child in node.iter_child_nodes():
+                walk(child, frozenset(inner))
+            return
+        for child in node.iter_child_nodes():
+            walk(child, guarded)
+
+    walk(ast, frozenset())
+    return sorted(set(found))
+
+
 def _chain(node: nodes.Getattr) -> list[str] | None:
     """`da.name.value` -> ['da', 'name', 'value']; None for anything not rooted in a plain name."""
     parts: list[str] = []
@@ -466,6 +584,61 @@ def _resolve(chain: list[str], variables: dict) -> tuple[str, str | None] | None
     return None
 
 
+# ---------------------------------------------------------------- `{prosecutor}`-style titles
+
+
+def _wording_names(folders: list[Path], report: LintReport) -> None:
+    """`{name}` titles outside the questionnaire (whose loader checks its own): each pack.yaml's
+    `audience:` strings, which drafts and the build summary show with the titles filled in, and the
+    prose of every standard tasks file of the pack (titles, owners...), which the plan fills in. A
+    name no state profile fills in would reach the drafts as written, braces and all."""
+    from readiness.documents.pack import PACK_FILE
+    from readiness.files import read_yaml
+    from readiness.planning.tasks import STANDARD_TASKS_FILE
+    from readiness.questionnaire.wording import WORDING_NAMES, prose, unknown_names
+
+    def check(located, loc: tuple, text: str, where: str) -> None:
+        for name in unknown_names(text):
+            report.problems.append(Problem(
+                f"unknown title '{{{name}}}' in the text", where=where, **located.at(loc),
+                hint=did_you_mean(name.lower(), WORDING_NAMES) or
+                "use one of " + ", ".join("{" + n + "}" for n in WORDING_NAMES)))
+
+    for folder in _used_folders(folders):
+        pack_file = folder / PACK_FILE
+        if pack_file.is_file():
+            try:
+                located = read_yaml(pack_file, "pack file")
+            except FileProblems:  # reported by the pack's own check
+                located = None
+            documents = located.data.get("documents") if located and isinstance(located.data, dict) else None
+            for i, entry in enumerate(documents if isinstance(documents, list) else []):
+                if isinstance(entry, dict) and isinstance(entry.get("audience"), str):
+                    check(located, ("documents", i, "audience"), entry["audience"],
+                          f"documents[{i}] ({entry.get('id', '?')}).audience")
+        tasks_file = folder / STANDARD_TASKS_FILE
+        if tasks_file.is_file():
+            try:
+                located = read_yaml(tasks_file, "standard tasks file")
+            except FileProblems:  # reported when the plan's names are checked
+                continue
+            for loc, text in prose(located.data):
+                check(located, loc, text, _describe_task(located.data, loc))
+
+
+def _describe_task(data: Any, loc: tuple) -> str:
+    """`tasks[12] (da_commitment).title` for a location in a standard tasks file."""
+    from readiness.files import loc_text
+
+    if len(loc) >= 2 and loc[0] in ("tasks", "phases") and isinstance(data, dict):
+        items = data.get(loc[0])
+        item = items[loc[1]] if isinstance(items, list) and isinstance(loc[1], int) and loc[1] < len(items) else None
+        if isinstance(item, dict) and item.get("id"):
+            rest = loc_text(loc[2:])
+            return f"{loc[0]}[{loc[1]}] ({item['id']})" + (rest if rest.startswith("[") else "." + rest)
+    return loc_text(loc)
+
+
 # ---------------------------------------------------------------- program terms
 
 
@@ -500,7 +673,8 @@ def _consistency_sites(q_path: Path, q: Questionnaire):
 
 
 def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, report: LintReport) -> None:
-    """Render the pack and check that every program term is stated with one value in all documents."""
+    """Render the pack for each example and check that every program term is stated with one value in
+    all documents; run the build's text check over the same renders (its findings are warnings)."""
     import datetime as _dt
 
     from readiness.assessment import assess
@@ -514,6 +688,7 @@ def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, repor
     env = make_environment(pack.folders)
     rendered = 0
     found: dict[tuple, tuple] = {}  # one problem per contradiction, whichever sites show it
+    texts: dict[tuple, tuple] = {}  # one warning per text finding, whichever sites show it, on whatever line
     for name, data, failure in _consistency_sites(q_path, q):
         if failure is not None:
             report.problems.append(Problem(f"example '{name}' could not be read with this questionnaire, so the "
@@ -530,6 +705,7 @@ def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, repor
             report.problems.append(Problem(f"rendering the pack for {name} failed: {exc.message}", hint=exc.hint))
             continue
         rendered += 1
+        _text_findings(docs, answers, name, texts)
         for c in check_consistency({d.spec.id: d.markdown for d in docs}):
             key = (c.term, tuple(sorted((str(v), tuple(d)) for v, d in c.values.items())))
             found.setdefault(key, (c, []))[1].append(name)
@@ -538,7 +714,29 @@ def _pack_consistency(folders: list[Path], q_path: Path, q: Questionnaire, repor
             f"{c.message} (rendered for {', '.join(names)})", where=c.term, file=_template_of(pack, c.values),
             hint="write the number as {{ terms." + c.term + " }} (or .text) in every template, and set its value "
                  "once: from the answer, or in program-terms.yaml"))
+    from readiness.documents.prose_check import RULES
+
+    for (document, rule, excerpt), (template, lines) in texts.items():
+        where = ", ".join(f"line {line} ({', '.join(names)})" for line, names in lines.items())
+        report.problems.append(Problem(
+            f"{document}, {where}: {RULES[rule]}: \"{excerpt}\"", file=template, severity="warning",
+            hint="reword the template's sentence, or ask for the answer it shows as a short phrase"))
     report.checked.append(f"program terms compared across the documents of {rendered} rendered packs")
+    report.checked.append("their text checked (double punctuation, repeated words...)")
+
+
+def _text_findings(docs, answers: dict, site_name: str, found: dict[tuple, tuple]) -> None:
+    """The build's text check (prose_check) over one rendered pack, into `found`: each finding under
+    its document (the Markdown file `build` would write), with the template it came from and, by
+    line, the sites it was rendered for (the same sentence can sit on another line for each site)."""
+    from readiness.documents.prose_check import check_markdown
+
+    values = [getattr(answer, "value", answer) for answer in answers.values()]
+    for doc in docs:
+        for finding in check_markdown(doc.markdown, f"{doc.stem}.md", values):
+            key = (finding.document, finding.rule, finding.excerpt)
+            lines = found.setdefault(key, (doc.spec.template_path, {}))[1]
+            lines.setdefault(finding.line, []).append(site_name)
 
 
 def _example_supplies(q: Questionnaire, a, answers, respondents, site_name: str, folders: list[Path]):

@@ -84,3 +84,124 @@ def test_a_real_build_writes_the_memo_in_both_formats(example_copy):
     assert result.exit_code == 0, result.output
     out = site / "drafts" / "v001"
     assert (out / "drafting-memo.md").is_file() and (out / "drafting-memo.docx").is_file()
+
+
+def _memo_as(tmp_path, state: str) -> str:
+    """Harbor County's drafting memo with its site.yaml set to another state."""
+    import shutil
+
+    site = tmp_path / f"harbor-{state}"
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    text = (site / "site.yaml").read_text(encoding="utf-8")
+    assert "state: NC" in text
+    (site / "site.yaml").write_text(text.replace("state: NC", f"state: {state}"), encoding="utf-8")
+    return _render(site)["drafting_memo"]
+
+
+def _section6(memo: str) -> str:
+    assert memo.count("\n## 6. ") == 1
+    return memo.split("\n## 6. ", 1)[1]
+
+
+def _profile(state: str) -> dict:
+    import yaml
+
+    from conftest import ROOT
+
+    return yaml.safe_load((ROOT / "states" / f"{state}.yaml").read_text(encoding="utf-8"))
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_memo_states_north_carolinas_charging_mechanics_and_sources(rendered):
+    nc = _profile("NC")
+    memo = _section6(rendered["harbor-county"]["drafting_memo"])
+    assert memo.startswith("North Carolina: titles, charging and citations")
+    assert "(states/NC.yaml, reviewed 2026-11)" in memo
+    # how a charge starts, with the profile's citation and source, and who signs, as the profile says
+    charging = memo.split("6.3 **How a misdemeanor charge starts.** ", 1)[1].split("\n", 1)[0]
+    assert charging.startswith(_flat(nc["charging"]["how"]))
+    assert f"Citation: {nc['charging']['cite']}." in charging and f"Source: {nc['charging']['source']}." in charging
+    assert "the referring officer takes no Charging Action" in charging  # charging.starts: officer
+    signer = memo.split("6.4 **Who signs for misdemeanors.** ", 1)[1].split("\n", 1)[0]
+    assert "the District Attorney." in signer and nc["misdemeanors"]["note"] in signer
+    assert f"Source: {nc['misdemeanors']['source']}." in signer
+    # every source of the profile, each with the note to have counsel confirm its current text
+    for source in nc["sources"]:
+        assert f"- {source}. Have counsel confirm the current text." in memo, source
+    # each citation with its text, and the one the profile leaves open as an item to confirm
+    for key, c in nc["citations"].items():
+        if c["cite"]:
+            assert f"| {c['title']} | {c['cite']} |" in memo, key
+    open_item = "[TO CONFIRM: North Carolina citation for expunction of dismissed or non-filed charges]"
+    confirm = memo.split("6.7 **What the profile leaves to confirm.**", 1)[1]
+    assert confirm.strip().splitlines()[-1] == f"- {open_item}"
+    assert "| Elected prosecutor | District Attorney (Office of the District Attorney) |" in memo
+
+
+def test_the_memo_states_virginias_profile_and_what_it_marks_to_confirm(tmp_path):
+    from readiness.documents.prose_check import check_markdown
+
+    va = _profile("VA")
+    whole = _memo_as(tmp_path, "VA")
+    assert not check_markdown(whole, "drafting-memo.md"), check_markdown(whole, "drafting-memo.md")
+    memo = _section6(whole)
+    assert memo.startswith("Virginia: titles, charging and citations")
+    assert _flat(va["charging"]["how"]) in memo and f"Citation: {va['charging']['cite']}." in memo
+    assert f"The profile names who must sign for the diverted misdemeanors: {va['misdemeanors']['signer']}." in memo
+    assert _flat(va["misdemeanors"]["note"]) in memo
+    for source in va["sources"]:
+        assert f"- {source}. Have counsel confirm the current text." in memo, source
+    confirm = memo.split("6.7 **What the profile leaves to confirm.**", 1)[1]
+    items = [line for line in confirm.splitlines() if line.startswith("- ")]
+    unconfirmed = [c for c in va["citations"].values() if not c["cite"]]
+    assert len(unconfirmed) == 4
+    for c in unconfirmed:  # cite: null, with the profile's own note on where to confirm it
+        item = f"- [TO CONFIRM: Virginia citation for {c['title'].lower()}]"
+        assert any(line.startswith(item) for line in items), (item, items)
+    assert any("legiscan.com VA HB1821 enrolled text; confirm at law.lis.virginia.gov" in line for line in items)
+    # a confirmed citation whose source still says "to confirm"
+    assert any(line.startswith("- Expungement of dismissed or nolle prosequi charges, Va. Code § 19.2-392.2.")
+               and "2025 HB 2723 changes to confirm" in line for line in items), items
+    assert len(items) == 5
+    assert "Commonwealth's Attorney (Office of the Commonwealth's Attorney)" in memo
+    for term in ("G.S.", "LME/MCO", "NC DHHS", "District Attorney", "North Carolina"):
+        assert term not in memo, term
+
+
+def test_a_state_without_a_profile_gets_open_items_not_facts(tmp_path):
+    from readiness.documents.prose_check import check_markdown
+
+    generic = _profile("generic")
+    whole = _memo_as(tmp_path, "OH")
+    # the neutral court name reads in a sentence ("the chief judge of the court that hears misdemeanors")
+    assert not check_markdown(whole, "drafting-memo.md"), check_markdown(whole, "drafting-memo.md")
+    assert "the chief judge of the court that hears misdemeanors" in whole
+    memo = _section6(whole)
+    assert memo.startswith("Ohio: titles, charging and citations")
+    assert "The pack has no jurisdiction profile for Ohio" in memo
+    assert "| Elected prosecutor | Prosecuting Attorney (Office of the Prosecuting Attorney) |" in memo
+    assert "neutral words, not Ohio's own names" in memo
+    # how a charge starts is an open item, not the generic profile's sentence
+    assert "[TO CONFIRM: how a misdemeanor charge starts in Ohio:" in memo
+    assert generic["charging"]["how"] not in memo
+    assert "Until this is confirmed, the prosecutor protocol words the commitment to fit both" in memo
+    # who prosecutes misdemeanors: what the titles table says, still to confirm locally
+    assert "The pack's table of titles by state names who prosecutes misdemeanors: the city law director" in memo
+    assert "[TO CONFIRM: which offices prosecute the eligible offenses in Harbor County]" in memo
+    # every citation is an open item, none is stated as a fact
+    for c in generic["citations"].values():
+        item = f"[TO CONFIRM: Ohio citation for {c['title'].lower()}]"
+        assert f"| {c['title']} | {item} | not yet found |" in memo
+        assert f"- {item}" in memo
+    assert "A state without a profile has none: every item above is to be confirmed." in memo
+    for term in ("G.S.", "Va. Code", "District Attorney", "Commonwealth's Attorney", "Citation: ", "Source: N"):
+        assert term not in memo, term
+
+
+def test_a_state_without_a_profile_or_a_titles_row_asks_who_prosecutes_misdemeanors(tmp_path):
+    memo = _section6(_memo_as(tmp_path, "PR"))
+    assert "[TO CONFIRM: whether an office other than the Prosecutor (a city or county attorney" in memo
+    assert "The pack's table of titles by state" not in memo

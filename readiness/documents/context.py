@@ -225,7 +225,11 @@ def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = (),
     institutions: `charging` ("officer", "prosecutor" or "either": who starts a misdemeanor case),
     `officer_starts` and `prosecutor_files` (booleans for it), `charging_how`, `misdemeanor_signer`
     and `misdemeanor_note`, and `ta_resource`, `settlement_resource`, `data_resource`,
-    `post_overdose_resource` (each a {name, short, url, note} group or none: resources that exist in this state only)."""
+    `post_overdose_resource` (each a {name, short, url, note} group or none: resources that exist in this state only);
+    and, for the drafting memo, `profile_name`, `profile_file`, `reviewed`, `sources`, `titles_source` (where a
+    state without a profile got its prosecutor's title), `charging_cite`, `charging_source`,
+    `misdemeanor_source` and `citations` (each {key, title, cite, confirmed, source}; `cite` is a
+    `[TO CONFIRM: ...]` item where nobody confirmed it)."""
     profile, own = state_profiles.site_profile(state, extra_dirs, overrides)
     values: dict[str, Any] = dict(profile.institutions.resolved())
     starts = profile.charging.starts
@@ -237,6 +241,16 @@ def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = (),
         "charging_how": profile.charging.how,
         "misdemeanor_signer": profile.misdemeanors.signer or values["misdemeanor_prosecutor"],
         "misdemeanor_note": profile.misdemeanors.note,
+        # For the drafting memo: what the profile rests on, as it says it.
+        "profile_name": profile.name, "profile_file": state_profiles.profile_path(state, extra_dirs)[0].name,
+        "reviewed": profile.reviewed or "", "sources": list(profile.sources),
+        "titles_source": "" if own else getattr(state_profiles.title_row(state, extra_dirs), "source", None) or "",
+        "charging_cite": profile.charging.cite or "", "charging_source": profile.charging.source or "",
+        "misdemeanor_source": profile.misdemeanors.source or "",
+        "citations": [_ns(f"juris.citations[{i}]", {
+            "key": key, "title": c.title, "cite": state_profiles.citation_text(profile, own, key, state)[0],
+            "confirmed": bool(c.cite and own), "source": c.source or ""})
+            for i, (key, c) in enumerate(profile.citations.items())],
     })
     for kind in ("technical_assistance", "settlement", "data", "post_overdose"):
         found = profile.resource(kind)

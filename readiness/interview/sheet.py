@@ -113,7 +113,7 @@ def unescape_cell(text: str) -> str:
 
 def _cells(row: SheetRow) -> list[str]:
     q = row.question
-    help_text = " ".join((q.help or "").split())
+    help_text = " ".join((q.hint or "").split() + (q.help or "").split())
     if row.depends_on:
         help_text = (f"Answer only if it applies: it depends on {', '.join(row.depends_on)}. " + help_text).strip()
     return [q.id, "", "", "", "", q.text, row.allowed, help_text, row.domain, row.now]

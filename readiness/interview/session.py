@@ -236,14 +236,18 @@ def closing_lines(site: Site, engine: Interview, outcome: Outcome, site_dir) -> 
     """What the person reads at the end: where things stand, and the next command to run.  Every
     count is an AnswerCounts, the definition `score` and the report use."""
     from readiness.assessment import assess_site
+    from readiness.assessment.scoring import count_answers
 
     who = engine.respondent
     lines = [""]
     saved = f"{outcome.saved} answer{'s' if outcome.saved != 1 else ''} saved in this sitting"
     what = (f"questions for {who.name}" if who else f"{site.questionnaire.sets[engine.part].title.lower()} questions"
             if engine.part else "site questions")
-    lines.append(f"{saved}; {engine.counts().sentence(what)}.")
     a = assess_site(site)
+    # one person's answers are theirs alone; the site's are counted from the assessment, as `score` counts
+    counts = engine.counts() if who else count_answers(site.questionnaire, a.questions, "site",
+                                                       [x.id for x in engine.scope_questions] if engine.part else None)
+    lines.append(f"{saved}; {counts.sentence(what)}.")
     score = "not scored yet" if a.score is None else f"{a.score:.1f}/100"
     verdict = "launch-ready" if a.launch_ready else "not launch-ready"
     per_person = sum(1 for x in site.questionnaire.questions if x.scope == "respondent")

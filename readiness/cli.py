@@ -191,7 +191,8 @@ SITE = typer.Argument(..., help="The site folder (made by `lead-readiness new`).
 QUESTIONNAIRE = typer.Option(None, "--questionnaire", help="Use this questionnaire file instead of the site's.")
 WHAT_IF = typer.Option(None, "--what-if", metavar="QUESTION=VALUE",
                        help="Show the score, stage, launch requirements and launch date as they would be with this "
-                            "answer, beside today's; nothing is saved. Repeat for several answers.")
+                            "answer, beside today's; nothing is saved. Repeat for several answers. VALUE unknown "
+                            "is \"don't know\", n/a is \"not applicable\".")
 
 
 @app.command()

@@ -300,3 +300,82 @@ def test_a_sheet_in_the_site_folder_that_links_out_of_it_is_refused(example_copy
     assert result.exit_code == 1 and "is a link to" in result.stderr and "outside the site folder" in result.stderr
     assert snapshot(site) == before
     assert invoke("interview", site, "--answers", outside).exit_code == 0  # a sheet named from elsewhere is read
+
+
+# ---------------------------------------------------------------- many rows: one write
+
+
+def _typed(question) -> str:
+    """A value for a sheet cell that the question takes."""
+    t = question.type
+    if t == "yes_no":
+        return "yes"
+    if t in ("choice", "multi"):
+        return question.choices[0].label
+    if t == "scale":
+        return str(question.scale.max if question.scale else 5)
+    if t == "number":
+        spec = question.number
+        return str(int(spec.min)) if spec and spec.min is not None else "1"
+    if t == "date":
+        return "2027-03-01"
+    if t == "records":
+        return "[]"
+    return "Example answer"
+
+
+def _filled_sheet(tmp_path, rows_wanted=120):
+    site = tmp_path / "harbor"
+    assert invoke("new", site, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    path = _sheet(site, "sheet.csv")
+    q = _questionnaire(site)
+    rows = _csv_rows(path)
+    assert len(rows) > rows_wanted
+    for row in rows[1:rows_wanted + 1]:
+        row[1] = _typed(q.by_id[row[0]])
+    _write_csv(path, rows)
+    return site, path, rows
+
+
+@pytest.fixture
+def writes(monkeypatch):
+    """Every atomic file write and every lock taken, in order, while a test runs."""
+    from readiness.workspace import store
+
+    seen: list[str] = []
+    real_write, real_lock = store.atomic_write, store.write_lock
+
+    def counted_write(path, data, *args, **kwargs):
+        seen.append(f"write {path.name}")
+        return real_write(path, data, *args, **kwargs)
+
+    def counted_lock(root):
+        seen.append("lock")
+        return real_lock(root)
+
+    monkeypatch.setattr(store, "atomic_write", counted_write)
+    monkeypatch.setattr(store, "write_lock", counted_lock)
+    return seen
+
+
+def test_a_sheet_of_120_rows_is_saved_in_one_write_under_one_lock(tmp_path, writes):
+    site, path, rows = _filled_sheet(tmp_path)
+    result = invoke("interview", site, "--answers", path)
+    assert result.exit_code == 0, result.output
+    assert "Saved 120 answers from" in result.stdout
+    assert writes == ["lock", "write answers.yaml"]  # not one write per row
+    answers = _answers(site)
+    assert all(answers[row[0]].status == "answered" for row in rows[1:121])
+    assert "county_name" not in {row[0] for row in rows}  # given to `new`: not on the sheet
+
+
+def test_one_bad_row_among_120_writes_nothing(tmp_path, writes):
+    site, path, rows = _filled_sheet(tmp_path)
+    bad = next(n for n, row in enumerate(rows) if n > 90 and _questionnaire(site).by_id[row[0]].type == "yes_no")
+    rows[bad][1] = "perhaps"
+    _write_csv(path, rows)
+    before = snapshot(site)
+    result = invoke("interview", site, "--answers", path)
+    assert result.exit_code == 1
+    assert f"row {bad + 1}: answer to '{rows[bad][0]}': expected yes or no" in result.stderr
+    assert writes == [] and snapshot(site) == before

@@ -84,6 +84,8 @@ def open_rows(site) -> list[SheetRow]:
     for question in q.questions:
         if question.scope != "site" or settled(question.id):
             continue
+        if question.from_site and getattr(site.profile, question.from_site, None):
+            continue  # what `new` was given is not asked again
         depends: tuple[str, ...] = ()
         if question.id not in live:
             if not question.when:

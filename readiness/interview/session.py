@@ -46,7 +46,7 @@ def interview(site_dir: Path, *, respondent: Optional[str] = None, role: Optiona
                              hint="leave out " + ("--respondent" if respondent else "--domain"))
     date = _check_date(date)
     if answers is not None:
-        _from_file(site_dir, answers, respondent, role, agency, questionnaire, echo)
+        _from_file(site_dir, answers, respondent, role, agency, questionnaire, echo, role_kind, date)
         return
     stdin = sys.stdin if stdin is None else stdin
     if no_input or not _is_tty(stdin):
@@ -149,16 +149,20 @@ def _settle_respondent(site: Site, who: Respondent, kind: Optional[str], date: O
         set_respondent_details(site, who, date=date, role_kind=kind)
 
 
-def _from_file(site_dir, path, respondent, role, agency, questionnaire, echo) -> None:
+def _from_file(site_dir, path, respondent, role, agency, questionnaire, echo, role_kind: Optional[str] = None,
+               date: Optional[str] = None) -> None:
     from readiness.interview.answers_file import apply_answers_file, read_answers_file
     from readiness.interview.engine import Interview, Outcome
     from readiness.workspace.store import open_site, refuse_questionnaire_switch
 
     site = open_site(site_dir, questionnaire)
     refuse_questionnaire_switch(site, questionnaire)
+    kind = _check_role_kind(site, role_kind, site_dir)
     imported = read_answers_file(site, path, respondent, role, agency)
-    count = apply_answers_file(site, imported)
     who = imported.respondent
+    if who is not None and (kind or date or who.role_kind is None):
+        _settle_respondent(site, who, kind, date)  # the date and the kind of respondent, as a typed sitting
+    count = apply_answers_file(site, imported)
     echo(f"Saved {count} answer{'s' if count != 1 else ''} from {path}"
          + (f" for {who.name}" if who else "") + f" to {site.name}.")
     engine = Interview(site, who)

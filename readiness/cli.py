@@ -665,7 +665,8 @@ def answer_sheet(
     count = write_sheet(site, path, force=force, respondent=who, role_kind=kind)
     from readiness.console import err, safe_text
 
-    err().print(safe_text(f"Wrote {count} open question{'s' if count != 1 else ''} of {site.name} to {path}."),
+    err().print(safe_text(f"Wrote {count} open question{'s' if count != 1 else ''} of {site.name}"
+                          + (f" for {who.name}" if who else "") + f" to {path}."),
                 markup=False, highlight=False, soft_wrap=True)
     err().print(safe_text("Fill in the value column (or a status: don't know, not applicable, skipped), then: "
                           f"lead-readiness interview {shlex.quote(str(site_dir))} --answers {shlex.quote(str(path))}"

@@ -87,7 +87,7 @@ def open_rows(site, respondent=None, role_kind: Optional[str] = None) -> list[Sh
     titles = {d.id: d.title for d in q.domains}
 
     def settled(qid: str) -> bool:
-        answer = given.get(qid) or (site.answers.get(qid) if respondent is not None else None)
+        answer = given.get(qid)
         return answer is not None and answer.status in ("answered", "not_applicable")
 
     rows = []

@@ -191,7 +191,8 @@ SITE = typer.Argument(..., help="The site folder (made by `lead-readiness new`).
 QUESTIONNAIRE = typer.Option(None, "--questionnaire", help="Use this questionnaire file instead of the site's.")
 WHAT_IF = typer.Option(None, "--what-if", metavar="QUESTION=VALUE",
                        help="Show the score, stage, launch requirements and launch date as they would be with this "
-                            "answer, beside today's; nothing is saved. Repeat for several answers.")
+                            "answer, beside today's; nothing is saved. Repeat for several answers. VALUE unknown "
+                            "is \"don't know\", n/a is \"not applicable\".")
 
 
 @app.command()
@@ -646,24 +647,30 @@ def answer_sheet(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="The sheet to write, .xlsx or .csv "
                                           "(default: answer-sheet.xlsx in the site folder)."),
     force: bool = typer.Option(False, "--force", help="Replace the file if it exists."),
+    respondent: Optional[str] = typer.Option(None, "--respondent", help="Write the questions put to this stakeholder instead, worded for their role (default file: answer-sheet-<name>.xlsx)."),
+    role: Optional[str] = typer.Option(None, "--role", help="The respondent's role, e.g. FOP Lodge 12 President: how the questions are worded."),
+    role_kind: Optional[str] = typer.Option(None, "--role-kind", help="How the respondent's questions are worded, as for interview (default: found from --role)."),
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Write a spreadsheet of the site's open questions, with allowed values and help, to fill in before the meeting."""
     import shlex
 
-    from readiness.interview.sheet import write_sheet
+    from readiness.interview.sheet import default_path, sheet_respondent, write_sheet
     from readiness.workspace.store import open_site
 
     site = open_site(site_dir, questionnaire)
     _notices(site)
-    path = output if output is not None else site.root / "answer-sheet.xlsx"
-    count = write_sheet(site, path, force=force)
+    who, kind = sheet_respondent(site, respondent, role, role_kind)
+    path = output if output is not None else default_path(site, who)
+    count = write_sheet(site, path, force=force, respondent=who, role_kind=kind)
     from readiness.console import err, safe_text
 
-    err().print(safe_text(f"Wrote {count} open question{'s' if count != 1 else ''} of {site.name} to {path}."),
+    err().print(safe_text(f"Wrote {count} open question{'s' if count != 1 else ''} of {site.name}"
+                          + (f" for {who.name}" if who else "") + f" to {path}."),
                 markup=False, highlight=False, soft_wrap=True)
     err().print(safe_text("Fill in the value column (or a status: don't know, not applicable, skipped), then: "
-                          f"lead-readiness interview {shlex.quote(str(site_dir))} --answers {shlex.quote(str(path))}"),
+                          f"lead-readiness interview {shlex.quote(str(site_dir))} --answers {shlex.quote(str(path))}"
+                          + (f" --respondent {shlex.quote(who.name)}" if who else "")),
                 markup=False, highlight=False, soft_wrap=True)
 
 

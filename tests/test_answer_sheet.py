@@ -8,6 +8,7 @@ import os
 import zipfile
 
 import pytest
+import yaml
 
 from conftest import invoke, snapshot
 
@@ -300,3 +301,166 @@ def test_a_sheet_in_the_site_folder_that_links_out_of_it_is_refused(example_copy
     assert result.exit_code == 1 and "is a link to" in result.stderr and "outside the site folder" in result.stderr
     assert snapshot(site) == before
     assert invoke("interview", site, "--answers", outside).exit_code == 0  # a sheet named from elsewhere is read
+
+
+# ---------------------------------------------------------------- many rows: one write
+
+
+def _typed(question) -> str:
+    """A value for a sheet cell that the question takes."""
+    t = question.type
+    if t == "yes_no":
+        return "yes"
+    if t in ("choice", "multi"):
+        return question.choices[0].label
+    if t == "scale":
+        return str(question.scale.max if question.scale else 5)
+    if t == "number":
+        spec = question.number
+        return str(int(spec.min)) if spec and spec.min is not None else "1"
+    if t == "date":
+        return "2027-03-01"
+    if t == "records":
+        return "[]"
+    return "Example answer"
+
+
+def _filled_sheet(tmp_path, rows_wanted=120):
+    site = tmp_path / "harbor"
+    assert invoke("new", site, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    path = _sheet(site, "sheet.csv")
+    q = _questionnaire(site)
+    rows = _csv_rows(path)
+    assert len(rows) > rows_wanted
+    for row in rows[1:rows_wanted + 1]:
+        row[1] = _typed(q.by_id[row[0]])
+    _write_csv(path, rows)
+    return site, path, rows
+
+
+@pytest.fixture
+def writes(monkeypatch):
+    """Every atomic file write and every lock taken, in order, while a test runs."""
+    from readiness.workspace import store
+
+    seen: list[str] = []
+    real_write, real_lock = store.atomic_write, store.write_lock
+
+    def counted_write(path, data, *args, **kwargs):
+        seen.append(f"write {path.name}")
+        return real_write(path, data, *args, **kwargs)
+
+    def counted_lock(root):
+        seen.append("lock")
+        return real_lock(root)
+
+    monkeypatch.setattr(store, "atomic_write", counted_write)
+    monkeypatch.setattr(store, "write_lock", counted_lock)
+    return seen
+
+
+def test_a_sheet_of_120_rows_is_saved_in_one_write_under_one_lock(tmp_path, writes):
+    site, path, rows = _filled_sheet(tmp_path)
+    result = invoke("interview", site, "--answers", path)
+    assert result.exit_code == 0, result.output
+    assert "Saved 120 answers from" in result.stdout
+    assert writes == ["lock", "write answers.yaml"]  # not one write per row
+    answers = _answers(site)
+    assert all(answers[row[0]].status == "answered" for row in rows[1:121])
+    assert "county_name" not in {row[0] for row in rows}  # given to `new`: not on the sheet
+
+
+def test_one_bad_row_among_120_writes_nothing(tmp_path, writes):
+    site, path, rows = _filled_sheet(tmp_path)
+    bad = next(n for n, row in enumerate(rows) if n > 90 and _questionnaire(site).by_id[row[0]].type == "yes_no")
+    rows[bad][1] = "perhaps"
+    _write_csv(path, rows)
+    before = snapshot(site)
+    result = invoke("interview", site, "--answers", path)
+    assert result.exit_code == 1
+    assert f"row {bad + 1}: answer to '{rows[bad][0]}': expected yes or no" in result.stderr
+    assert writes == [] and snapshot(site) == before
+
+
+# ---------------------------------------------------------------- a respondent's sheet
+
+
+def test_a_respondents_sheet_is_worded_for_their_role_and_read_back_into_their_file(tmp_path):
+    site = tmp_path / "harbor"
+    assert invoke("new", site, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    before = snapshot(site)
+    result = invoke("answer-sheet", site, "--respondent", "Sam Ortiz", "--role", "FOP Lodge 12 President")
+    assert result.exit_code == 0, result.output
+    path = site / "answer-sheet-sam-ortiz.xlsx"
+    assert f"--answers {path} --respondent 'Sam Ortiz'" in " ".join(result.stderr.split())
+    assert snapshot(site).keys() - before.keys() == {"answer-sheet-sam-ortiz.xlsx"}  # nobody's file made yet
+    q = _questionnaire(site)
+    per_person = [x for x in q.questions if x.scope == "respondent"]
+    ws = openpyxl.load_workbook(path)["Answers"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert list(rows) == [x.id for x in per_person]
+    assert rows["resp_support_diversion"]["text"].startswith("How strongly do the members you represent support")
+    assert "your agency" not in " ".join(r["text"] for r in rows.values())
+
+    wb = openpyxl.load_workbook(path)
+    for row in wb["Answers"].iter_rows(min_row=2):
+        if row[0].value == "resp_support_diversion":
+            row[1].value = 4
+        if row[0].value == "resp_concerns":
+            row[2].value, row[3].value = "don't know", "Will ask the lodge's board"
+    wb.save(path)
+    result = invoke("interview", site, "--answers", path, "--respondent", "Sam Ortiz",
+                    "--role", "FOP Lodge 12 President", "--date", "2027-01-15")
+    assert result.exit_code == 0, result.output
+    assert "Saved 2 answers from" in result.stdout and "for Sam Ortiz" in result.stdout
+    saved = yaml.safe_load((site / "respondents" / "sam-ortiz.yaml").read_text())
+    assert (saved["name"], saved["date"], saved["role_kind"]) == ("Sam Ortiz", "2027-01-15", "union_representative")
+    assert saved["answers"]["resp_support_diversion"]["value"] == 4
+    assert saved["answers"]["resp_concerns"]["status"] == "unknown"
+    assert saved["answers"]["resp_concerns"]["note"] == "Will ask the lodge's board"
+    assert "resp_support_diversion" not in open_site_answers(site)  # a respondent's answer, not the site's
+
+    again = site.parent / "again.csv"  # the next sheet for Sam holds only what is still open
+    assert invoke("answer-sheet", site, "--respondent", "Sam Ortiz", "-o", again).exit_code == 0
+    left = [r[0] for r in _csv_rows(again)[1:]]
+    assert "resp_support_diversion" not in left and "resp_concerns" in left  # "don't know" is still open
+    assert _csv_rows(again)[1][5].startswith("How comfortable are the members you represent")  # kind on file
+
+
+def test_a_bad_row_in_a_respondents_sheet_names_its_row_and_changes_nothing(tmp_path):
+    site = tmp_path / "harbor"
+    assert invoke("new", site, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    path = site.parent / "sam.csv"
+    assert invoke("answer-sheet", site, "--respondent", "Sam Ortiz", "-o", path).exit_code == 0
+    rows = _csv_rows(path)
+    ids = [r[0] for r in rows]
+    for row in rows:
+        if row[0] == "resp_support_diversion":
+            row[1] = "4"
+        if row[0] == "resp_harm_reduction_comfort":
+            row[1] = "9"
+    rows.append(["dsa_signed", "yes"] + [""] * 8)
+    _write_csv(path, rows)
+    before = snapshot(site)
+    result = invoke("interview", site, "--answers", path, "--respondent", "Sam Ortiz")
+    assert result.exit_code == 1
+    bad = ids.index("resp_harm_reduction_comfort") + 1
+    assert f"{path}: row {bad}: answer to 'resp_harm_reduction_comfort'" in result.stderr
+    assert f"row {len(rows)}: 'dsa_signed' is a site question, not asked of each respondent" in result.stderr
+    assert "no answer was saved" in result.stderr and "Traceback" not in result.output
+    assert snapshot(site) == before
+
+
+def test_answer_sheet_respondent_options_are_checked(tmp_path):
+    site = tmp_path / "harbor"
+    assert invoke("new", site, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    result = invoke("answer-sheet", site, "--role", "Chief")
+    assert result.exit_code == 1 and 'add --respondent "Their Name"' in result.stderr
+    result = invoke("answer-sheet", site, "--respondent", "Sam Ortiz", "--role-kind", "union_rep")
+    assert result.exit_code == 1 and "unknown --role-kind 'union_rep'" in result.stderr
+    assert not list(site.glob("answer-sheet*"))
+
+
+def open_site_answers(site):
+    return _answers(site)

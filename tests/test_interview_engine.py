@@ -57,7 +57,7 @@ def test_walks_site_questions_in_order_and_saves_each(mini_site):
     again = open_site(mini_site)
     assert again.answers["intake_days"].value == 21
     assert again.answers["partners"].value == RECORDS
-    assert script.told[0] == "7 questions in this sitting."
+    assert script.told[0] == "7 questions in this sitting; the answers may open up to 1 more."  # ssp_nearest
 
 
 def test_progress_line_counts_domain_and_overall(mini_site):
@@ -101,7 +101,8 @@ def test_resume_starts_at_first_unanswered_and_says_so(mini_site):
     site = open_site(mini_site)
     script = Script(("launch_date", Quit()))
     Interview(site).run(script)
-    assert script.told[0] == "Resuming at question 3 of 7: Target launch date?"
+    assert script.told[0] == ("Resuming at question 3 of 7: Target launch date?\n"
+                              "5 questions still to ask in this sitting; the answers may open up to 1 more.")
 
 
 def test_skipped_questions_are_marked_and_asked_again_on_resume(mini_site):

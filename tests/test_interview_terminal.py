@@ -37,7 +37,7 @@ def answers_on_disk(site: Path) -> dict:
 
 def test_answer_go_back_change_interrupt_and_resume(mini_site):
     child = spawn(mini_site)
-    child.expect_exact("7 questions in this sitting.")
+    child.expect_exact("7 questions in this sitting; the answers may open up to 1 more.")
     child.expect_exact("What is the county's name?")
     child.send("Harbor County" + ENTER)
     child.expect_exact("Which agencies are partners?")
@@ -247,13 +247,16 @@ def _prompts(q):
     return site_questions, [x.text[:60] for x in site_questions] + ["Review - "]
 
 
-def _walk(child, q, answer):
+def _walk(child, q, answer, seen=None):
     """Answer every prompt until the review, then wait for its menu; returns the ids asked, in order
-    (a question whose prompt is drawn again after its answer is counted once)."""
+    (a question whose prompt is drawn again after its answer is counted once); `seen` collects the
+    screen's text."""
     questions, patterns = _prompts(q)
     asked: list[str] = []
     while True:
         index = child.expect_exact(patterns, timeout=30)
+        if seen is not None:
+            seen.append(child.before + child.after)
         if index == len(questions):
             child.expect_exact("What next?")
             return asked
@@ -279,8 +282,10 @@ def test_first_meeting_then_the_full_interview_asks_nothing_twice(tmp_path):
 
     child = spawn(site, "--first-meeting")
     child.expect_exact("Harbor County: first meeting")
-    child.expect_exact("questions in this sitting.")
+    child.expect(r"(\d+) questions in this sitting; the answers may open up to (\d+) more\.")
+    now, maybe = int(child.match.group(1)), int(child.match.group(2))
     asked = _walk(child, q, first)
+    assert len(asked) == now + maybe  # the announced ones, and the two titles the names given open
     child.send(ENTER)  # review: Continue is not offered (nothing left in the set), so Finish
     child.expect_exact("What this meeting established:")
     child.expect_exact(f"Launch requirements ({len(gates)}):")
@@ -345,3 +350,31 @@ def test_respondent_date_and_wording_for_their_role(tmp_path):
     child.expect_exact("interviewing Sam Ortiz (FOP Lodge 12 President) on 2027-01-15.")
     child.send(CTRL_C)
     child.expect(pexpect.EOF)
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="the real questionnaire is not in this checkout")
+def test_a_new_site_is_asked_the_number_announced_and_name_questions_say_name_only(tmp_path):
+    """Issue 16: the opening announces what the sitting will ask; with "don't know" on every question
+    (one key) no follow-up opens, so exactly those are asked, and the count of funding sources,
+    left to work out from a list now unknown. A name question says "name only" beside its prompt."""
+    site = tmp_path / "harbor"
+    assert invoke("new", site, "--name", "Harbor County", "--state", "NC").exit_code == 0
+    q = open_site(site).questionnaire
+    child = spawn(site)
+    child.expect_exact("Not asked: county name, Harbor County")
+    child.expect(r"(\d+) questions in this sitting; the answers may open up to (\d+) more\.")
+    now = int(child.match.group(1))
+    seen: list[str] = []
+    asked = _walk(child, q, lambda question: CTRL_K if question.allow_unknown else CTRL_N, seen)
+    child.send(ENTER)  # review: Finish
+    child.expect_exact("site questions answered")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert len(asked) == now + 1 and asked.count("funding_source_count") == 1
+    import re
+
+    screen = "".join(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|[\x08\r]", "", "".join(seen)).split())  # no escapes, no spaces
+    for shown in ("Who heads the lead law enforcement agency? The person's name only; the title is asked next.",
+                  "Who is the elected District Attorney? The person's name only, without the title."):
+        assert "".join(shown.split()) in screen, shown

@@ -156,3 +156,39 @@ def test_a_what_if_for_a_question_that_does_not_apply_says_so(example_copy):
     assert [c["applies"] for c in both["changes"]] == [True, True]
     shown = invoke("score", site, "--what-if", "health_director_title=Director", "-f", "markdown").stdout
     assert "| Director (does not apply with these answers, so it changes nothing) |" in shown
+
+
+def test_dont_know_and_not_applicable_as_what_ifs(example_copy):
+    """Issue 16: `QUESTION=unknown` (or `?`) is "don't know", `QUESTION=n/a` "not applicable"; each shows
+    its effect beside today and nothing of the site changes."""
+    site = example_copy("harbor-county")
+    before, mtimes = _files_and_mtimes(site)
+    ready = json.loads(invoke("score", site, "--what-if", "dsa_signed=yes", "--format", "json").stdout)
+    assert ready["what_if"]["stage"] == "Ready to launch"
+    data = json.loads(invoke("score", site, "--what-if", "dsa_signed=yes", "--what-if", "da_non_filing=unknown",
+                             "--format", "json").stdout)
+    assert data["changes"][1] == {"question": "da_non_filing", "text": data["changes"][1]["text"],
+                                  "today": "Yes, in writing", "what_if": "Don't know", "applies": True}
+    gates = {g["id"]: g["status"] for g in data["what_if"]["gate_status"]}
+    assert gates["da_non_filing"] == "unknown" and gates["dsa_signed"] == "passed"
+    assert not data["what_if"]["launch_ready"] and data["what_if"]["stage"] != "Ready to launch"
+    assert data["what_if"]["gates_met"] == 11 and data["what_if"]["score"] < ready["what_if"]["score"]
+    same = json.loads(invoke("score", site, "--what-if", "dsa_signed=yes", "--what-if", "da_non_filing=?",
+                             "--format", "json").stdout)
+    assert same["what_if"] == data["what_if"]
+
+    out = invoke("--plain", "score", site, "--what-if", "crisis_comms=n/a").stdout
+    assert "Not applicable" in out and "does not apply" not in out
+    na = json.loads(invoke("score", site, "--what-if", "crisis_comms=not applicable", "--format", "json").stdout)
+    assert na["changes"][0]["what_if"] == "Not applicable" and na["changes"][0]["applies"]
+    assert na["what_if"]["score"] > na["today"]["score"]  # a "no" leaves the denominator
+    assert _files_and_mtimes(site) == (before, mtimes)
+
+
+def test_dont_know_is_refused_where_the_question_does_not_allow_it(example_copy):
+    site = example_copy("harbor-county")
+    before = snapshot(site)
+    result = invoke("score", site, "--what-if", "county_name=unknown")
+    assert result.exit_code == 1
+    assert "Error: --what-if: 'county_name' does not accept \"don't know\"" in result.stderr
+    assert snapshot(site) == before

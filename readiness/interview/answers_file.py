@@ -3,7 +3,8 @@
 The file is shaped like a site's answers.yaml (`answers: {question_id: value}` or the full form with
 status and note), or like a respondent file (with `name:` and perhaps `role:` and `agency:`), or it
 is an answer sheet, CSV or XLSX (interview/sheet.py: one row per answer).
-Everything is checked before anything is written, so a bad value changes nothing.
+Everything is checked before anything is written, so a bad value changes nothing; the answers are
+then written in one go (one lock, one atomic write), not one file write per answer.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Optional
 from readiness.errors import Collected
 from readiness.files import read_yaml
 from readiness.workspace.models import Answer
-from readiness.workspace.store import Respondent, Site, read_answers_file as _read, respondent_for, save_answer
+from readiness.workspace.store import Respondent, Site, read_answers_file as _read, respondent_for, save_answers
 
 
 @dataclass
@@ -65,12 +66,13 @@ def read_answers_file(site: Site, path: Path, respondent: Optional[str] = None, 
 
 
 def apply_answers_file(site: Site, imported: Imported) -> int:
-    """Write the checked answers one by one (each write atomic and locked)."""
-    for qid, answer in imported.answers.items():
-        if imported.respondent is not None and answer.by is None:
-            answer = answer.model_copy(update={"by": imported.respondent.name})
-        save_answer(site, qid, answer, imported.respondent)
-    return len(imported.answers)
+    """Write the checked answers all at once: one lock and one atomic write of the answers file (or
+    the respondent's), however many rows; if any answer is refused, none is written."""
+    who = imported.respondent
+    answers = {qid: answer.model_copy(update={"by": who.name}) if who is not None and answer.by is None else answer
+               for qid, answer in imported.answers.items()}
+    save_answers(site, answers, who)
+    return len(answers)
 
 
 def _today() -> str:

@@ -204,6 +204,30 @@ class Interview:
     def remaining(self) -> int:
         return sum(1 for q in self.applicable(everything=False) if not self.is_done(q.id))
 
+    def to_ask(self) -> tuple[int, int]:
+        """(how many questions this sitting asks as the answers stand, how many more its answers may
+        open).  The first is what the opening announces: the sitting's applicable questions (its
+        part or domain only) not yet answered, "don't know" or not applicable; skipped ones are asked
+        again.  A question worked out from answers still to come (`derive`) is not counted there: it
+        is filled in, not asked, unless those answers leave it open.  The second counts such
+        questions and those whose condition (`when`) the answers may switch on."""
+        live = self.live_ids()
+        now = maybe = 0
+        for q in self.questions:
+            answer = self.answers.get(q.id)
+            if self.is_done(q.id) or (answer is not None and answer.status == "not_applicable"):
+                continue
+            if q.id not in live:
+                maybe += bool(q.when)
+            elif q.from_site and getattr(self.site.profile, q.from_site, None):
+                continue  # filled in from what `new` was given
+            elif q.derive and any(n in self.site.questionnaire.by_id and not self.is_done(n)
+                                  for n in names_in(q.derive)):
+                maybe += 1
+            else:
+                now += 1
+        return now, maybe
+
     # ------------------------------------------------------------ where to go
 
     def resume_point(self) -> Optional[str]:
@@ -329,14 +353,17 @@ class Interview:
             if not questions:
                 return None, "There are no questions for this sitting."
             return None, "Every question in this sitting is answered already; here is the review."
-        done = sum(1 for q in questions if self.is_done(q.id))
+        # answers a person gave (what the interview filled in itself is not a sitting to resume)
+        given = sum(1 for q in questions if self.is_done(q.id) and self.answers[q.id].by != FILLED_BY)
         position = [q.id for q in questions].index(start) + 1
         text = self.worded(self.site.questionnaire.by_id[start])
-        if done or self.answers.get(start) is not None:
-            return start, f"Resuming at question {position} of {total}: {text}"
-        if position == 1:
-            return start, f"{total} questions in this sitting."
-        return start, f"{total} questions in this sitting. Starting at question {position}: {text}"
+        now, maybe = self.to_ask()
+        plural = "s" if now != 1 else ""
+        more = f"; the answers may open up to {maybe} more" if maybe else ""
+        if given or self.answers.get(start) is not None:
+            return start, (f"Resuming at question {position} of {total}: {text}\n"
+                           f"{now} question{plural} still to ask in this sitting{more}.")
+        return start, f"{now} question{plural} in this sitting{more}."
 
     def run(self, asker: Asker) -> Outcome:
         current, message = self.opening()

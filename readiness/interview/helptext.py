@@ -10,7 +10,15 @@ def _num(x: float) -> str:
 
 
 def type_hint(question: Question) -> str:
-    """A short reminder of the expected form, shown beside typed answers."""
+    """A short reminder of the expected form, shown beside typed answers: the form ([YYYY-MM-DD],
+    a number's range), then the question's own `hint` ("The person's name only; ...")."""
+    form = _form_hint(question)
+    if question.hint:
+        return f"{form} {question.hint}" if form else question.hint
+    return form
+
+
+def _form_hint(question: Question) -> str:
     if question.type == "date":
         return "[YYYY-MM-DD]"
     if question.type == "number":
@@ -35,6 +43,8 @@ def field_hint(field: Field_) -> str:
 def help_lines(question: Question) -> list[str]:
     """Everything useful to say about a question beyond its text; empty when there is nothing."""
     lines: list[str] = []
+    if question.hint:
+        lines.append(question.hint)
     if question.help:
         lines.append(" ".join(question.help.split()))
     for c in question.choices:

@@ -46,7 +46,7 @@ def interview(site_dir: Path, *, respondent: Optional[str] = None, role: Optiona
                              hint="leave out " + ("--respondent" if respondent else "--domain"))
     date = _check_date(date)
     if answers is not None:
-        _from_file(site_dir, answers, respondent, role, agency, questionnaire, echo)
+        _from_file(site_dir, answers, respondent, role, agency, questionnaire, echo, role_kind, date)
         return
     stdin = sys.stdin if stdin is None else stdin
     if no_input or not _is_tty(stdin):
@@ -149,16 +149,20 @@ def _settle_respondent(site: Site, who: Respondent, kind: Optional[str], date: O
         set_respondent_details(site, who, date=date, role_kind=kind)
 
 
-def _from_file(site_dir, path, respondent, role, agency, questionnaire, echo) -> None:
+def _from_file(site_dir, path, respondent, role, agency, questionnaire, echo, role_kind: Optional[str] = None,
+               date: Optional[str] = None) -> None:
     from readiness.interview.answers_file import apply_answers_file, read_answers_file
     from readiness.interview.engine import Interview, Outcome
     from readiness.workspace.store import open_site, refuse_questionnaire_switch
 
     site = open_site(site_dir, questionnaire)
     refuse_questionnaire_switch(site, questionnaire)
+    kind = _check_role_kind(site, role_kind, site_dir)
     imported = read_answers_file(site, path, respondent, role, agency)
-    count = apply_answers_file(site, imported)
     who = imported.respondent
+    if who is not None and (kind or date or who.role_kind is None):
+        _settle_respondent(site, who, kind, date)  # the date and the kind of respondent, as a typed sitting
+    count = apply_answers_file(site, imported)
     echo(f"Saved {count} answer{'s' if count != 1 else ''} from {path}"
          + (f" for {who.name}" if who else "") + f" to {site.name}.")
     engine = Interview(site, who)
@@ -236,14 +240,18 @@ def closing_lines(site: Site, engine: Interview, outcome: Outcome, site_dir) -> 
     """What the person reads at the end: where things stand, and the next command to run.  Every
     count is an AnswerCounts, the definition `score` and the report use."""
     from readiness.assessment import assess_site
+    from readiness.assessment.scoring import count_answers
 
     who = engine.respondent
     lines = [""]
     saved = f"{outcome.saved} answer{'s' if outcome.saved != 1 else ''} saved in this sitting"
     what = (f"questions for {who.name}" if who else f"{site.questionnaire.sets[engine.part].title.lower()} questions"
             if engine.part else "site questions")
-    lines.append(f"{saved}; {engine.counts().sentence(what)}.")
     a = assess_site(site)
+    # one person's answers are theirs alone; the site's are counted from the assessment, as `score` counts
+    counts = engine.counts() if who else count_answers(site.questionnaire, a.questions, "site",
+                                                       [x.id for x in engine.scope_questions] if engine.part else None)
+    lines.append(f"{saved}; {counts.sentence(what)}.")
     score = "not scored yet" if a.score is None else f"{a.score:.1f}/100"
     verdict = "launch-ready" if a.launch_ready else "not launch-ready"
     per_person = sum(1 for x in site.questionnaire.questions if x.scope == "respondent")

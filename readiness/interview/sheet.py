@@ -1,7 +1,7 @@
 """Answer sheets: a county fills in a spreadsheet before the meeting, and the tool reads it back.
 
 `write_sheet` writes every open site question (not yet answered, and not ruled out by the answers
-given) as one row, with its allowed values and help, as XLSX (a dropdown for choices, a frozen header,
+given), or every question put to one respondent worded for their role, as one row, with its allowed values and help, as XLSX (a dropdown for choices, a frozen header,
 wrapped help) or CSV. `read_sheet` reads such a sheet, CSV or XLSX, back as answers, each checked
 exactly as a typed answer is (`values.check_value`), with the row number in every error; one bad row
 and nothing is taken.
@@ -62,28 +62,40 @@ class SheetRow:
     now: str  # the question's state today: "Not answered yet", "Don't know", "Skipped"
     allowed: str
     depends_on: tuple[str, ...] = ()  # for a question that applies only with some answers: those questions
+    text: str = ""  # the question as worded for the sheet's respondent (text_by_role); else its text
 
 
-def open_rows(site) -> list[SheetRow]:
-    """The site questions still open, in questionnaire order: not answered nor marked not applicable,
-    and either applying now or depending on a question still open (so the county can answer it too)."""
+def open_rows(site, respondent=None, role_kind: Optional[str] = None) -> list[SheetRow]:
+    """The questions still open, in questionnaire order: not answered nor marked not applicable, and
+    either applying now or depending on a question still open (so the county can answer it too).
+    Without `respondent` the site questions; with one, the questions put to each respondent, as
+    that person has answered them so far, worded for `role_kind` (a respondent_roles id)."""
     from readiness.assessment.scoring import applicable_ids, condition_values
     from readiness.questionnaire.allowed import allowed_values
     from readiness.questionnaire.conditions import names_in
 
     q = site.questionnaire
-    values = condition_values(q, site.answers, list(site.respondents.values()))
-    live = applicable_ids(q, values, site.answers)
+    scope = "site" if respondent is None else "respondent"
+    if respondent is None:
+        given = site.answers
+        values = condition_values(q, site.answers, list(site.respondents.values()))
+        live = applicable_ids(q, values, site.answers)
+    else:
+        given = respondent.answers
+        values = condition_values(q, site.answers, [respondent])
+        live = applicable_ids(q, values, {**site.answers, **respondent.answers})
     titles = {d.id: d.title for d in q.domains}
 
     def settled(qid: str) -> bool:
-        answer = site.answers.get(qid)
+        answer = given.get(qid)
         return answer is not None and answer.status in ("answered", "not_applicable")
 
     rows = []
     for question in q.questions:
-        if question.scope != "site" or settled(question.id):
+        if question.scope != scope or settled(question.id):
             continue
+        if question.from_site and getattr(site.profile, question.from_site, None):
+            continue  # what `new` was given is not asked again
         depends: tuple[str, ...] = ()
         if question.id not in live:
             if not question.when:
@@ -92,10 +104,10 @@ def open_rows(site) -> list[SheetRow]:
             if not open_names:
                 continue  # ruled out by answers already given
             depends = tuple(open_names)
-        answer = site.answers.get(question.id)
+        answer = given.get(question.id)
         now = {"unknown": "Don't know", "skipped": "Skipped"}.get(answer.status if answer else "", "Not answered yet")
         rows.append(SheetRow(question, titles.get(question.domain, question.domain), now, allowed_values(question),
-                             depends))
+                             depends, question.worded(role_kind)))
     return rows
 
 
@@ -113,15 +125,44 @@ def unescape_cell(text: str) -> str:
 
 def _cells(row: SheetRow) -> list[str]:
     q = row.question
-    help_text = " ".join((q.help or "").split())
+    help_text = " ".join((q.hint or "").split() + (q.help or "").split())
     if row.depends_on:
         help_text = (f"Answer only if it applies: it depends on {', '.join(row.depends_on)}. " + help_text).strip()
-    return [q.id, "", "", "", "", q.text, row.allowed, help_text, row.domain, row.now]
+    return [q.id, "", "", "", "", row.text or q.text, row.allowed, help_text, row.domain, row.now]
 
 
-def write_sheet(site, path: Path, *, force: bool = False) -> int:
+def default_path(site, respondent=None) -> Path:
+    """Where `answer-sheet` writes without --output: answer-sheet.xlsx in the site folder, or
+    answer-sheet-<respondent's file name>.xlsx for a respondent's sheet."""
+    return site.root / ("answer-sheet.xlsx" if respondent is None else f"answer-sheet-{respondent.slug}.xlsx")
+
+
+def sheet_respondent(site, name: Optional[str], role: Optional[str] = None, role_kind: Optional[str] = None):
+    """(respondent, role kind) for `answer-sheet --respondent NAME`: the person on file, found by exact
+    name as `interview --respondent` finds them, else a new one (nothing is written for them); the
+    kind from --role-kind, else the one on file, else found from --role. (None, None) without a name."""
+    if name is None:
+        if role or role_kind:
+            raise ReadinessError("--role and --role-kind describe a respondent",
+                                 hint='add --respondent "Their Name"')
+        return None, None
+    if not name.strip():
+        raise ReadinessError("--respondent needs a name", hint='for example --respondent "Jordan Lee"')
+    from readiness.interview.session import _check_role_kind
+    from readiness.workspace.store import respondent_for
+
+    kind = _check_role_kind(site, role_kind, site.root)
+    who = respondent_for(site, name, role)
+    q = site.questionnaire
+    kind = kind or (who.role_kind if who.role_kind in {r.id for r in q.respondent_roles} else None) \
+        or q.role_for(None, who.role)
+    return who, kind
+
+
+def write_sheet(site, path: Path, *, force: bool = False, respondent=None, role_kind: Optional[str] = None) -> int:
     """Write the open questions to `path` (.xlsx or .csv); returns how many rows. Refuses to replace a
-    file unless `force`: a sheet may hold what a county typed."""
+    file unless `force`: a sheet may hold what a county typed. With `respondent`, the questions put
+    to each respondent that this person has not answered, worded for `role_kind`."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -134,10 +175,11 @@ def write_sheet(site, path: Path, *, force: bool = False) -> int:
     if path.exists() and not force:
         raise ReadinessError(f"{path} exists (it may hold answers someone typed)",
                              hint="give another --output, or add --force to replace it")
-    rows = open_rows(site)
+    rows = open_rows(site, respondent, role_kind)
     from readiness.files import atomic_write
 
-    atomic_write(path, _xlsx(rows, site.name) if suffix == ".xlsx" else _csv(rows))
+    title = site.name if respondent is None else f"{site.name}, {respondent.name}"
+    atomic_write(path, _xlsx(rows, title) if suffix == ".xlsx" else _csv(rows))
     return len(rows)
 
 

@@ -181,6 +181,9 @@ class Question(Strict):
     basis: Optional[str] = None
     sensitive: bool = False
     placeholder: Optional[str] = Field(None, description="How documents name this fact while unanswered.")
+    hint: Optional[str] = Field(None, min_length=3, max_length=120, description=(
+        "One short line on the form the answer takes, shown beside the question in the interview and "
+        "in the answer sheet's help, e.g. \"The name only; the title is asked next.\""))
     text_by_role: dict[str, str] = Field(default_factory=dict, description=(
         "The question worded for a kind of respondent, keyed by a respondent_roles id; "
         "`text` is used for any other."))

@@ -23,8 +23,8 @@ WORDING_NAMES: tuple[str, ...] = (
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # The keys whose text is prose, at any depth of the questionnaire.
-PROSE_KEYS = frozenset({"text", "help", "label", "labels", "placeholder", "title", "why", "action", "owner",
-                        "description"})
+PROSE_KEYS = frozenset({"text", "help", "hint", "label", "labels", "placeholder", "title", "why", "action",
+                        "owner", "description"})
 
 
 def names_in(text: str) -> list[str]:

@@ -6,6 +6,7 @@ the same functions as the site itself (`assess_site`, `plan_for_site`), so a wha
 disagree with what `score` and `plan` would say once the answers are recorded.
 
     score SITE --what-if dsa_signed=yes --what-if cm_contracted=yes
+    score SITE --what-if da_non_filing=unknown --what-if comms_plan=n/a   (don't know; not applicable)
 """
 from __future__ import annotations
 
@@ -79,10 +80,22 @@ def _recorded(question, answer) -> str:
     return {"unknown": "Don't know", "skipped": "Skipped", "not_applicable": "Not applicable"}[answer.status]
 
 
+# VALUEs that are not an answer but a state: "don't know" (as `answer --unknown`) and "not applicable"
+# (as `answer --not-applicable`); written as the answer sheet's status column writes them, or `?`.
+STATUS_VALUES = {
+    "unknown": "unknown", "?": "unknown", "don't know": "unknown", "dont know": "unknown", "dont_know": "unknown",
+    "dont-know": "unknown", "don’t know": "unknown",
+    "n/a": "not_applicable", "na": "not_applicable", "not applicable": "not_applicable",
+    "not_applicable": "not_applicable", "not-applicable": "not_applicable",
+}
+
+
 def parse_what_ifs(site, texts: Sequence[str]) -> dict[str, Any]:
     """`QUESTION=VALUE` texts to {question id: Answer}, each value read exactly as `answer` reads a
-    typed one. A text without `=` is a usage error; an unknown question or a value that does not fit
-    is bad input (AnswerError), with the close match or the question's allowed values."""
+    typed one; `QUESTION=unknown` (or `?`, `don't know`) is "don't know" and `QUESTION=n/a` (or `not
+    applicable`) "not applicable" (STATUS_VALUES). A text without `=` is a usage error; an unknown
+    question or a value that does not fit is bad input (AnswerError), with the close match or the
+    question's allowed values."""
     from readiness.questionnaire.allowed import allowed_values
     from readiness.questionnaire.loader import did_you_mean
     from readiness.questionnaire.values import ValueProblem, parse_cli_value
@@ -106,6 +119,13 @@ def parse_what_ifs(site, texts: Sequence[str]) -> dict[str, Any]:
                               hint="choose a site question")
         if qid in out:
             raise AnswerError(f"--what-if: '{qid}' is given twice", hint="give each question once")
+        status = STATUS_VALUES.get(" ".join(value.lower().split()))
+        if status == "unknown" and not question.allow_unknown:
+            raise AnswerError(f"--what-if: '{qid}' does not accept \"don't know\"",
+                              hint=f"give a value: '{qid}' takes {allowed_values(question, with_unknown=False)}")
+        if status is not None:
+            out[qid] = Answer(status=status)
+            continue
         try:
             parsed = parse_cli_value(question, value)
         except ValueProblem as exc:
@@ -137,9 +157,12 @@ def what_if(site, answers: dict[str, Any], start: _dt.date, dirs) -> WhatIf:
     q = site.questionnaire
     then = outlook(with_answers(site, answers), start, dirs)
     results = then.assessment.questions
-    applies = {qid: qid in results and results[qid].applicable for qid in answers}
+    # a question marked not applicable leaves the count: that is the change, not a reason it changes nothing
+    applies = {qid: a.status == "not_applicable" or (qid in results and results[qid].applicable)
+               for qid, a in answers.items()}
     changes = tuple(Change(qid, q.by_id[qid].label, _recorded(q.by_id[qid], site.answers.get(qid)),
-                           display(q.by_id[qid], a.value), applies[qid]) for qid, a in answers.items())
+                           display(q.by_id[qid], a.value) if a.status == "answered" else _recorded(q.by_id[qid], a),
+                           applies[qid]) for qid, a in answers.items())
     return WhatIf(site.name, changes, outlook(site, start, dirs), then)
 
 

@@ -501,6 +501,39 @@ def set_respondent_details(site: Site, respondent: Respondent, **details: Any) -
 
 def save_answer(site: Site, qid: str, answer: Answer, respondent: Respondent | None = None) -> None:
     """Validate one answer and write it, merging with whatever is on disk now."""
+    save_answers(site, {qid: answer}, respondent)
+
+
+def save_answers(site: Site, answers: dict[str, Answer], respondent: Respondent | None = None) -> None:
+    """Validate every answer, then write them all at once: one lock, one atomic write of the file,
+    merged with whatever is on disk now. One bad answer and nothing is written."""
+    stored: dict[str, Answer] = {}
+    for qid, answer in answers.items():
+        stored[qid] = _checked(site, qid, answer, respondent)
+    if not stored:
+        return
+    with write_lock(site.root):
+        if respondent is None:
+            _merge_write(site.root / ANSWERS_FILE, stored, {"questionnaire": site.questionnaire.ref},
+                         ANSWERS_HEADER, site.questionnaire)
+            site.answers.update(stored)
+        else:
+            path = site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml"
+            if path.exists() and not same_person(_name_in(path), respondent.name):
+                # Someone else's file took this name meanwhile: never write over another person's answers.
+                if site.respondents.get(respondent.slug) is respondent:
+                    del site.respondents[respondent.slug]
+                respondent.slug = _free_slug(site.root, respondent.name, set())
+                path = site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml"
+            meta = {"name": respondent.name, "role": respondent.role, "agency": respondent.agency,
+                    "date": respondent.date, "role_kind": respondent.role_kind}
+            _merge_write(path, stored, {k: v for k, v in meta.items() if v}, "", site.questionnaire)
+            respondent.answers.update(stored)
+            site.respondents[respondent.slug] = respondent
+
+
+def _checked(site: Site, qid: str, answer: Answer, respondent: Respondent | None) -> Answer:
+    """The answer as it is stored (its value checked, stamped with the time), or AnswerError."""
     question = site.questionnaire.by_id.get(qid)
     if question is None:
         raise AnswerError(f"unknown question id '{qid}'",
@@ -514,35 +547,18 @@ def save_answer(site: Site, qid: str, answer: Answer, respondent: Respondent | N
             answer = answer.model_copy(update={"value": check_value(question, answer.value)})
         except ValueProblem as exc:
             raise AnswerError(f"answer to '{qid}': {exc}") from None
-    stored = answer.model_copy(update={"at": answer.at or now_stamp()})
-    with write_lock(site.root):
-        if respondent is None:
-            _merge_write(site.root / ANSWERS_FILE, qid, stored, {"questionnaire": site.questionnaire.ref},
-                         ANSWERS_HEADER, site.questionnaire)
-            site.answers[qid] = stored
-        else:
-            path = site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml"
-            if path.exists() and not same_person(_name_in(path), respondent.name):
-                # Someone else's file took this name meanwhile: never write over another person's answers.
-                if site.respondents.get(respondent.slug) is respondent:
-                    del site.respondents[respondent.slug]
-                respondent.slug = _free_slug(site.root, respondent.name, set())
-                path = site.root / RESPONDENTS_DIR / f"{respondent.slug}.yaml"
-            meta = {"name": respondent.name, "role": respondent.role, "agency": respondent.agency,
-                    "date": respondent.date, "role_kind": respondent.role_kind}
-            _merge_write(path, qid, stored, {k: v for k, v in meta.items() if v}, "", site.questionnaire)
-            respondent.answers[qid] = stored
-            site.respondents[respondent.slug] = respondent
+    return answer.model_copy(update={"at": answer.at or now_stamp()})
 
 
-def _merge_write(path: Path, qid: str, answer: Answer, meta: dict[str, Any], header: str,
+def _merge_write(path: Path, entries: dict[str, Answer], meta: dict[str, Any], header: str,
                  q: Questionnaire) -> None:
-    """Set one answer in the file as it is on disk now, changing nothing else a person wrote there
-    (comments, order, quoting, layout, mode). Ids renamed by a migration are carried over; answers to
-    questions this version no longer has move to `unmapped:`, never dropped, and move back when a
-    questionnaire asks them again."""
+    """Set these answers in the file as it is on disk now, changing nothing else a person wrote there
+    (comments, order, quoting, layout, mode), in one atomic write. Ids renamed by a migration are
+    carried over; answers to questions this version no longer has move to `unmapped:`, never dropped,
+    and move back when a questionnaire asks them again."""
     respondent = path.parent.name == RESPONDENTS_DIR
-    if path.exists():
+    if path.exists() and len(entries) == 1:
+        (qid, answer), = entries.items()
         spliced = _splice(path, qid, answer.to_yaml(), meta, q, respondent)
         if spliced is not None:
             atomic_write(path, spliced)
@@ -576,11 +592,12 @@ def _merge_write(path: Path, qid: str, answer: Answer, meta: dict[str, Any], hea
             _rename(answers, key, key_now)
     for key in list(unmapped or {}):
         key_now = _usable(q, renamed, key, unmapped[key], respondent=respondent)
-        if key_now is not None and key_now not in answers and key_now != qid:
+        if key_now is not None and key_now not in answers and key_now not in entries:
             answers[key_now] = unmapped.pop(key)
     if unmapped is not None and not unmapped:
         del data["unmapped"]
-    edit.set_entry(answers, qid, answer.to_yaml())
+    for qid, answer in entries.items():
+        edit.set_entry(answers, qid, answer.to_yaml())
     edit.write()
 
 

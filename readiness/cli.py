@@ -6,22 +6,49 @@ from __future__ import annotations
 
 import errno
 import functools
-import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from readiness import __version__
 from readiness.errors import ExitCode, ReadinessError
 
+DEBUG_VARIABLE = "LEAD_READINESS_DEBUG"  # set (not 0): full tracebacks for unexpected errors, as --debug
+GLOBAL_FLAGS = ("plain", "debug")  # accepted before the command name and after it
+
+
+class _Group(TyperGroup):
+    """The app's command group: each command also takes the global flags, so `score SITE --plain` is
+    `--plain score SITE`. They stay out of each command's --help (the app's --help lists them)."""
+
+    def __init__(self, **kwargs) -> None:
+        import copy
+
+        super().__init__(**kwargs)
+        given = {p.name: p for p in self.params if p.name in GLOBAL_FLAGS}
+        for command in self.commands.values():
+            for name, param in given.items():
+                repeated = copy.copy(param)
+                repeated.hidden, repeated.expose_value = True, False
+                repeated.callback = _global_flag_after_command
+                command.params.append(repeated)
+
+
+def _global_flag_after_command(ctx, param, value):
+    if value:
+        {"plain": _set_plain, "debug": _set_debug}[param.name](True)
+    return value
+
+
 app = typer.Typer(
     name="lead-readiness",
+    cls=_Group,
     help="Assess a county's readiness for LEAD / pre-arrest diversion, and draft its documents.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -66,11 +93,35 @@ def handled(fn):
         except Exception as exc:  # a bug: say so plainly, show details only on request
             if _state["debug"]:
                 raise
-            _report(f"unexpected internal problem ({type(exc).__name__}: {exc}). "
-                    "Please report it; rerun with --debug to see the details.")
-            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
+            _report(internal_error_message(exc))
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
     return wrapper
+
+
+REPORT_TO = "the lead-readiness maintainers (the project's issue tracker)"
+
+
+def internal_error_message(exc: BaseException) -> str:
+    """What an unexpected exception (a bug) tells the user: that it is not their doing, where to
+    report it, and how to see the details."""
+    return (f"unexpected internal problem ({type(exc).__name__}: {exc}). This is a fault in lead-readiness, "
+            f"not in your files. Please report it to {_report_to()} with the command you ran and this message; "
+            f"rerun with --debug (or {DEBUG_VARIABLE}=1) to see the details.")
+
+
+def _report_to() -> str:
+    """The package's issue tracker when its metadata names one (Project-URL: Issues, ...)."""
+    try:
+        from importlib.metadata import metadata
+
+        for entry in metadata("lead-readiness").get_all("Project-URL") or []:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() in ("issues", "bug tracker", "bugs", "tracker") and url.strip():
+                return url.strip()
+    except Exception:  # no metadata (run from a checkout): the plain words will do
+        pass
+    return REPORT_TO
 
 
 def _check_arguments(kwargs: dict) -> None:
@@ -138,9 +189,27 @@ def write_out(text: str) -> None:
 
 
 def _json_out(data) -> None:
-    from readiness.console import safe_json
+    from readiness.console import json_text
 
-    write_out(safe_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
+    write_out(json_text(data))
+
+
+def _emit(fmt: str, *, table: Callable[[], None], **makers: Optional[Callable[[], Any]]) -> None:
+    """The one way a command with `--format` presents its result (see `console.emit`)."""
+    from readiness.console import emit
+
+    emit(fmt, table=table, **makers)
+
+
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """`module.name`, imported when called: the terminal presenters load rich only for a table."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
 
 
 def _version(value: bool) -> None:
@@ -158,15 +227,27 @@ def main(
     """Assess a county's readiness for LEAD / pre-arrest diversion, and draft its documents.
 
     Exit codes: 0 ok; 1 bad input or refused action; 2 usage error; 3 lint found problems;
-    130 interrupted (answers so far are saved); 141 the output pipe was closed (`score | head -1`).
+    70 internal error (a bug to report); 130 interrupted (answers so far are saved); 141 the output
+    pipe was closed (`score | head -1`).
     """
+    _set_debug(debug)
+    _set_plain(plain)
+
+
+def _set_debug(debug: bool) -> None:
     import os
 
-    _state["debug"] = debug
-    if not debug:
+    _state["debug"] = debug or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+    if not _state["debug"]:
         _quiet_libraries()
-    if plain:
-        os.environ["LEAD_READINESS_PLAIN"] = "1"
+
+
+def _set_plain(plain: bool) -> None:
+    """The console settings of this run: the environment's, with --plain on top (passed in, not
+    written back to the environment)."""
+    from readiness.console import Settings, configure
+
+    configure(Settings.from_environment(plain=True if plain else None))
 
 
 def _quiet_libraries() -> None:
@@ -295,19 +376,11 @@ def score(
 
         _show_what_if(site_dir, questionnaire, what_if, _dt.date.today(), None, format.value)
         return
+    from readiness.assessment import export
+
     site, a = _assessed(site_dir, questionnaire)
-    if format is ScoreFormat.json:
-        from readiness.assessment.export import to_dict
-
-        _json_out(to_dict(a, site.questionnaire))
-    elif format is ScoreFormat.markdown:
-        from readiness.assessment.export import to_markdown
-
-        write_out(to_markdown(a))
-    else:
-        from readiness.console import show_assessment
-
-        show_assessment(a)
+    _emit(format.value, table=lambda: _lazy("readiness.console", "show_assessment")(a),
+          json=lambda: export.to_dict(a, site.questionnaire), markdown=lambda: export.to_markdown(a))
 
 
 class PlanFormat(str, Enum):
@@ -337,23 +410,12 @@ def plan(
         _show_what_if(site_dir, questionnaire, what_if, begin, templates, format.value)
         return
     site, a = _assessed(site_dir, questionnaire)
+    from readiness.planning import export
+
     schedule = plan_for_site(site, a, begin, template_folders(site, templates))
-    if format is PlanFormat.json:
-        from readiness.planning.export import to_dict
-
-        _json_out(to_dict(schedule))
-    elif format is PlanFormat.csv:
-        from readiness.planning.export import to_csv
-
-        write_out(to_csv(schedule))
-    elif format is PlanFormat.markdown:
-        from readiness.planning.export import to_markdown
-
-        write_out(to_markdown(schedule))
-    else:
-        from readiness.report.present import show_plan
-
-        show_plan(schedule)
+    _emit(format.value, table=lambda: _lazy("readiness.report.present", "show_plan")(schedule),
+          json=lambda: export.to_dict(schedule), csv=lambda: export.to_csv(schedule),
+          markdown=lambda: export.to_markdown(schedule))
 
 
 class CompareFormat(str, Enum):
@@ -371,23 +433,13 @@ def compare(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Compare sites side by side, highest score first. A site that fails to load is reported and skipped."""
-    from readiness.report.compare import compare_sites
+    from readiness.report import compare as comparison
 
-    rows, failures = compare_sites(site_dirs, questionnaire)
+    rows, failures = comparison.compare_sites(site_dirs, questionnaire)
     for failure in failures:
         _report(failure.message)
-    if format is CompareFormat.json:
-        from readiness.report.compare import to_dicts
-
-        _json_out(to_dicts(rows))
-    elif format is CompareFormat.csv:
-        from readiness.report.compare import to_csv
-
-        write_out(to_csv(rows))
-    elif rows:
-        from readiness.report.present import show_comparison
-
-        show_comparison(rows)
+    _emit(format.value, table=lambda: _lazy("readiness.report.present", "show_comparison")(rows) if rows else None,
+          json=lambda: comparison.to_dicts(rows), csv=lambda: comparison.to_csv(rows))
     if failures:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
 
@@ -513,16 +565,10 @@ def review(
         raise ReadinessError("--only chooses which answers --apply records", hint="add --apply, or leave out --only")
     result = review_files(site, files)
     applied = apply_proposals(site, result, _doc_ids(only)) if apply else []
-    if format is ReviewFormat.json:
-        from readiness.documents.review import to_dict
+    from readiness.documents import review as reviewing
 
-        _json_out(to_dict(result, applied))
-    elif format is ReviewFormat.markdown:
-        from readiness.documents.review import to_markdown
-
-        write_out(to_markdown(result, applied))
-    else:
-        _show_review(result, applied)
+    _emit(format.value, table=lambda: _show_review(result, applied),
+          json=lambda: reviewing.to_dict(result, applied), markdown=lambda: reviewing.to_markdown(result, applied))
     from readiness.console import err, plain
 
     for note in result.notes:
@@ -631,12 +677,8 @@ def _show_what_if(site_dir: Path, questionnaire: Optional[Path], texts: list[str
     answers = whatif.parse_what_ifs(site, texts)
     _notices(site)
     result = whatif.what_if(site, answers, start, template_folders(site, templates))
-    if fmt == "json":
-        _json_out(whatif.to_dict(result))
-    elif fmt == "markdown":
-        write_out(whatif.to_markdown(result))
-    else:
-        whatif.show(result)
+    _emit(fmt, table=lambda: whatif.show(result), json=lambda: whatif.to_dict(result),
+          markdown=lambda: whatif.to_markdown(result))
 
 
 @app.command("answer-sheet")

@@ -262,10 +262,8 @@ def _quiet_libraries() -> None:
         root.addHandler(logging.NullHandler())  # no "last resort" printing of library log records
 
 
-class ScoreFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+# Each command's --format choices, in the order --help lists them.
+ScoreFormat = Enum("ScoreFormat", [("table", "table"), ("json", "json"), ("markdown", "markdown")], type=str)
 
 
 SITE = typer.Argument(..., help="The site folder (made by `lead-readiness new`).", show_default=False)
@@ -289,14 +287,7 @@ def new(
     from readiness.workspace.store import create_site
 
     q = load_questionnaire(questionnaire or resources.bundled_questionnaire())
-    root = create_site(site_dir, name, state, q)
-    if questionnaire:
-        from readiness.workspace.store import SITE_FILE
-        from readiness.files import read_yaml, write_yaml
-
-        data = read_yaml(root / SITE_FILE, "site file").data
-        data["questionnaire_file"] = str(Path(questionnaire).resolve())
-        write_yaml(root / SITE_FILE, data)
+    root = create_site(site_dir, name, state, q, questionnaire_file=questionnaire)
     from rich.text import Text
 
     from readiness.console import err, safe_text
@@ -325,40 +316,17 @@ def answer(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Set one answer, checked against its question's type and choices."""
-    from readiness.errors import AnswerError
-    from readiness.questionnaire.values import ValueProblem, display, parse_cli_value
-    from readiness.workspace.models import Answer
-    from readiness.workspace.store import open_site, refuse_questionnaire_switch, respondent_for, save_answer
+    from readiness.questionnaire.values import display
+    from readiness.workspace.store import open_site, record_answer, refuse_questionnaire_switch
 
     site = open_site(site_dir, questionnaire)
     refuse_questionnaire_switch(site, questionnaire)
-    if sum([unknown, not_applicable, value is not None]) != 1:
-        raise AnswerError("give exactly one of: a VALUE, --unknown or --not-applicable",
-                          hint=f"for example: lead-readiness answer {site_dir} {question_id} yes")
-    from readiness.questionnaire.loader import did_you_mean
-
-    question = site.questionnaire.by_id.get(question_id)
-    if question is None:
-        raise AnswerError(f"unknown question id '{question_id}' (site {site_dir})",
-                          hint=did_you_mean(question_id, site.questionnaire.by_id) or
-                          "see the ids with: lead-readiness score SITE --format json, or the questionnaire file")
-    if unknown and not question.allow_unknown:
-        raise AnswerError(f"'{question_id}' does not accept \"don't know\"", hint="give a value")
-    parsed = None
-    if value is not None:
-        try:
-            parsed = parse_cli_value(question, value)
-        except ValueProblem as exc:
-            raise AnswerError(f"answer to '{question_id}': {exc}") from None
-    status = "answered" if value is not None else "unknown" if unknown else "not_applicable"
-    who = None
-    if respondent:
-        who = respondent_for(site, respondent, role)
-    save_answer(site, question_id, Answer(value=parsed, status=status, note=note, evidence=evidence,
-                                          by=by or respondent), who)
+    saved = record_answer(site, question_id, value, unknown=unknown, not_applicable=not_applicable, note=note,
+                          evidence=evidence, respondent=respondent, role=role, by=by)
+    parsed, status = saved.answer.value, saved.answer.status
     from readiness.console import err
 
-    shown = display(question, parsed) if value is not None else {"unknown": "Don't know"}.get(status, "Not applicable")
+    shown = display(saved.question, parsed) if value is not None else {"unknown": "Don't know"}.get(status, "Not applicable")
     err().print(f"Saved {question_id} = {shown}" + (f" for {respondent}" if respondent else ""))
 
 
@@ -383,11 +351,7 @@ def score(
           json=lambda: export.to_dict(a, site.questionnaire), markdown=lambda: export.to_markdown(a))
 
 
-class PlanFormat(str, Enum):
-    table = "table"
-    markdown = "markdown"
-    csv = "csv"
-    json = "json"
+PlanFormat = Enum("PlanFormat", [("table", "table"), ("markdown", "markdown"), ("csv", "csv"), ("json", "json")], type=str)
 
 
 @app.command()
@@ -418,10 +382,7 @@ def plan(
           markdown=lambda: export.to_markdown(schedule))
 
 
-class CompareFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
+CompareFormat = Enum("CompareFormat", [("table", "table"), ("json", "json"), ("csv", "csv")], type=str)
 
 
 @app.command()
@@ -492,9 +453,12 @@ def build(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Draft the site's documents (Markdown and DOCX) into a new version folder, drafts/vNNN."""
+    from readiness.console import progress
     from readiness.documents.build import build_site
 
-    result = build_site(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire)
+    with progress(f"Building {site_dir}") as step:
+        result = build_site(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire,
+                            step=step)
     _notices(result.site)
     _show_build(result)
 
@@ -533,10 +497,7 @@ def diff(
                           f"{s.deleted_words} deleted, {s.inserted_rows + s.deleted_rows} table row(s) changed)"))
 
 
-class ReviewFormat(str, Enum):
-    table = "table"
-    markdown = "markdown"
-    json = "json"
+ReviewFormat = Enum("ReviewFormat", [("table", "table"), ("markdown", "markdown"), ("json", "json")], type=str)
 
 
 @app.command()
@@ -614,12 +575,13 @@ def demo(
     """Copy the fictional example site (Harbor County) and build its whole document pack."""
     from rich.text import Text
 
-    from readiness.console import out, plain
+    from readiness.console import out, plain, progress
     from readiness.documents.build import build_site
     from readiness.documents.demo import DEMO_EXAMPLE, prepare_demo
 
-    folder, copied = prepare_demo(out_dir)
-    result = build_site(folder)
+    with progress(f"Building the demo in {out_dir}") as step:
+        folder, copied = prepare_demo(out_dir)
+        result = build_site(folder, step=step)
     _show_build(result)
     c = out()
     if copied:

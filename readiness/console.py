@@ -11,9 +11,10 @@ import errno
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from rich import box
 from rich.console import Console
@@ -214,6 +215,62 @@ def err() -> Console:
     console = _console(stderr=True)
     console.soft_wrap = not console.is_terminal
     return console
+
+
+PROGRESS_AFTER = 0.5  # seconds: a task done sooner shows no progress at all (no flicker)
+
+
+@contextmanager
+def progress(title: str, *, after: float = PROGRESS_AFTER) -> Iterator[Callable[[str], None]]:
+    """A one-line status on standard error while a long task runs (a spinner, the task and what it is
+    doing now), erased when it ends. Shown only where standard output and standard error are both a
+    terminal that may take escape sequences (not when the result goes to a pipe or a file, not into a
+    log, not in plain mode or under NO_COLOR), and only once the task has run `after` seconds. Yields
+    `step(what)`: say what the task is doing now (user text is shown as text)."""
+    console = err()
+    if not (_on_terminal() and console.is_terminal and not console.is_dumb_terminal and escapes_allowed()):
+        yield lambda what: None
+        return
+    import threading
+
+    from rich.status import Status
+
+    now = {"text": Text(safe_text(title))}
+    lock = threading.Lock()
+    shown: dict[str, Status | None] = {"status": None}
+    done = threading.Event()
+
+    def start() -> None:
+        with lock:
+            if not done.is_set():
+                shown["status"] = Status(now["text"], console=console)
+                shown["status"].start()
+
+    def step(what: str) -> None:
+        with lock:
+            now["text"] = Text(safe_text(f"{title}: {what}"))
+            if shown["status"] is not None:
+                shown["status"].update(now["text"])
+
+    timer = threading.Timer(after, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield step
+    finally:
+        timer.cancel()
+        with lock:
+            done.set()
+            if shown["status"] is not None:
+                shown["status"].stop()
+
+
+def _on_terminal() -> bool:
+    """Whether the results are shown on a terminal (not sent to a pipe or a file)."""
+    try:
+        return out().is_terminal
+    except StdoutClosed:
+        return False
 
 
 MIN_WIDTH = 20

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from readiness import __version__
 from readiness.errors import ExitCode, ReadinessError
@@ -29,9 +29,9 @@ class _Group(TyperGroup):
         import copy
 
         super().__init__(**kwargs)
-        given = {p.name: p for p in self.params if p.name in GLOBAL_FLAGS}
+        given = [p for p in self.params if p.name in GLOBAL_FLAGS and isinstance(p, TyperOption)]
         for command in self.commands.values():
-            for name, param in given.items():
+            for param in given:
                 repeated = copy.copy(param)
                 repeated.hidden, repeated.expose_value = True, False
                 repeated.callback = _global_flag_after_command
@@ -573,8 +573,6 @@ def demo(
     out_dir: Path = typer.Argument(Path("lead-readiness-demo"), help="Where to put the demo site."),
 ) -> None:
     """Copy the fictional example site (Harbor County) and build its whole document pack."""
-    from rich.text import Text
-
     from readiness.console import out, plain, progress
     from readiness.documents.build import build_site
     from readiness.documents.demo import DEMO_EXAMPLE, prepare_demo

@@ -243,8 +243,8 @@ def progress(title: str, *, after: float = PROGRESS_AFTER) -> Iterator[Callable[
     def start() -> None:
         with lock:
             if not done.is_set():
-                shown["status"] = Status(now["text"], console=console)
-                shown["status"].start()
+                status = shown["status"] = Status(now["text"], console=console)
+                status.start()
 
     def step(what: str) -> None:
         with lock:

@@ -320,3 +320,14 @@ def test_user_text_is_printed_as_text_never_as_markup(tmp_path):
     assert f"{name} (NC)" in invoke("score", site).stdout
     refused = invoke("answer", site, "[b]nope", "yes")
     assert refused.stderr.startswith("Error: unknown question id '[b]nope'")
+
+
+def test_new_with_a_questionnaire_records_it_and_keeps_the_site_files_header(tmp_path):
+    from conftest import MINI
+
+    site = tmp_path / "s"
+    assert invoke("new", site, "--name", "Test County", "--state", "NC", "--questionnaire", MINI).exit_code == 0
+    text = (site / "site.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# A lead-readiness site.")
+    assert f"questionnaire_file: {MINI.resolve()}" in text
+    assert invoke("answer", site, "county_name", "Test County").exit_code == 0  # the mini questionnaire's

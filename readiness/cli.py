@@ -6,22 +6,49 @@ from __future__ import annotations
 
 import errno
 import functools
-import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import typer
+from typer.core import TyperGroup, TyperOption
 
 from readiness import __version__
 from readiness.errors import ExitCode, ReadinessError
 
+DEBUG_VARIABLE = "LEAD_READINESS_DEBUG"  # set (not 0): full tracebacks for unexpected errors, as --debug
+GLOBAL_FLAGS = ("plain", "debug")  # accepted before the command name and after it
+
+
+class _Group(TyperGroup):
+    """The app's command group: each command also takes the global flags, so `score SITE --plain` is
+    `--plain score SITE`. They stay out of each command's --help (the app's --help lists them)."""
+
+    def __init__(self, **kwargs) -> None:
+        import copy
+
+        super().__init__(**kwargs)
+        given = [p for p in self.params if p.name in GLOBAL_FLAGS and isinstance(p, TyperOption)]
+        for command in self.commands.values():
+            for param in given:
+                repeated = copy.copy(param)
+                repeated.hidden, repeated.expose_value = True, False
+                repeated.callback = _global_flag_after_command
+                command.params.append(repeated)
+
+
+def _global_flag_after_command(ctx, param, value):
+    if value:
+        {"plain": _set_plain, "debug": _set_debug}[param.name](True)
+    return value
+
+
 app = typer.Typer(
     name="lead-readiness",
+    cls=_Group,
     help="Assess a county's readiness for LEAD / pre-arrest diversion, and draft its documents.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -66,11 +93,35 @@ def handled(fn):
         except Exception as exc:  # a bug: say so plainly, show details only on request
             if _state["debug"]:
                 raise
-            _report(f"unexpected internal problem ({type(exc).__name__}: {exc}). "
-                    "Please report it; rerun with --debug to see the details.")
-            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
+            _report(internal_error_message(exc))
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
     return wrapper
+
+
+REPORT_TO = "the lead-readiness maintainers (the project's issue tracker)"
+
+
+def internal_error_message(exc: BaseException) -> str:
+    """What an unexpected exception (a bug) tells the user: that it is not their doing, where to
+    report it, and how to see the details."""
+    return (f"unexpected internal problem ({type(exc).__name__}: {exc}). This is a fault in lead-readiness, "
+            f"not in your files. Please report it to {_report_to()} with the command you ran and this message; "
+            f"rerun with --debug (or {DEBUG_VARIABLE}=1) to see the details.")
+
+
+def _report_to() -> str:
+    """The package's issue tracker when its metadata names one (Project-URL: Issues, ...)."""
+    try:
+        from importlib.metadata import metadata
+
+        for entry in metadata("lead-readiness").get_all("Project-URL") or []:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() in ("issues", "bug tracker", "bugs", "tracker") and url.strip():
+                return url.strip()
+    except Exception:  # no metadata (run from a checkout): the plain words will do
+        pass
+    return REPORT_TO
 
 
 def _check_arguments(kwargs: dict) -> None:
@@ -138,9 +189,27 @@ def write_out(text: str) -> None:
 
 
 def _json_out(data) -> None:
-    from readiness.console import safe_json
+    from readiness.console import json_text
 
-    write_out(safe_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
+    write_out(json_text(data))
+
+
+def _emit(fmt: str, *, table: Callable[[], None], **makers: Optional[Callable[[], Any]]) -> None:
+    """The one way a command with `--format` presents its result (see `console.emit`)."""
+    from readiness.console import emit
+
+    emit(fmt, table=table, **makers)
+
+
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """`module.name`, imported when called: the terminal presenters load rich only for a table."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
 
 
 def _version(value: bool) -> None:
@@ -158,15 +227,27 @@ def main(
     """Assess a county's readiness for LEAD / pre-arrest diversion, and draft its documents.
 
     Exit codes: 0 ok; 1 bad input or refused action; 2 usage error; 3 lint found problems;
-    130 interrupted (answers so far are saved); 141 the output pipe was closed (`score | head -1`).
+    70 internal error (a bug to report); 130 interrupted (answers so far are saved); 141 the output
+    pipe was closed (`score | head -1`).
     """
+    _set_debug(debug)
+    _set_plain(plain)
+
+
+def _set_debug(debug: bool) -> None:
     import os
 
-    _state["debug"] = debug
-    if not debug:
+    _state["debug"] = debug or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+    if not _state["debug"]:
         _quiet_libraries()
-    if plain:
-        os.environ["LEAD_READINESS_PLAIN"] = "1"
+
+
+def _set_plain(plain: bool) -> None:
+    """The console settings of this run: the environment's, with --plain on top (passed in, not
+    written back to the environment)."""
+    from readiness.console import Settings, configure
+
+    configure(Settings.from_environment(plain=True if plain else None))
 
 
 def _quiet_libraries() -> None:
@@ -181,10 +262,8 @@ def _quiet_libraries() -> None:
         root.addHandler(logging.NullHandler())  # no "last resort" printing of library log records
 
 
-class ScoreFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+# Each command's --format choices, in the order --help lists them.
+ScoreFormat = Enum("ScoreFormat", [("table", "table"), ("json", "json"), ("markdown", "markdown")], type=str)
 
 
 SITE = typer.Argument(..., help="The site folder (made by `lead-readiness new`).", show_default=False)
@@ -209,14 +288,7 @@ def new(
     from readiness.workspace.store import create_site
 
     q = load_questionnaire(questionnaire or resources.bundled_questionnaire())
-    root = create_site(site_dir, name, state, q)
-    if questionnaire:
-        from readiness.workspace.store import SITE_FILE
-        from readiness.files import read_yaml, write_yaml
-
-        data = read_yaml(root / SITE_FILE, "site file").data
-        data["questionnaire_file"] = str(Path(questionnaire).resolve())
-        write_yaml(root / SITE_FILE, data)
+    root = create_site(site_dir, name, state, q, questionnaire_file=questionnaire)
     from rich.text import Text
 
     from readiness.console import err, safe_text
@@ -245,40 +317,17 @@ def answer(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Set one answer, checked against its question's type and choices."""
-    from readiness.errors import AnswerError
-    from readiness.questionnaire.values import ValueProblem, display, parse_cli_value
-    from readiness.workspace.models import Answer
-    from readiness.workspace.store import open_site, refuse_questionnaire_switch, respondent_for, save_answer
+    from readiness.questionnaire.values import display
+    from readiness.workspace.store import open_site, record_answer, refuse_questionnaire_switch
 
     site = open_site(site_dir, questionnaire)
     refuse_questionnaire_switch(site, questionnaire)
-    if sum([unknown, not_applicable, value is not None]) != 1:
-        raise AnswerError("give exactly one of: a VALUE, --unknown or --not-applicable",
-                          hint=f"for example: lead-readiness answer {site_dir} {question_id} yes")
-    from readiness.questionnaire.loader import did_you_mean
-
-    question = site.questionnaire.by_id.get(question_id)
-    if question is None:
-        raise AnswerError(f"unknown question id '{question_id}' (site {site_dir})",
-                          hint=did_you_mean(question_id, site.questionnaire.by_id) or
-                          "see the ids with: lead-readiness score SITE --format json, or the questionnaire file")
-    if unknown and not question.allow_unknown:
-        raise AnswerError(f"'{question_id}' does not accept \"don't know\"", hint="give a value")
-    parsed = None
-    if value is not None:
-        try:
-            parsed = parse_cli_value(question, value)
-        except ValueProblem as exc:
-            raise AnswerError(f"answer to '{question_id}': {exc}") from None
-    status = "answered" if value is not None else "unknown" if unknown else "not_applicable"
-    who = None
-    if respondent:
-        who = respondent_for(site, respondent, role)
-    save_answer(site, question_id, Answer(value=parsed, status=status, note=note, evidence=evidence,
-                                          by=by or respondent), who)
+    saved = record_answer(site, question_id, value, unknown=unknown, not_applicable=not_applicable, note=note,
+                          evidence=evidence, respondent=respondent, role=role, by=by)
+    parsed, status = saved.answer.value, saved.answer.status
     from readiness.console import err
 
-    shown = display(question, parsed) if value is not None else {"unknown": "Don't know"}.get(status, "Not applicable")
+    shown = display(saved.question, parsed) if value is not None else {"unknown": "Don't know"}.get(status, "Not applicable")
     err().print(f"Saved {question_id} = {shown}" + (f" for {respondent}" if respondent else ""))
 
 
@@ -296,26 +345,14 @@ def score(
 
         _show_what_if(site_dir, questionnaire, what_if, _dt.date.today(), None, format.value)
         return
+    from readiness.assessment import export
+
     site, a = _assessed(site_dir, questionnaire)
-    if format is ScoreFormat.json:
-        from readiness.assessment.export import to_dict
-
-        _json_out(to_dict(a, site.questionnaire))
-    elif format is ScoreFormat.markdown:
-        from readiness.assessment.export import to_markdown
-
-        write_out(to_markdown(a))
-    else:
-        from readiness.console import show_assessment
-
-        show_assessment(a)
+    _emit(format.value, table=lambda: _lazy("readiness.console", "show_assessment")(a),
+          json=lambda: export.to_dict(a, site.questionnaire), markdown=lambda: export.to_markdown(a))
 
 
-class PlanFormat(str, Enum):
-    table = "table"
-    markdown = "markdown"
-    csv = "csv"
-    json = "json"
+PlanFormat = Enum("PlanFormat", [("table", "table"), ("markdown", "markdown"), ("csv", "csv"), ("json", "json")], type=str)
 
 
 @app.command()
@@ -338,29 +375,15 @@ def plan(
         _show_what_if(site_dir, questionnaire, what_if, begin, templates, format.value)
         return
     site, a = _assessed(site_dir, questionnaire)
+    from readiness.planning import export
+
     schedule = plan_for_site(site, a, begin, template_folders(site, templates))
-    if format is PlanFormat.json:
-        from readiness.planning.export import to_dict
-
-        _json_out(to_dict(schedule))
-    elif format is PlanFormat.csv:
-        from readiness.planning.export import to_csv
-
-        write_out(to_csv(schedule))
-    elif format is PlanFormat.markdown:
-        from readiness.planning.export import to_markdown
-
-        write_out(to_markdown(schedule))
-    else:
-        from readiness.report.present import show_plan
-
-        show_plan(schedule)
+    _emit(format.value, table=lambda: _lazy("readiness.report.present", "show_plan")(schedule),
+          json=lambda: export.to_dict(schedule), csv=lambda: export.to_csv(schedule),
+          markdown=lambda: export.to_markdown(schedule))
 
 
-class CompareFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
+CompareFormat = Enum("CompareFormat", [("table", "table"), ("json", "json"), ("csv", "csv")], type=str)
 
 
 @app.command()
@@ -372,23 +395,13 @@ def compare(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Compare sites side by side, highest score first. A site that fails to load is reported and skipped."""
-    from readiness.report.compare import compare_sites
+    from readiness.report import compare as comparison
 
-    rows, failures = compare_sites(site_dirs, questionnaire)
+    rows, failures = comparison.compare_sites(site_dirs, questionnaire)
     for failure in failures:
         _report(failure.message)
-    if format is CompareFormat.json:
-        from readiness.report.compare import to_dicts
-
-        _json_out(to_dicts(rows))
-    elif format is CompareFormat.csv:
-        from readiness.report.compare import to_csv
-
-        write_out(to_csv(rows))
-    elif rows:
-        from readiness.report.present import show_comparison
-
-        show_comparison(rows)
+    _emit(format.value, table=lambda: _lazy("readiness.report.present", "show_comparison")(rows) if rows else None,
+          json=lambda: comparison.to_dicts(rows), csv=lambda: comparison.to_csv(rows))
     if failures:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
 
@@ -441,9 +454,12 @@ def build(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Draft the site's documents (Markdown and DOCX) into a new version folder, drafts/vNNN."""
+    from readiness.console import progress
     from readiness.documents.build import build_site
 
-    result = build_site(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire)
+    with progress(f"Building {site_dir}") as step:
+        result = build_site(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire,
+                            step=step)
     _notices(result.site)
     _show_build(result)
 
@@ -482,10 +498,7 @@ def diff(
                           f"{s.deleted_words} deleted, {s.inserted_rows + s.deleted_rows} table row(s) changed)"))
 
 
-class ReviewFormat(str, Enum):
-    table = "table"
-    markdown = "markdown"
-    json = "json"
+ReviewFormat = Enum("ReviewFormat", [("table", "table"), ("markdown", "markdown"), ("json", "json")], type=str)
 
 
 @app.command()
@@ -514,16 +527,10 @@ def review(
         raise ReadinessError("--only chooses which answers --apply records", hint="add --apply, or leave out --only")
     result = review_files(site, files)
     applied = apply_proposals(site, result, _doc_ids(only)) if apply else []
-    if format is ReviewFormat.json:
-        from readiness.documents.review import to_dict
+    from readiness.documents import review as reviewing
 
-        _json_out(to_dict(result, applied))
-    elif format is ReviewFormat.markdown:
-        from readiness.documents.review import to_markdown
-
-        write_out(to_markdown(result, applied))
-    else:
-        _show_review(result, applied)
+    _emit(format.value, table=lambda: _show_review(result, applied),
+          json=lambda: reviewing.to_dict(result, applied), markdown=lambda: reviewing.to_markdown(result, applied))
     from readiness.console import err, plain
 
     for note in result.notes:
@@ -567,14 +574,13 @@ def demo(
     out_dir: Path = typer.Argument(Path("lead-readiness-demo"), help="Where to put the demo site."),
 ) -> None:
     """Copy the fictional example site (Harbor County) and build its whole document pack."""
-    from rich.text import Text
-
-    from readiness.console import out, plain
+    from readiness.console import out, plain, progress
     from readiness.documents.build import build_site
     from readiness.documents.demo import DEMO_EXAMPLE, prepare_demo
 
-    folder, copied = prepare_demo(out_dir)
-    result = build_site(folder)
+    with progress(f"Building the demo in {out_dir}") as step:
+        folder, copied = prepare_demo(out_dir)
+        result = build_site(folder, step=step)
     _show_build(result)
     c = out()
     if copied:
@@ -632,12 +638,8 @@ def _show_what_if(site_dir: Path, questionnaire: Optional[Path], texts: list[str
     answers = whatif.parse_what_ifs(site, texts)
     _notices(site)
     result = whatif.what_if(site, answers, start, template_folders(site, templates))
-    if fmt == "json":
-        _json_out(whatif.to_dict(result))
-    elif fmt == "markdown":
-        write_out(whatif.to_markdown(result))
-    else:
-        whatif.show(result)
+    _emit(fmt, table=lambda: whatif.show(result), json=lambda: whatif.to_dict(result),
+          markdown=lambda: whatif.to_markdown(result))
 
 
 @app.command("answer-sheet")

@@ -2,7 +2,8 @@
 
 `NO_COLOR` (any non-empty value) and `LEAD_READINESS_PLAIN=1` (or --plain) drop every ANSI escape, bold
 and dim included (rich alone keeps those under NO_COLOR); plain mode also drops box-drawing characters,
-for screen readers and plain logs.
+for screen readers and plain logs. The command line passes its settings in with `configure`; the
+environment is read, never written.
 """
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import errno
 import os
 import re
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any, Callable, Iterator
 
 from rich import box
 from rich.console import Console
@@ -86,6 +90,27 @@ def safe_json(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def json_text(data: Any) -> str:
+    """Data as the JSON every command prints: indented, UTF-8 as is, nothing a terminal acts on."""
+    import json
+
+    return safe_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+
+
+def emit(fmt: str, *, table: Callable[[], None], json: Callable[[], Any] | None = None,
+         markdown: Callable[[], str] | None = None, csv: Callable[[], str] | None = None) -> None:
+    """Present a command's result in the `--format` asked for: `table` prints it on the console;
+    `json` gives data printed as JSON, `markdown` and `csv` give text printed as it is. Only the
+    maker of the format asked for is called."""
+    if fmt == "table":
+        table()
+        return
+    maker = {"json": json, "markdown": markdown, "csv": csv}.get(fmt)
+    if maker is None:  # the command's format choices offer only what it can make
+        raise ValueError(f"no {fmt} output for this command")
+    write_out(json_text(maker()) if fmt == "json" else maker())
+
+
 class StdoutClosed(ReadinessError):
     def __init__(self):
         super().__init__("standard output is closed, so the result cannot be printed",
@@ -125,26 +150,127 @@ def flush_out() -> None:
         raise OutputFailed(exc) from None
 
 
+@dataclass(frozen=True)
+class Settings:
+    """How results and messages look. `plain`: no color, no escapes, no box drawing; `no_color`: no
+    escape sequences (NO_COLOR); `width`: the columns to print in (None: the terminal's, or 80)."""
+
+    plain: bool = False
+    no_color: bool = False
+    width: int | None = None
+
+    @classmethod
+    def from_environment(cls, **given) -> Settings:
+        """The settings the environment asks for (LEAD_READINESS_PLAIN, NO_COLOR), with `given`
+        (the command line's) on top; None in `given` means "not given"."""
+        found = cls(plain=os.environ.get("LEAD_READINESS_PLAIN", "") not in ("", "0"),
+                    no_color=bool(os.environ.get("NO_COLOR", "")))
+        return replace(found, **{k: v for k, v in given.items() if v is not None})
+
+
+_settings = Settings.from_environment()
+
+
+def configure(settings: Settings) -> None:
+    """Use these settings from now on: the consoles are made anew with them."""
+    global _settings
+    _settings = settings
+    out.cache_clear()
+    err.cache_clear()
+
+
+def settings() -> Settings:
+    return _settings
+
+
 def plain_mode() -> bool:
-    return os.environ.get("LEAD_READINESS_PLAIN", "") not in ("", "0")
+    return _settings.plain
 
 
-def _escapes() -> dict:
+def escapes_allowed() -> bool:
+    """Whether anything may write escape sequences (color, cursor movement): not in plain mode or
+    under NO_COLOR."""
+    return not (_settings.plain or _settings.no_color)
+
+
+def _console(**kwargs) -> Console:
     """color_system=None: rich writes no escape sequence at all."""
-    return {"color_system": None} if plain_mode() or os.environ.get("NO_COLOR", "") else {}
+    extra: dict = {} if escapes_allowed() else {"color_system": None}
+    if _settings.width is not None:
+        extra["width"] = _settings.width
+    return _sized(SafeConsole(highlight=False, markup=False, no_color=_settings.plain or None, **extra, **kwargs))
 
 
 @lru_cache(maxsize=None)
 def out() -> Console:
     if sys.stdout is None:  # started with its standard output closed
         raise StdoutClosed()
-    return _sized(SafeConsole(highlight=False, markup=False, no_color=plain_mode() or None, **_escapes()))
+    return _console()
 
 
 @lru_cache(maxsize=None)
 def err() -> Console:
-    return _sized(SafeConsole(stderr=True, highlight=False, markup=False, no_color=plain_mode() or None,
-                              **_escapes()))
+    """Messages. Where standard error is not a terminal (a log, a pipe) a message is one line however
+    long, never folded at 80 columns."""
+    console = _console(stderr=True)
+    console.soft_wrap = not console.is_terminal
+    return console
+
+
+PROGRESS_AFTER = 0.5  # seconds: a task done sooner shows no progress at all (no flicker)
+
+
+@contextmanager
+def progress(title: str, *, after: float = PROGRESS_AFTER) -> Iterator[Callable[[str], None]]:
+    """A one-line status on standard error while a long task runs (a spinner, the task and what it is
+    doing now), erased when it ends. Shown only where standard output and standard error are both a
+    terminal that may take escape sequences (not when the result goes to a pipe or a file, not into a
+    log, not in plain mode or under NO_COLOR), and only once the task has run `after` seconds. Yields
+    `step(what)`: say what the task is doing now (user text is shown as text)."""
+    console = err()
+    if not (_on_terminal() and console.is_terminal and not console.is_dumb_terminal and escapes_allowed()):
+        yield lambda what: None
+        return
+    import threading
+
+    from rich.status import Status
+
+    now = {"text": Text(safe_text(title))}
+    lock = threading.Lock()
+    shown: dict[str, Status | None] = {"status": None}
+    done = threading.Event()
+
+    def start() -> None:
+        with lock:
+            if not done.is_set():
+                status = shown["status"] = Status(now["text"], console=console)
+                status.start()
+
+    def step(what: str) -> None:
+        with lock:
+            now["text"] = Text(safe_text(f"{title}: {what}"))
+            if shown["status"] is not None:
+                shown["status"].update(now["text"])
+
+    timer = threading.Timer(after, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield step
+    finally:
+        timer.cancel()
+        with lock:
+            done.set()
+            if shown["status"] is not None:
+                shown["status"].stop()
+
+
+def _on_terminal() -> bool:
+    """Whether the results are shown on a terminal (not sent to a pipe or a file)."""
+    try:
+        return out().is_terminal
+    except StdoutClosed:
+        return False
 
 
 MIN_WIDTH = 20

@@ -15,6 +15,7 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 1  # bad input or a refused action
     USAGE = 2  # wrong command-line usage (typer/click's own code)
     LINT_PROBLEMS = 3  # `lint` found problems
+    INTERNAL = 70  # an unexpected internal problem, a bug to report (EX_SOFTWARE of sysexits.h)
     INTERRUPTED = 130  # Ctrl-C; answers so far are saved
     BROKEN_PIPE = 141  # the reader of our output went away (`score SITE | head -1`); 128 + SIGPIPE, as Unix tools
 

@@ -18,7 +18,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from readiness import __version__
 from readiness.assessment import Assessment, assess_site
@@ -38,6 +38,8 @@ from readiness.report.outputs import Links, Supplies
 from readiness.resources import template_folders  # noqa: F401 - the one place template folders are resolved
 from readiness.workspace.models import STATUS_WORDS
 from readiness.workspace.store import Site, open_site
+
+Step = Callable[[str], None]  # hears what a build is doing now ("drafting the MOU (3 of 14)")
 
 HEADER = "DRAFT v{n} - for stakeholder review"
 FOOTER = "Generated {date} · Draft for discussion, not legal advice"
@@ -219,10 +221,11 @@ def supplied_names(data: Mapping[str, Any]) -> dict[str, Namespace]:
 
 
 def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: RenderContext, version: int,
-                     today: _dt.date, supplies: Supplies | None = None,
+                     today: _dt.date, supplies: Supplies | None = None, step: Step | None = None,
                      ) -> tuple[list[RenderedDocument], list[tuple[str, str, str]]]:
     """Markdown for every chosen document whose condition holds; nothing touches the disk.
-    `supplies` gives what documents with `needs:` in pack.yaml see (the report, the plan)."""
+    `supplies` gives what documents with `needs:` in pack.yaml see (the report, the plan); `step`
+    hears which document is being drafted."""
     included, skipped = [], []
     for spec in chosen:
         variables = context.for_document(DocInfo(spec.id, spec.title, version, today, spec.audience))
@@ -241,7 +244,9 @@ def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: R
     check_files([spec for spec, _ in included])
     rendered = []
     specs = [spec for spec, _ in included]
-    for spec, variables in included:
+    for n, (spec, variables) in enumerate(included, 1):
+        if step is not None:
+            step(f"drafting {spec.title} ({n} of {len(included)})")
         if spec.needs or spec.attachments:
             if supplies is None:
                 raise RuntimeError(f"document '{spec.id}' needs supplies (pack.yaml `needs`, `attachments`)")
@@ -266,7 +271,7 @@ def sha256_file(path: Path) -> str:
 
 def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int, today: _dt.date,
                     reference_docx: Path | None, supplies: Supplies | None = None, site_name: str = "",
-                    marks: Mapping[str, dict[str, str]] | None = None) -> None:
+                    marks: Mapping[str, dict[str, str]] | None = None, step: Step | None = None) -> None:
     """Write each document's formats and attachments into `folder` (the temporary version folder);
     a document's attachments are written just before it (its DOCX embeds them), documents with
     attachments last. A DOCX's properties name the site (`site_name`) and the draft version."""
@@ -279,7 +284,9 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
             raise RuntimeError("documents with attachments need the build's supplies to write them")
         drawing = supplies.drawing(items)
     try:
-        for doc in sorted(docs, key=lambda d: bool(d.spec.attachments)):
+        for n, doc in enumerate(sorted(docs, key=lambda d: bool(d.spec.attachments)), 1):
+            if step is not None:
+                step(f"writing {doc.spec.title} ({n} of {len(docs)})")
             if doc.spec.attachments:
                 drawing.finish()
                 doc.attachments = [ManifestAttachment(kind=a.kind, name=a.file, sha256=sha256_file(folder / a.file))
@@ -445,8 +452,10 @@ def add_redlines(site_root: Path, docs: Sequence[RenderedDocument], folder: Path
 
 
 def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_dir: Path | None = None,
-               questionnaire: Path | None = None, today: _dt.date | None = None) -> BuildResult:
-    """Build the next draft version of a site's documents into SITE/drafts/vNNN/."""
+               questionnaire: Path | None = None, today: _dt.date | None = None,
+               step: Step | None = None) -> BuildResult:
+    """Build the next draft version of a site's documents into SITE/drafts/vNNN/. `step` hears what
+    the build is doing now (for a progress display)."""
     site = open_site(Path(site_root), questionnaire)
     pack = load_pack(template_folders(site, templates_dir))
     chosen = select(pack, only)
@@ -457,7 +466,7 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
     supplies = Supplies.for_site(site, a, today, pack.folders)
 
     version = versions.next_version(site.root)
-    docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies)
+    docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies, step)
     if not docs:
         reasons = "; ".join(f"{i}: {r}" for i, _, r in skipped)
         raise ReadinessError(f"no documents to build ({reasons})", hint="answer the questions the conditions depend on, "
@@ -466,12 +475,14 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
         versions.remove_stale_temporaries(drafts)
         if versions.next_version(site.root) != version:  # another build took the number meanwhile
             version = versions.next_version(site.root)
-            docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies)
+            docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies, step)
         tmp = versions.temporary_folder(drafts, version)
         try:
             write_documents(docs, tmp, version, today, pack.reference_docx, supplies, site_name=site.name,
                             marks={d.spec.id: marks_for(site.name, site.profile.state, version, d.spec.id)
-                                   for d in docs})
+                                   for d in docs}, step=step)
+            if step is not None:
+                step("comparing with the previous version")
             against, notes = add_redlines(site.root, docs, tmp, version, today)
             manifest = make_manifest(site, a, pack, version, today, docs, skipped)
             (tmp / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
@@ -482,6 +493,8 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
             raise
     for doc in docs:
         doc.files = {fmt: final / path.name for fmt, path in doc.files.items()}
+    if step is not None:
+        step("checking the text")
     return BuildResult(site, version, final, docs, skipped, a, manifest, text_findings=check_text(docs, site),
                        redlines_against=against, redline_notes=notes)
 

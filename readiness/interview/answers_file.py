@@ -14,6 +14,7 @@ from typing import Optional
 
 from readiness.errors import Collected
 from readiness.files import read_yaml
+from readiness.workspace.answering import status_problem
 from readiness.workspace.models import Answer
 from readiness.workspace.store import Respondent, Site, read_answers_file as _read, respondent_for, save_answers
 
@@ -55,9 +56,9 @@ def read_answers_file(site: Site, path: Path, respondent: Optional[str] = None, 
         name = None
     out = Collected()
     for qid, answer in answers.items():
-        if answer.status == "unknown" and not q.by_id[qid].allow_unknown:
-            out.add(f"'{qid}' does not accept \"don't know\"", file=path, line=located.line_of(("answers", qid)),
-                    hint="give a value")
+        problem = status_problem(q.by_id[qid], answer.status)
+        if problem:
+            out.add(problem, file=path, line=located.line_of(("answers", qid)), hint="give a value")
     out.raise_if_any()
     who = None
     if name:

@@ -494,8 +494,11 @@ def _row_answer(path, where, raw: dict[str, str], value_cell: Any, q: Questionna
             out.add(f"'{qid}' has both a value and the status '{raw['status']}'", file=path, where=where,
                     hint="keep one: the value, or the status")
             return None
-        if status == "unknown" and not question.allow_unknown:
-            out.add(f"'{qid}' does not accept \"don't know\"", file=path, where=where, hint="give a value")
+        from readiness.workspace.answering import status_problem
+
+        problem = status_problem(question, status)
+        if problem:
+            out.add(problem, file=path, where=where, hint="give a value")
             return None
         return Answer(status=status, **extra)
     if not raw["value"]:

@@ -97,8 +97,7 @@ def parse_what_ifs(site, texts: Sequence[str]) -> dict[str, Any]:
     question or a value that does not fit is bad input (AnswerError), with the close match or the
     question's allowed values."""
     from readiness.questionnaire.allowed import allowed_values
-    from readiness.questionnaire.loader import did_you_mean
-    from readiness.questionnaire.values import ValueProblem, parse_cli_value
+    from readiness.workspace.answering import find_question, read_typed_value
     from readiness.workspace.models import Answer
 
     q = site.questionnaire
@@ -109,11 +108,7 @@ def parse_what_ifs(site, texts: Sequence[str]) -> dict[str, Any]:
         if not sep or not qid:
             raise WhatIfUsage(f"--what-if '{text}' is not QUESTION=VALUE",
                               hint="for example --what-if dsa_signed=yes; repeat --what-if for each answer")
-        question = q.by_id.get(qid)
-        if question is None:
-            raise AnswerError(f"--what-if: unknown question id '{qid}' (site {site.root})",
-                              hint=did_you_mean(qid, q.by_id) or
-                              "see the ids with: lead-readiness score SITE --format json, or the questionnaire file")
+        question = find_question(q, qid, where=site.root, prefix="--what-if: ")
         if question.scope == "respondent":
             raise AnswerError(f"--what-if: '{qid}' is asked of each respondent; a what-if changes site answers",
                               hint="choose a site question")
@@ -126,10 +121,8 @@ def parse_what_ifs(site, texts: Sequence[str]) -> dict[str, Any]:
         if status is not None:
             out[qid] = Answer(status=status)
             continue
-        try:
-            parsed = parse_cli_value(question, value)
-        except ValueProblem as exc:
-            raise AnswerError(f"--what-if {qid}: {exc}", hint=f"'{qid}' takes {allowed_values(question, with_unknown=False)}") from None
+        parsed = read_typed_value(question, value, label=f"--what-if {qid}",
+                                  hint=f"'{qid}' takes {allowed_values(question, with_unknown=False)}")
         out[qid] = Answer(value=parsed, status="answered")
     return out
 

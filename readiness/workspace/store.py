@@ -20,8 +20,9 @@ from readiness import resources
 from readiness.errors import AnswerError, Collected, FileProblems, Problem, ReadinessError, WorkspaceError
 from readiness.files import Located, atomic_write, dump_yaml, read_text, read_yaml, write_yaml
 from readiness.questionnaire.loader import did_you_mean, load_questionnaire, validation_problems
-from readiness.questionnaire.models import Questionnaire
+from readiness.questionnaire.models import Question, Questionnaire
 from readiness.questionnaire.values import ValueProblem, check_value
+from readiness.workspace.answering import find_question, read_typed_value, status_problem
 from readiness.workspace.models import Answer, AnswersFile, RespondentFile, SiteProfile, slugify
 
 SITE_FILE = "site.yaml"
@@ -384,7 +385,10 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
 # ---------------------------------------------------------------- writing
 
 
-def create_site(root: Path, name: str, state: str, questionnaire: Questionnaire) -> Path:
+def create_site(root: Path, name: str, state: str, questionnaire: Questionnaire,
+                questionnaire_file: Path | None = None) -> Path:
+    """Make a new site folder; `questionnaire_file`, a questionnaire other than the bundled one, is
+    recorded (as an absolute path) so the site keeps using it."""
     root = Path(root)
     if (root / SITE_FILE).exists():
         raise WorkspaceError(f"{root} is already a site folder", hint="choose another folder, or edit the existing site")
@@ -392,6 +396,7 @@ def create_site(root: Path, name: str, state: str, questionnaire: Questionnaire)
         raise WorkspaceError(f"{root} exists and is not empty", hint="choose a new or empty folder")
     try:
         profile = SiteProfile(name=name, state=state, questionnaire=questionnaire.ref,
+                              questionnaire_file=str(Path(questionnaire_file).resolve()) if questionnaire_file else None,
                               created=_dt.date.today().isoformat())
     except ValidationError as exc:
         err = exc.errors()[0]
@@ -499,6 +504,37 @@ def set_respondent_details(site: Site, respondent: Respondent, **details: Any) -
             edit.write()
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What `record_answer` saved: the question, the answer, and for whom (None: the site)."""
+
+    question: Question
+    answer: Answer
+    respondent: Respondent | None
+
+
+def record_answer(site: Site, qid: str, value: str | None = None, *, unknown: bool = False,
+                  not_applicable: bool = False, note: str | None = None, evidence: str | None = None,
+                  respondent: str | None = None, role: str | None = None, by: str | None = None) -> Recorded:
+    """Check and save one answer given as text: exactly one of a value, "don't know" (`unknown`) or
+    not applicable; a known question id; a status the question takes; a value its type reads. A
+    respondent named is found by name or made (with `role`). Nothing is written unless every check
+    passes."""
+    if sum([unknown, not_applicable, value is not None]) != 1:
+        raise AnswerError("give exactly one of: a VALUE, --unknown or --not-applicable",
+                          hint=f"for example: lead-readiness answer {site.root} {qid} yes")
+    question = find_question(site.questionnaire, qid, where=site.root)
+    status = "answered" if value is not None else "unknown" if unknown else "not_applicable"
+    problem = status_problem(question, status)
+    if problem:
+        raise AnswerError(problem, hint="give a value")
+    parsed = read_typed_value(question, value) if value is not None else None
+    who = respondent_for(site, respondent, role) if respondent else None
+    answer = Answer(value=parsed, status=status, note=note, evidence=evidence, by=by or respondent)
+    save_answer(site, qid, answer, who)
+    return Recorded(question, answer, who)
+
+
 def save_answer(site: Site, qid: str, answer: Answer, respondent: Respondent | None = None) -> None:
     """Validate one answer and write it, merging with whatever is on disk now."""
     save_answers(site, {qid: answer}, respondent)
@@ -534,10 +570,7 @@ def save_answers(site: Site, answers: dict[str, Answer], respondent: Respondent 
 
 def _checked(site: Site, qid: str, answer: Answer, respondent: Respondent | None) -> Answer:
     """The answer as it is stored (its value checked, stamped with the time), or AnswerError."""
-    question = site.questionnaire.by_id.get(qid)
-    if question is None:
-        raise AnswerError(f"unknown question id '{qid}'",
-                          hint=did_you_mean(qid, site.questionnaire.by_id) or "list ids with `lead-readiness score --format json`")
+    question = find_question(site.questionnaire, qid, hint="list ids with `lead-readiness score --format json`")
     if question.scope == "respondent" and respondent is None:
         raise AnswerError(f"'{qid}' is asked of each respondent", hint="add --respondent \"Their Name\"")
     if question.scope == "site" and respondent is not None:

@@ -274,3 +274,19 @@ def test_a_reference_documents_own_custom_properties_are_kept_beside_the_marks(t
     assert b"Harbor County Counsel" in custom
     assert marks.read_marks(out) == {"tool": "lead-readiness", "site": "Harbor County", "state": "NC",
                                      "version": "2", "document": "mou"}
+
+
+def test_apply_writes_the_answers_file_once_for_all_proposals(site, tmp_path, monkeypatch):
+    """Several accepted proposals are saved together: one lock, one atomic write of answers.yaml."""
+    from readiness.workspace import store
+
+    doc = returned(site, tmp_path)
+    seen: list[str] = []
+    real_write, real_lock = store.atomic_write, store.write_lock
+    monkeypatch.setattr(store, "atomic_write", lambda path, data, *a, **k: (seen.append(f"write {path.name}"),
+                                                                             real_write(path, data, *a, **k))[1])
+    monkeypatch.setattr(store, "write_lock", lambda root: (seen.append("lock"), real_lock(root))[1])
+    result = invoke("review", site, doc, "--apply")
+    assert result.exit_code == 0, result.output
+    assert "Recorded 2 answer(s) from the review." in result.stderr
+    assert seen.count("write answers.yaml") == 1 and seen.count("lock") == 1, seen

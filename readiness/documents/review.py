@@ -464,7 +464,7 @@ def apply_proposals(site, review: Review, only: list[str] | None = None) -> list
     """Record every proposal without a problem (of the questions in `only`, when given), as
     `lead-readiness answer` would; returns them."""
     from readiness.workspace.models import Answer
-    from readiness.workspace.store import save_answer
+    from readiness.workspace.store import save_answers
 
     if only:
         from readiness.questionnaire.loader import did_you_mean
@@ -477,12 +477,14 @@ def apply_proposals(site, review: Review, only: list[str] | None = None) -> list
                                      hint=hint or ("proposed: " + ", ".join(sorted(proposed)) if proposed
                                                    else "these files propose no answers"))
     applied = []
+    answers: dict[str, Answer] = {}
     for p in review.proposals:
         if p.problem is not None or (only and p.question not in only):
             continue
-        save_answer(site, p.question, Answer(value=p.value, status="answered", evidence=p.evidence, by=p.author or None,
-                                             note=f"From the review of {p.file.name} ({p.document}, open item: {p.item})"))
+        answers[p.question] = Answer(value=p.value, status="answered", evidence=p.evidence, by=p.author or None,
+                                     note=f"From the review of {p.file.name} ({p.document}, open item: {p.item})")
         applied.append(p)
+    save_answers(site, answers)  # all at once: one lock, one write, nothing written if one is refused
     return applied
 
 

@@ -11,8 +11,11 @@ budget; the pack total counts ONE copy per document, the largest, since no reade
 agency's copy (an agency's command staff read their own order and card). The total over every copy
 is printed too, for reference.
 
+The drafts total leaves out the three documents that report on the county (readiness report,
+implementation plan, drafting memo), whose length follows its gaps.
+
 Rows (`run()`, for run_all.py): for each document, the largest count over the examples against its
-budget, and the largest pack total (one copy per document) against the pack budget. `main()` also
+budget, and the largest pack and drafts totals (one copy per document) against their budgets. `main()` also
 prints the full table, one column per example.
 
     python benchmarks/bench_words.py
@@ -50,7 +53,11 @@ BUDGETS = {
     "drafting_memo": 3000,
 }
 DEFAULT_BUDGET = 2500  # a document the table does not name (a new one, or one per agency)
-PACK_BUDGET = 30000
+# The whole pack, one copy per document (benchmarks/README.md says why 35,000 and not 30,000), and the
+# drafts alone: every document but the three that report on the county, which grow with its gaps.
+PACK_BUDGET = 35000
+DRAFTS_BUDGET = 25000
+ASSESSMENT = ("readiness_report", "implementation_plan", "drafting_memo")
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:['’.:/-][A-Za-z0-9]+)*")
 
@@ -114,6 +121,11 @@ def pack_total(per_doc: dict[str, int], groups: Groups) -> int:
     return sum(largest.values())
 
 
+def drafts_total(per_doc: dict[str, int], groups: Groups) -> int:
+    """The pack total without the assessment documents (report, plan, drafting memo)."""
+    return pack_total({d: w for d, w in per_doc.items() if groups.get(d, d) not in ASSESSMENT}, groups)
+
+
 def copied(groups: Groups) -> list[str]:
     """The pack documents that have copies (one per agency), in order."""
     out: list[str] = []
@@ -146,11 +158,15 @@ def table(figures: Figures, groups: Groups) -> str:
     totals = [pack_total(figures[n], groups) for n in names]
     lines.append(f"{'pack total':<{width}}  " + "  ".join(f"{t:>{c}}" for t, c in zip(totals, cols))
                  + f"   {PACK_BUDGET:>6}" + ("  OVER" if max(totals) > PACK_BUDGET else ""))
+    drafts = [drafts_total(figures[n], groups) for n in names]
+    lines.append(f"{'drafts total':<{width}}  " + "  ".join(f"{t:>{c}}" for t, c in zip(drafts, cols))
+                 + f"   {DRAFTS_BUDGET:>6}" + ("  OVER" if max(drafts) > DRAFTS_BUDGET else ""))
     multi = copied(groups)
     if multi:
         lines.append("")
         lines.append(f"pack total: one copy per document, the largest copy of {', '.join(multi)} (one per law "
-                     "enforcement agency, each read by its own agency); (every copy) adds up every agency's copies.")
+                     "enforcement agency, each read by its own agency); (every copy) adds up every agency's copies; "
+                     f"drafts total leaves out {', '.join(ASSESSMENT)}.")
     return "\n".join(lines)
 
 
@@ -166,6 +182,9 @@ def rows(figures: Figures, groups: Groups) -> list[dict]:
     worst = max(figures, key=lambda n: pack_total(figures[n], groups))
     out.append({"name": "words_pack_total", "measured": pack_total(figures[worst], groups), "goal": PACK_BUDGET,
                 "unit": "w", "note": f"largest: {worst}; one copy per document (the largest per-agency copy)"})
+    worst = max(figures, key=lambda n: drafts_total(figures[n], groups))
+    out.append({"name": "words_drafts_total", "measured": drafts_total(figures[worst], groups), "goal": DRAFTS_BUDGET,
+                "unit": "w", "note": f"largest: {worst}; the pack without {', '.join(ASSESSMENT)}"})
     return out
 
 

@@ -30,6 +30,7 @@ def test_the_pack_total_counts_the_largest_copy_of_a_per_agency_document_once():
     text = bench.table({"x-county": per_doc}, groups)
     assert "one copy per document" in text and "(a copy of general_order)" in text
     assert "10570" in text and "7850" in text  # every copy (reference) and the pack total both shown
+    assert bench.drafts_total({**per_doc, "drafting_memo": 900}, {**groups, "drafting_memo": "drafting_memo"}) == 7850
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,10 @@ def test_the_shortened_documents_are_within_budget_on_every_example(figures, doc
     assert not over, f"{doc_id} over its budget of {bench.budget(doc_id)} words: {over}"
 
 
-def test_the_pack_total_is_within_the_pack_budget_on_every_example(figures):
+def test_the_pack_and_drafts_totals_are_within_their_budgets_on_every_example(figures):
     per_example, groups = figures
     totals = {name: bench.pack_total(docs, groups) for name, docs in per_example.items()}
     assert max(totals.values()) <= bench.PACK_BUDGET, totals
+    drafts = {name: bench.drafts_total(docs, groups) for name, docs in per_example.items()}
+    assert max(drafts.values()) <= bench.DRAFTS_BUDGET, drafts
+    assert all(drafts[n] < totals[n] for n in totals)  # the assessment documents are left out

@@ -78,7 +78,7 @@ def test_review_lists_comments_replies_and_changes_by_document_and_section(site,
     assert ("deletion", REVIEWER, "2026-12-03", "3. Definitions", f"[TO CONFIRM: {WINDOW}]") in remarks
     assert ("insertion", REVIEWER, "2026-12-03", "3. Definitions", "30") in remarks
     reply = next(r for r in data["remarks"] if r["kind"] == "reply")
-    assert (reply["author"], reply["text"], reply["section"]) == (REVIEWER, "Teresa Whitlock", "2. Parties")
+    assert (reply["author"], reply["text"], reply["section"]) == (REVIEWER, "Teresa Whitlock", "6.2 District Attorney")
     assert DA in reply["reply_to"] and DA in reply["anchor"]
     assert not [r for r in data["remarks"] if r["author"] == "lead-readiness"]  # the tool's own comments are not listed
     proposals = {p["question"]: p for p in data["proposals"]}
@@ -90,7 +90,7 @@ def test_review_lists_comments_replies_and_changes_by_document_and_section(site,
 
     md = run("review", site, doc, "--format", "markdown")
     assert "## Interagency Memorandum of Understanding (mou.docx)" in md
-    assert "### 2. Parties" in md and "### 3. Definitions" in md
+    assert "### 6.2 District Attorney" in md and "### 3. Definitions" in md
     assert "- **Reply** by Dana Reyes (DA's office), 2026-12-03" in md
     assert "da\\_name = Teresa Whitlock" in md
 

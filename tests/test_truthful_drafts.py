@@ -235,10 +235,10 @@ def test_answers_of_version_1_0_0_read_under_the_current_version_with_nothing_lo
     site = tmp_path / name
     shutil.copytree(EXAMPLES / name, site)
     profile = site / "site.yaml"
-    profile.write_text(profile.read_text().replace("lead-site-readiness@1.2.0", "lead-site-readiness@1.0.0"))
+    profile.write_text(profile.read_text().replace("lead-site-readiness@1.3.0", "lead-site-readiness@1.0.0"))
     raw = yaml.safe_load((site / "answers.yaml").read_text())["answers"]
     opened = open_site(site)
-    assert opened.questionnaire.version == "1.2.0"
+    assert opened.questionnaire.version == "1.3.0"
     assert not opened.unmapped
     assert set(raw) <= set(opened.answers)
     for qid, entry in raw.items():

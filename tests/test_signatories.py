@@ -53,3 +53,15 @@ def test_the_new_questions_are_asked_only_once_the_office_is_named():
     named = {"public_defender_name": Answer(value="A Defender Office"), "lme_mco_name": Answer(value="An Authority"),
              "public_defender_head": Answer(value="A Name"), "lme_mco_signatory": Answer(value="B Name")}
     assert new <= applicable_ids(q, condition_values(q, named, []), named)
+
+
+def test_a_partner_entry_that_names_the_head_makes_the_questions_unneeded():
+    """Harbor County lists its defender office and its behavioral-health authority as partners with their
+    heads: it is asked nothing more (the interview is no longer for a county with nothing to add)."""
+    from readiness.assessment.scoring import applicable_ids, condition_values
+    from readiness.workspace.store import open_site
+
+    site = open_site(EXAMPLES / "harbor-county")
+    live = applicable_ids(site.questionnaire, condition_values(site.questionnaire, site.answers, []), site.answers)
+    assert not ({"public_defender_head", "public_defender_head_title", "lme_mco_signatory",
+                 "lme_mco_signatory_title"} & live)

@@ -19,6 +19,9 @@ def test_only_the_agency_with_its_order_in_force_gets_a_checklist():
     md = copy_for(docs, "order_conformity", "Willow Bend Police Department")
     assert md.startswith("# General Order Conformity Checklist: Willow Bend Police Department")
     assert "this pack drafts no new order for Willow Bend Police Department" in md
+    # the order in force is named from the agency's own record (field order_ref)
+    assert "| Willow Bend Police Department | General Order 4.12 (fictional), Referrals to Willow Bend County LEAD |" in md
+    assert "[TO CONFIRM: number and title of the general order" not in md
     rows = [line for line in md.splitlines() if line.startswith("| ") and "☐ Yes ☐ No" in line]
     assert len(rows) >= 12
     for section in ("Procedure: arrest diversion", "What to say", "Who to call: the hand-off", "When the Program is full",
@@ -46,6 +49,7 @@ def test_a_changed_answer_turns_the_lead_agencys_new_order_into_a_checklist(tmp_
     assert list(copies_of(docs, "order_conformity")) == ["order_conformity_pine_ridge_county_sheriffs_office"]
     md = copy_for(docs, "order_conformity", lead)
     assert f"{lead} has issued its general order but has not yet signed the MOU." in md
+    assert f"[TO CONFIRM: number and title of the general order {lead} has in force for the Program]" in md
     assert MODEL_TEXT in copy_for(docs, "general_order", lead)
     assert MODEL_TEXT not in copy_for(docs, "general_order", "Laurel Gap Police Department")
     # the District Attorney has committed in writing: no "not yet in effect" row

@@ -44,7 +44,7 @@ def test_build_uses_the_consultant_domain_template_override_and_letterhead(tmp_p
     # `answer --questionnaire` would switch the site's questionnaire, so it is refused; switch on purpose.
     refused = invoke("answer", site, "faith_hosts", "yes", "--questionnaire", q)
     assert refused.exit_code == 1 and "would switch the site's questionnaire" in refused.stderr
-    site_yaml = (site / "site.yaml").read_text().replace("questionnaire: lead-site-readiness@1.2.0",
+    site_yaml = (site / "site.yaml").read_text().replace("questionnaire: lead-site-readiness@1.3.0",
                                                          f"questionnaire: acme-readiness@1.0.0\nquestionnaire_file: {q}")
     (site / "site.yaml").write_text(site_yaml)
     assert invoke("answer", site, "faith_hosts", "yes").exit_code == 0

@@ -159,7 +159,7 @@ def test_answer_and_interview_keep_every_comment_and_the_mode_of_a_hand_edited_a
     assert _mode(answers) == 0o664
     # Only the three changed entries differ; every other line is as the person left it.
     current = text.splitlines()
-    current.remove("questionnaire: lead-site-readiness@1.2.0")  # recorded by the first write, above answers:
+    current.remove("questionnaire: lead-site-readiness@1.3.0")  # recorded by the first write, above answers:
     assert _only_changed_entries(original, current, {"program_name", "da_name", "lead_agency_name"})
     site_now = open_site(site)
     assert site_now.answers["program_name"].value == "Harbor County Diversion"
@@ -190,8 +190,8 @@ def test_only_the_changed_entries_of_a_hand_edited_file_change(example_copy, tmp
     assert invoke("answer", site, "da_name", "Teresa Whitlock-Ames").exit_code == 0
     current = answers.read_text().splitlines()
     # The example names no questionnaire; the first write records it, just above `answers:`.
-    assert current.count("questionnaire: lead-site-readiness@1.2.0") == 1
-    current.remove("questionnaire: lead-site-readiness@1.2.0")
+    assert current.count("questionnaire: lead-site-readiness@1.3.0") == 1
+    current.remove("questionnaire: lead-site-readiness@1.3.0")
     assert _only_changed_entries(original, current, {"program_name", "da_name"})
 
 

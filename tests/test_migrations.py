@@ -69,7 +69,7 @@ def test_questions_new_in_1_1_0_are_asked_only_where_there_is_something_to_add()
     from readiness.workspace.models import Answer
 
     q = load_questionnaire(resources.bundled_questionnaire())
-    assert q.version == "1.2.0" and [m.from_version for m in q.migrations] == ["1.0.0", "1.1.0"]
+    assert q.version == "1.3.0" and [m.from_version for m in q.migrations] == ["1.0.0", "1.1.0", "1.2.0"]
     new = {"cm_director_title", "health_director_title", "eligibility_offenses_pending", "peer_staff",
            "out_of_county_services"}
     assert new <= set(q.by_id)
@@ -86,17 +86,17 @@ def test_questions_new_in_1_1_0_are_asked_only_where_there_is_something_to_add()
 def test_a_site_of_1_1_0_keeps_its_neighbourhood_briefed_answer_under_the_us_spelled_id(example_copy):
     """1.2.0 renames neighbourhood_briefed to neighborhood_briefed; a 1.1.0 site's answer carries over."""
     site = example_copy("harbor-county")
-    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("@1.2.0", "@1.1.0"))
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("@1.3.0", "@1.1.0"))
     answers = site / "answers.yaml"
     answers.write_text(answers.read_text().replace("  neighborhood_briefed:\n", "  neighbourhood_briefed:\n"))
     opened = open_site(site)
-    assert opened.questionnaire.version == "1.2.0"
+    assert opened.questionnaire.version == "1.3.0"
     assert opened.answers["neighborhood_briefed"].value is True and not opened.unmapped
     assert any("'neighbourhood_briefed' is now 'neighborhood_briefed'" in n for n in opened.notices)
     a = assess(opened.questionnaire, opened.answers, opened.respondents.values())
     assert a.questions["neighborhood_briefed"].score == 1.0
     # Answering under the current version rewrites the file with the new id.
-    _switch(site, ROOT / "questionnaires" / "lead-site-readiness.yaml", "lead-site-readiness@1.2.0")
+    _switch(site, ROOT / "questionnaires" / "lead-site-readiness.yaml", "lead-site-readiness@1.3.0")
     assert invoke("answer", site, "comms_plan", "yes").exit_code == 0
     data = yaml.safe_load(answers.read_text())["answers"]
     assert data["neighborhood_briefed"]["value"] is True and "neighbourhood_briefed" not in data
@@ -116,3 +116,19 @@ def test_the_old_phase_id_stabilise_still_loads_as_stabilize(tmp_path):
     assert PhaseSpec(id="stabilise", title="Stabilise").id == "stabilize"
     task = StandardTask(id="review", title="Review the pilot", phase="stabilise", owner="PCG", weeks=2)
     assert task.phase == "stabilize"
+
+
+def test_every_example_of_1_2_0_reads_under_1_3_0_with_every_answer_kept(example_copy):
+    """1.3.0 only adds questions (who signs for defense counsel and the behavioral-health authority)."""
+    for name in ("harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county"):
+        site = example_copy(name)
+        (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("@1.3.0", "@1.2.0"))
+        raw = yaml.safe_load((site / "answers.yaml").read_text())["answers"]
+        opened = open_site(site)
+        assert opened.questionnaire.version == "1.3.0", name
+        assert not opened.unmapped, name
+        assert set(raw) == set(opened.answers), name
+        for qid, entry in raw.items():
+            assert opened.answers[qid].status == entry.get("status", "answered"), (name, qid)
+            if "value" in entry:
+                assert opened.answers[qid].value == entry["value"], (name, qid)

@@ -235,10 +235,10 @@ def test_answers_of_version_1_0_0_read_under_the_current_version_with_nothing_lo
     site = tmp_path / name
     shutil.copytree(EXAMPLES / name, site)
     profile = site / "site.yaml"
-    profile.write_text(profile.read_text().replace("lead-site-readiness@1.2.0", "lead-site-readiness@1.0.0"))
+    profile.write_text(profile.read_text().replace("lead-site-readiness@1.3.0", "lead-site-readiness@1.0.0"))
     raw = yaml.safe_load((site / "answers.yaml").read_text())["answers"]
     opened = open_site(site)
-    assert opened.questionnaire.version == "1.2.0"
+    assert opened.questionnaire.version == "1.3.0"
     assert not opened.unmapped
     assert set(raw) <= set(opened.answers)
     for qid, entry in raw.items():
@@ -356,3 +356,33 @@ def test_eligibility_criteria_not_approved_by_both_are_an_open_item_where_they_a
     docs = rendered[name]
     for doc in ("prosecutor_protocol", "mou", *copies_of(docs, "general_order"), *copies_of(docs, "field_card")):
         assert (item in docs[doc]) == one_party, (name, doc)
+
+
+def _sentences(md: str) -> list[str]:
+    return [s for line in md.splitlines() for s in re.split(r"(?<=[.;])\s+(?=[A-Z(])", line)]
+
+
+def test_an_opposed_prosecutors_protocol_undertakes_nothing_until_signed(rendered):
+    """Willow Bend's District Attorney is opposed: the protocol proposed to him states no undertaking of the
+    Office as given. Each 'the Office will' holds once he signs, and the missing commitment is an open
+    condition naming him (which the drafting memo lists)."""
+    md = rendered["willow-bend-county"]["prosecutor_protocol"]
+    office_will = [s for s in _sentences(md) if "Office will" in s]
+    assert len(office_will) >= 6, office_will  # 1.1, 2.2, 3.1, 3.3, 8.2, 10.3
+    for sentence in office_will:
+        assert re.search(r"[Oo]nce the District Attorney signs (?:this protocol|it)\b|on the same condition the Office",
+                         sentence), sentence
+    assert "The Office will not file charges" not in md
+    assert "2.2 **Eligible conduct and exclusions.** Once the District Attorney signs this protocol, the Office will not file" in md
+    assert "Until then the Office has given none of the undertakings below, and no officer makes an arrest diversion" in md
+    assert "**Open condition (District Attorney):** arrest diversion does not begin until the District Attorney, " \
+        "Harold Pruitt, signs the Prosecutor Diversion Protocol" in md
+    assert "has not agreed to a non-filing commitment" in rendered["willow-bend-county"]["drafting_memo"]
+
+
+def test_a_committed_prosecutors_protocol_states_the_undertakings_plainly(rendered):
+    md = rendered["harbor-county"]["prosecutor_protocol"]
+    assert "2.2 **Eligible conduct and exclusions.** The Office will not file charges" in md
+    assert "signs this protocol, the Office will" not in md
+    assert "Until then the Office has given none" not in md
+    assert "This protocol records how the" in md

@@ -23,7 +23,7 @@ from readiness.questionnaire.loader import did_you_mean
 from readiness.questionnaire.models import Question, Questionnaire
 
 BUILTIN_NAMES = ("site", "doc", "assessment", "respondents", "state_law", "juris", "terms", "gap", "has_gap", "gate",
-                 "each")
+                 "each", "orders_in_force")
 # Names Jinja itself gives meaning to; a fact may not take them either.
 JINJA_NAMES = ("range", "dict", "lipsum", "cycler", "joiner", "namespace", "plural", "loop", "self", "caller",
                "varargs", "kwargs", "super", "true", "false", "none", "True", "False", "None")
@@ -281,6 +281,41 @@ def terms_namespace(q: Questionnaire, answers: Mapping[str, Any], respondents, a
     return program_terms.build_terms(defaults, answer_of)
 
 
+def _fact_at(facts: Mapping[str, Any], path: str) -> Any:
+    node: Any = facts
+    for part in path.split("."):
+        try:
+            node = node[part]
+        except (KeyError, TypeError):
+            return None
+    return node
+
+
+def orders_in_force(facts: Mapping[str, Any]) -> list[Any]:
+    """The referring agencies whose general order for the program is already issued, by the answers: an
+    agency's own standing 'signed' (MOU signed and order issued), else, for the lead agency (or the only
+    agency), the shared answer 'both' or 'order_only' (question le_mou_general_order). Each is the agency's
+    entry of `police.agencies` (or `lead_agency` when no agency list is answered); the pack drafts a
+    conformity checklist for each (templates/partials/parties.md.j2 gives the same standing)."""
+    agencies, lead = _fact_at(facts, "police.agencies"), _fact_at(facts, "lead_agency")
+    shared = _fact_at(facts, "police.policy_status")
+    shared_in_force = isinstance(shared, Fact) and shared.known and shared.value in ("both", "order_only")
+    if not isinstance(agencies, Fact) or not agencies.known:
+        return [lead] if shared_in_force and lead is not None else []
+    items = list(agencies)
+    lead_name = _fact_at(facts, "lead_agency.name")
+    lead_text = str(lead_name).lower() if isinstance(lead_name, Fact) and lead_name.known else None
+    found = []
+    for item in items:
+        status = _fact_at(item, "status")
+        if isinstance(status, Fact) and status.known:
+            if status.value == "signed":
+                found.append(item)
+        elif shared_in_force and (len(items) == 1 or str(_fact_at(item, "name")).lower() == lead_text):
+            found.append(item)
+    return found
+
+
 def build_context(q: Questionnaire, answers: Mapping[str, Any], respondents, a: Assessment, *,
                   site_name: str, state: str, state_dirs: tuple[Path, ...] = (),
                   template_folders: Sequence[Path] | None = None,
@@ -308,6 +343,7 @@ def build_context(q: Questionnaire, answers: Mapping[str, Any], respondents, a: 
         "state_law": state_law(state, state_dirs),
         "juris": juris_namespace(state, state_dirs, institutions),
         "terms": terms,
+        "orders_in_force": orders_in_force(facts),
         **lookup_functions(a, q, assessed),
     })
     return RenderContext(variables, placeholders)

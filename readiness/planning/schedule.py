@@ -2,7 +2,9 @@
 
 How the schedule is made (the README says the same):
 - A standard task is left out when it is already done: every question it `covers` is answered
-  without a gap, or its `done_when` condition holds.
+  without a gap, or its `done_when` condition holds. A task with `done_for_each` (officers trained,
+  agency by agency) is done only when every record says so once any record answers; otherwise it stays,
+  and its title names the records still to do.
 - When a covered question has a gap, the gap's task stands in for the standard task: it takes
   the gap's duration and the standard task's dependencies, and the tasks that depended on the
   standard task wait for it instead. A gap stands in for the first standard task that covers it;
@@ -154,6 +156,28 @@ def _coverage(task: StandardTask, assessment: Assessment, gaps: Mapping[str, Gap
     return "done", []
 
 
+def records_still_to_do(task: StandardTask, values: Mapping[str, Any]) -> list[str] | None:
+    """The names of the records of `task.done_for_each` that do not say the task is done (a field
+    that is not yes or a number above 0), or None when no record answers the field (the task is then
+    done or not by `covers` and `done_when` alone)."""
+    spec = task.done_for_each
+    records = values.get(spec.question) if spec else None
+    if not spec or not isinstance(records, list):
+        return None
+    rows = [r for r in records if isinstance(r, Mapping)]
+    if not any(r.get(spec.field) is not None for r in rows):
+        return None
+
+    def done(v: Any) -> bool:
+        return v is True or (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0)
+
+    return [str(r.get(spec.name) or f"record {i}") for i, r in enumerate(rows, start=1) if not done(r.get(spec.field))]
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def build_plan(assessment: Assessment, standard: StandardTasks, start: _dt.date, *,
                values: Mapping[str, Any] | None = None, target_launch: Optional[_dt.date] = None) -> Plan:
     """The whole plan. `values` are the answer values conditions see (scoring.condition_values)."""
@@ -162,10 +186,16 @@ def build_plan(assessment: Assessment, standard: StandardTasks, start: _dt.date,
     nodes: dict[str, _Node] = {}
     stands: dict[str, list[str]] = {}  # standard id -> ids of the nodes that represent it ([] = done)
     done: list[str] = []
+    to_do: dict[str, list[str]] = {}  # standard id -> records still to do (done_for_each)
     for task in standard.tasks:
         state, standing = _coverage(task, assessment, gaps, values)
         if task.id == standard.launch_task:
             state = "open"
+        rest = records_still_to_do(task, values)
+        if rest:
+            to_do[task.id] = rest
+            if state == "done":
+                state = "open"  # one agency trained, another not: not done
         if state == "done":
             stands[task.id] = []
             done.append(task.id)
@@ -187,6 +217,10 @@ def build_plan(assessment: Assessment, standard: StandardTasks, start: _dt.date,
                 nodes[node.id] = node
                 ids.append(node.id)
             stands[task.id] = ids
+
+    for task_id, rest in to_do.items():
+        for node_id in stands[task_id]:
+            nodes[node_id].title = f"{nodes[node_id].title} (still to do for {_names(rest)})"
 
     def represent(ids) -> set:
         return {n for i in ids for n in stands.get(i, [])}

@@ -35,6 +35,14 @@ class PhaseSpec(_Strict):
         return current_phase(v)
 
 
+class DoneForEach(_Strict):
+    """A task done record by record: done only when every record of a `records` question says so."""
+    question: str = Field(pattern=ID_PATTERN, description="A `records` question, one record per party.")
+    field: str = Field(pattern=ID_PATTERN, description="The record's field that says it is done: yes, or a "
+                                                      "number above 0.")
+    name: str = Field("name", pattern=ID_PATTERN, description="The record's field the plan names it by.")
+
+
 class StandardTask(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=3)
@@ -44,6 +52,8 @@ class StandardTask(_Strict):
     depends_on: list[str] = Field(default_factory=list)
     covers: list[str] = Field(default_factory=list, description="Question ids this task settles.")
     done_when: Optional[str] = Field(None, description="Condition over answers; true means already done.")
+    done_for_each: Optional[DoneForEach] = Field(None, description="Once any record answers `field`, the task "
+                                                 "is done only when every record does; the plan names the rest.")
 
     @field_validator("phase", mode="before")
     @classmethod
@@ -97,6 +107,8 @@ def _fields_for(loc: tuple) -> list[str]:
         return list(StandardTasks.model_fields)
     if loc[0] == "phases":
         return list(PhaseSpec.model_fields)
+    if len(loc) > 2 and loc[2] == "done_for_each":
+        return list(DoneForEach.model_fields)
     return list(StandardTask.model_fields)
 
 
@@ -149,6 +161,12 @@ def check_questions(loaded: LoadedTasks, question_ids) -> None:
     known = set(question_ids)
     out = Collected()
     for i, task in enumerate(loaded.spec.tasks):
+        if task.done_for_each and task.done_for_each.question not in known:
+            qid = task.done_for_each.question
+            out.add(f"task '{task.id}': done_for_each names unknown question '{qid}'",
+                    where=f"tasks[{i}].done_for_each.question",
+                    hint=did_you_mean(qid, known) or "use a records question id from the site's questionnaire",
+                    **loaded.located.at(("tasks", i, "done_for_each", "question")))
         for j, qid in enumerate(task.covers):
             if qid not in known:
                 out.add(f"task '{task.id}' covers unknown question '{qid}'", where=f"tasks[{i}].covers",

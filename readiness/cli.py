@@ -254,7 +254,7 @@ def answer(
     if sum([unknown, not_applicable, value is not None]) != 1:
         raise AnswerError("give exactly one of: a VALUE, --unknown or --not-applicable",
                           hint=f"for example: lead-readiness answer {site_dir} {question_id} yes")
-    from readiness.questionnaire.loader import did_you_mean
+    from readiness.kernel.problems import did_you_mean
 
     question = site.questionnaire.by_id.get(question_id)
     if question is None:
@@ -277,7 +277,9 @@ def answer(
                                           by=by or respondent), who)
     from readiness.console import err
 
-    shown = display(question, parsed) if value is not None else {"unknown": "Don't know"}.get(status, "Not applicable")
+    from readiness.kernel.statuses import status_label
+
+    shown = display(question, parsed) if value is not None else status_label(status)
     err().print(f"Saved {question_id} = {shown}" + (f" for {respondent}" if respondent else ""))
 
 

@@ -15,8 +15,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "readiness"
 
 # Lowest floor first. A room is a top-level module or subpackage of `readiness`.
 FLOORS: list[set[str]] = [
-    {"readiness", "errors", "markdown_text", "cache", "sandbox", "roundtrip"},  # the shared kernel
+    {"readiness", "errors", "markdown_text", "cache", "sandbox", "roundtrip"},  # foundations
     {"files", "console", "charts"},      # files on disk, the terminal, charts (each library behind one module)
+    {"kernel"},                          # the shared kernel: strict models, load_model, located problems, statuses
     {"resources"},                       # bundled data, installed or in a checkout
     {"questionnaire"},
     {"jurisdiction"},                    # state profiles: titles, institutions and law of each state

@@ -124,7 +124,7 @@ def _check_role_kind(site: Site, kind: Optional[str], site_dir) -> Optional[str]
         return None
     roles = site.questionnaire.respondent_roles
     if kind not in {r.id for r in roles}:
-        from readiness.questionnaire.loader import did_you_mean
+        from readiness.kernel.problems import did_you_mean
 
         listed = ", ".join(f"{r.id} ({r.label})" for r in roles)
         raise ReadinessError(f"unknown --role-kind '{kind}'",
@@ -200,7 +200,7 @@ def _check_domain(site: Site, domain: Optional[str], who: Optional[Respondent], 
                                  hint="leave out --respondent" if who else other)
         return
     if domain not in q.domains_by_id:
-        from readiness.questionnaire.loader import did_you_mean
+        from readiness.kernel.problems import did_you_mean
 
         raise ReadinessError(f"unknown domain '{domain}'",
                              hint=did_you_mean(domain, q.domains_by_id) or

@@ -59,7 +59,7 @@ def is_sheet(path: Path) -> bool:
 class SheetRow:
     question: Question
     domain: str
-    now: str  # the question's state today: "Not answered yet", "Don't know", "Skipped"
+    now: str  # the question's state today: the label of its status, or "Not answered yet"
     allowed: str
     depends_on: tuple[str, ...] = ()  # for a question that applies only with some answers: those questions
 
@@ -67,7 +67,8 @@ class SheetRow:
 def open_rows(site) -> list[SheetRow]:
     """The site questions still open, in questionnaire order: not answered nor marked not applicable,
     and either applying now or depending on a question still open (so the county can answer it too)."""
-    from readiness.assessment.scoring import applicable_ids, condition_values
+    from readiness.kernel.statuses import UNANSWERED, status_label
+    from readiness.questionnaire.conditions import applicable_ids, condition_values
     from readiness.questionnaire.allowed import allowed_values
     from readiness.questionnaire.conditions import names_in
 
@@ -93,7 +94,7 @@ def open_rows(site) -> list[SheetRow]:
                 continue  # ruled out by answers already given
             depends = tuple(open_names)
         answer = site.answers.get(question.id)
-        now = {"unknown": "Don't know", "skipped": "Skipped"}.get(answer.status if answer else "", "Not answered yet")
+        now = status_label(answer.status if answer else UNANSWERED)
         rows.append(SheetRow(question, titles.get(question.domain, question.domain), now, allowed_values(question),
                              depends))
     return rows
@@ -342,7 +343,7 @@ def _text(value: Any) -> str:
 
 
 def _columns(path: Path, header: list[Any], out: Collected) -> dict[str, int]:
-    from readiness.questionnaire.loader import did_you_mean
+    from readiness.kernel.problems import did_you_mean
 
     known = ANSWER_COLUMNS + INFO_COLUMNS
     columns: dict[str, int] = {}
@@ -409,7 +410,7 @@ def _row_answer(path, where, raw: dict[str, str], value_cell: Any, q: Questionna
                 out: Collected):
     """One row's Answer, or None (an empty row, or a problem added to `out`)."""
     from readiness.questionnaire.allowed import allowed_values
-    from readiness.questionnaire.loader import did_you_mean
+    from readiness.kernel.problems import did_you_mean
     from readiness.questionnaire.values import MAX_TEXT_CHARS, ValueProblem
     from readiness.workspace.models import Answer
 

@@ -156,7 +156,7 @@ def _coverage(task: StandardTask, assessment: Assessment, gaps: Mapping[str, Gap
 
 def build_plan(assessment: Assessment, standard: StandardTasks, start: _dt.date, *,
                values: Mapping[str, Any] | None = None, target_launch: Optional[_dt.date] = None) -> Plan:
-    """The whole plan. `values` are the answer values conditions see (scoring.condition_values)."""
+    """The whole plan. `values` are the answer values conditions see (conditions.condition_values)."""
     values = values or {}
     gaps = {g.question: g for g in assessment.gaps}
     nodes: dict[str, _Node] = {}

@@ -57,7 +57,7 @@ class Move:
     label: str
     answer: str  # the best answer, as a person reads it
     typed: str  # the same as `--what-if` takes it: QUESTION=typed
-    today: str  # the answer recorded now ("Not answered yet", "Don't know", ...)
+    today: str  # the answer recorded now (the value shown, or its status's label: "Not answered yet", ...)
     weeks_saved: int
     launch: _dt.date
     score_today: Optional[float]
@@ -76,7 +76,9 @@ def _recorded(question, answer) -> str:
         return "Not answered yet"
     if answer.status == "answered":
         return display(question, answer.value)
-    return {"unknown": "Don't know", "skipped": "Skipped", "not_applicable": "Not applicable"}[answer.status]
+    from readiness.kernel.statuses import status_label
+
+    return status_label(answer.status)
 
 
 def parse_what_ifs(site, texts: Sequence[str]) -> dict[str, Any]:
@@ -84,7 +86,7 @@ def parse_what_ifs(site, texts: Sequence[str]) -> dict[str, Any]:
     typed one. A text without `=` is a usage error; an unknown question or a value that does not fit
     is bad input (AnswerError), with the close match or the question's allowed values."""
     from readiness.questionnaire.allowed import allowed_values
-    from readiness.questionnaire.loader import did_you_mean
+    from readiness.kernel.problems import did_you_mean
     from readiness.questionnaire.values import ValueProblem, parse_cli_value
     from readiness.workspace.models import Answer
 

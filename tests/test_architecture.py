@@ -254,3 +254,32 @@ def test_every_file_format_stands_on_a_kernel_base():
             if named in ("BaseModel", "ConfigDict") or isinstance(node, ast.keyword) and node.arg == "__config__":
                 own.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     assert not own, "build models on readiness.kernel.models (Strict, StrictVerbatim, StrictEditable):\n" + "\n".join(own)
+
+
+def _display_text_comparisons(package: Path) -> list[str]:
+    """`x.display == "..."`, `x.display not in ("", "...")`: a status read back from the words shown."""
+    def words(node: ast.AST) -> bool:
+        items = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
+        return any(isinstance(i, ast.Constant) and isinstance(i.value, str) and i.value for i in items)
+
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                if any(isinstance(s, ast.Attribute) and s.attr == "display" for s in sides) and any(map(words, sides)):
+                    found.append(f"{path.relative_to(package.parent)}:{node.lineno}")
+    return found
+
+
+def test_no_code_compares_the_words_shown_for_an_answer():
+    found = _display_text_comparisons(PACKAGE)
+    assert not found, "compare the answer's status (readiness.kernel.statuses), not its display text:\n" + "\n".join(found)
+
+
+def test_the_check_catches_a_comparison_with_display_text(tmp_path):
+    copy = tmp_path / "readiness"
+    (copy / "assessment").mkdir(parents=True)
+    (copy / "assessment" / "planted.py").write_text(
+        "def unsure(given):\n    return [a for a in given if a.display not in ('', 'Skipped')]\n", encoding="utf-8")
+    assert _display_text_comparisons(copy) == [str(Path("readiness/assessment/planted.py")) + ":2"]

@@ -33,10 +33,10 @@ from readiness.documents.pack import Pack, PackDocument, check_files, expand, lo
 from readiness.documents.prose_check import Finding, check_markdown
 from readiness.errors import ReadinessError, TemplateError
 from readiness.kernel.problems import did_you_mean
+from readiness.kernel.statuses import status_label
 from readiness.questionnaire.values import display
 from readiness.report.outputs import Links, Supplies
 from readiness.resources import template_folders  # noqa: F401 - the one place template folders are resolved
-from readiness.kernel.statuses import status_label
 from readiness.workspace.store import Site, open_site
 
 HEADER = "DRAFT v{n} - for stakeholder review"

@@ -3,7 +3,8 @@
 Conditions come from questionnaire files a consultant may have shared, so they run in Jinja's
 sandbox, guarded against huge values (readiness/sandbox.py): they can compare and combine answers
 but not reach Python internals, files or modules, nor build a gigabyte-long string.  A condition
-that names an unanswered question sees `none`.
+that names an unanswered question sees `none`.  `condition_values` and `applicable_ids` say, for a
+site's answers, what conditions see and which questions apply (scoring and the interview share them).
 """
 from __future__ import annotations
 

@@ -327,7 +327,9 @@ def answer(
     parsed, status = saved.answer.value, saved.answer.status
     from readiness.console import err
 
-    shown = display(saved.question, parsed) if value is not None else {"unknown": "Don't know"}.get(status, "Not applicable")
+    from readiness.kernel.statuses import status_label
+
+    shown = display(saved.question, parsed) if value is not None else status_label(status)
     err().print(f"Saved {question_id} = {shown}" + (f" for {respondent}" if respondent else ""))
 
 

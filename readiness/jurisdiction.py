@@ -15,11 +15,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Mapping, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import Field, create_model
 
 from readiness import resources
 from readiness.files import read_yaml
-from readiness.questionnaire.loader import validation_problems
+from readiness.kernel.load import load_model
+from readiness.kernel.models import StrictVerbatim as _Strict
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
@@ -36,10 +37,6 @@ US_STATES = {
 
 GENERIC_FILE = "generic.yaml"
 TITLES_FILE = "titles.yaml"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Citation(_Strict):
@@ -98,7 +95,7 @@ INSTITUTION_NAMES: tuple[str, ...] = tuple(Institutions.model_fields)
 
 # The same fields, each optional and without a default: what a site or the titles table may set.
 InstitutionOverrides = create_model(
-    "InstitutionOverrides", __config__=ConfigDict(extra="forbid", frozen=True),
+    "InstitutionOverrides", __base__=_Strict,
     **{name: (Optional[str], Field(None, description=f.description)) for name, f in Institutions.model_fields.items()})
 
 
@@ -233,22 +230,15 @@ def parse_titles(path: Path) -> dict[str, TitleRow]:
         part = Located(row, {k[1:]: v for k, v in located.lines.items() if k[:1] == (code,)}, path)
         part.lines.setdefault((), located.line_of((code,)))
         try:
-            rows[key.upper()] = TitleRow.model_validate(row)
-        except ValidationError as exc:
-            found = validation_problems(exc, part, lambda loc: list(TitleRow.model_fields))
-            for p in found.problems:
-                problems.problems.append(p)
+            rows[key.upper()] = load_model(TitleRow, part, fields_for=lambda loc: list(TitleRow.model_fields))
+        except FileProblems as exc:
+            problems.problems.extend(exc.problems)
     problems.raise_if_any()
     return rows
 
 
 def parse_profile(path: Path) -> StateProfile:
-    located = read_yaml(path, "state profile")
-    try:
-        return StateProfile.model_validate(located.data)
-    except ValidationError as exc:
-        validation_problems(exc, located, _profile_fields).raise_if_any()
-        raise
+    return load_model(StateProfile, path, "state profile", fields_for=_profile_fields)
 
 
 _SECTIONS = {"institutions": Institutions, "charging": Charging, "misdemeanors": Misdemeanors}

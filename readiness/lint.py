@@ -22,7 +22,8 @@ from jinja2 import TemplateSyntaxError, meta, nodes
 
 from readiness import resources
 from readiness.errors import FileProblems, Problem, ReadinessError
-from readiness.questionnaire.loader import did_you_mean, load_questionnaire
+from readiness.kernel.problems import did_you_mean
+from readiness.questionnaire.loader import load_questionnaire
 from readiness.questionnaire.models import Question, Questionnaire
 
 FACT_ATTRIBUTES = ("value", "status", "answered", "question", "label", "placeholder",
@@ -745,7 +746,7 @@ def _example_supplies(q: Questionnaire, a, answers, respondents, site_name: str,
     `_supplied_variables` reports)."""
     import datetime as _dt
 
-    from readiness.assessment.scoring import condition_values
+    from readiness.questionnaire.conditions import condition_values
     from readiness.planning import schedule, standard_tasks_path
     from readiness.planning.tasks import STANDARD_TASKS_FILE, load_standard_tasks
     from readiness.report.outputs import Supplies

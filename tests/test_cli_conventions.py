@@ -251,8 +251,10 @@ def demo_on_a_terminal(tmp_path_factory) -> tuple[Path, str]:
 
 def test_building_the_demo_on_a_terminal_shows_progress(demo_on_a_terminal):
     site, text = demo_on_a_terminal
-    assert f"Building the demo in {site}: drafting " in text  # the folder's "[bold]" shown as typed
-    assert "writing Interagency Memorandum of Understanding" in text
+    # which steps are on screen depends on the machine's speed (the line shows after half a second),
+    # so the test asks for the line and a step, not for one step in particular
+    assert f"Building the demo in {site}: " in text  # the folder's "[bold]" shown as typed
+    assert re.search(r": (drafting|writing|drawing|comparing|checking)\b", text), text[-2000:]
     assert "\x1b[2K" in text  # the status line is redrawn in place, then erased
     assert "Written to" in text  # and the result follows as usual
 

@@ -64,7 +64,7 @@ def test_score_says_the_answers_come_from_an_older_version(mini_site, tmp_path):
 def test_questions_new_in_1_1_0_are_asked_only_where_there_is_something_to_add():
     """A county with every service in county, no peers planned and no names yet is asked none of them."""
     from readiness import resources
-    from readiness.assessment.scoring import applicable_ids, condition_values
+    from readiness.questionnaire.conditions import applicable_ids, condition_values
     from readiness.questionnaire.loader import load_questionnaire
     from readiness.workspace.models import Answer
 

@@ -41,6 +41,7 @@ class RespondentAnswer:
     note: Optional[str] = None
     evidence: Optional[str] = None
     date: Optional[str] = None  # the respondent's interview date
+    status: str = "answered"  # the answer's status (kernel.statuses): answered or unknown
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from readiness.assessment.model import (
     AnswerCounts, GATE_CAP_STAGE, PROVISIONAL_BELOW, READY_SCORE, Assessment, Disagreement, DomainResult, GapItem, GateResult,
     QuestionResult, RespondentAnswer, stage_for, stage_index,
 )
-from readiness.questionnaire.conditions import evaluate
+from readiness.kernel.statuses import UNANSWERED, AnswerStatus, status_label
+from readiness.questionnaire.conditions import applicable_ids, condition_values
 from readiness.questionnaire.models import SEVERITY_ORDER, Question, Questionnaire
 from readiness.questionnaire.values import display
 
@@ -45,41 +46,6 @@ def question_score(question: Question, value: Any) -> float | None:
     return band.score if band else 0.0
 
 
-def condition_values(q: Questionnaire, answers: Mapping[str, Any], respondents) -> dict[str, Any]:
-    """What `when` conditions see: each question's answered value, or None."""
-    values: dict[str, Any] = {}
-    for question in q.questions:
-        if question.scope == "respondent":
-            scores = [r.answers[question.id].value for r in respondents
-                      if question.id in r.answers and r.answers[question.id].status == "answered"]
-            numeric = [v for v in scores if isinstance(v, (int, float)) and not isinstance(v, bool)]
-            values[question.id] = mean(numeric) if numeric else (scores[0] if scores else None)
-            continue
-        answer = answers.get(question.id)
-        values[question.id] = answer.value if answer is not None and answer.status == "answered" else None
-    return values
-
-
-def applicable_ids(q: Questionnaire, values: Mapping[str, Any], answers: Mapping[str, Any]) -> set[str]:
-    """Questions that apply: their condition holds and nobody marked them not applicable.
-
-    Conditions see only the answers of questions that themselves apply, so a chain of conditions
-    switches off together."""
-    live: dict[str, Any] = {}
-    out: set[str] = set()
-    for question in q.questions:
-        ok = True
-        if question.when:
-            ok = evaluate(question.when, live)
-        answer = answers.get(question.id)
-        if answer is not None and answer.status == "not_applicable":
-            ok = False
-        live[question.id] = values.get(question.id) if ok else None
-        if ok:
-            out.add(question.id)
-    return out
-
-
 def _respondent_result(question: Question, respondents, applicable: bool) -> QuestionResult:
     given = []
     for r in respondents:
@@ -87,13 +53,13 @@ def _respondent_result(question: Question, respondents, applicable: bool) -> Que
         if answer is None or answer.status in ("skipped", "not_applicable"):
             continue
         score = question_score(question, answer.value) if answer.status == "answered" else 0.0
-        shown = display(question, answer.value) if answer.status == "answered" else "Don't know"
+        shown = display(question, answer.value) if answer.status == "answered" else status_label(answer.status)
         given.append(RespondentAnswer(r.name, r.role, answer.value, shown, score, answer.note,
-                                      getattr(answer, "evidence", None), getattr(r, "date", None)))
+                                      getattr(answer, "evidence", None), getattr(r, "date", None), answer.status))
     scores = [a.score for a in given if a.score is not None]
     if not given:
         status, score = "unanswered", (0.0 if question.is_scorable else None)
-    elif all(a.display == "Don't know" for a in given):
+    elif all(a.status == AnswerStatus.UNKNOWN for a in given):
         status, score = "unknown", (0.0 if question.is_scorable else None)
     else:
         status, score = "answered", (mean(scores) if scores else None)
@@ -111,7 +77,8 @@ def _site_result(question: Question, answer, applicable: bool) -> QuestionResult
         return QuestionResult(question.id, question.domain, status, False, None, value, display(question, value),
                               **said)
     score = question_score(question, value) if status == "answered" else (0.0 if question.is_scorable else None)
-    shown = display(question, value) if status == "answered" else {"unknown": "Don't know"}.get(status, "")
+    shown = display(question, value) if status == "answered" else (
+        status_label(status) if status == AnswerStatus.UNKNOWN else "")
     return QuestionResult(question.id, question.domain, status, True, score, value, shown, **said)
 
 
@@ -122,8 +89,8 @@ def _gate(question: Question, result: QuestionResult) -> GateResult:
         status = "unknown"
     else:
         status = "passed" if result.score >= question.gate.pass_at - 1e-9 else "failed"
-    answer = result.display or {"unknown": "Don't know", "unanswered": "Not answered yet",
-                                "skipped": "Skipped"}.get(result.status, "")
+    answer = result.display or (status_label(result.status) if result.status in (
+        AnswerStatus.UNKNOWN, UNANSWERED, AnswerStatus.SKIPPED) else "")
     return GateResult(question.id, question.gate.title, question.domain, status, question.gate.why, answer)
 
 
@@ -153,7 +120,7 @@ def _gap(question: Question, result: QuestionResult, blocking: bool, gate_passed
 
 
 def _disagreement(question: Question, result: QuestionResult) -> Disagreement | None:
-    scored = [a for a in result.respondents if a.score is not None and a.display != "Don't know"]
+    scored = [a for a in result.respondents if a.score is not None and a.status != AnswerStatus.UNKNOWN]
     if len(scored) < 2:
         return None
     spread = max(a.score for a in scored) - min(a.score for a in scored)

@@ -32,11 +32,11 @@ from readiness.documents.manifest import MANIFEST_FORMAT, ManifestAttachment, Ma
 from readiness.documents.pack import Pack, PackDocument, check_files, expand, load_pack
 from readiness.documents.prose_check import Finding, check_markdown
 from readiness.errors import ReadinessError, TemplateError
-from readiness.questionnaire.loader import did_you_mean
+from readiness.kernel.problems import did_you_mean
+from readiness.kernel.statuses import status_label
 from readiness.questionnaire.values import display
 from readiness.report.outputs import Links, Supplies
 from readiness.resources import template_folders  # noqa: F401 - the one place template folders are resolved
-from readiness.workspace.models import STATUS_WORDS
 from readiness.workspace.store import Site, open_site
 
 Step = Callable[[str], None]  # hears what a build is doing now ("drafting the MOU (3 of 14)")
@@ -327,7 +327,7 @@ def answers_sha256(site: Site) -> str:
 def _shown(question, answer) -> str:
     if answer.status == "answered":
         return display(question, answer.value)
-    return {"unknown": "Don't know"}.get(answer.status, STATUS_WORDS.get(answer.status, answer.status).capitalize())
+    return status_label(answer.status)
 
 
 def answer_snapshot(site: Site) -> dict[str, str]:

@@ -19,7 +19,7 @@ from readiness.documents import state_profiles
 from readiness.documents import terms as program_terms
 from readiness.documents.facts import PLACEHOLDER_RE, Fact, Namespace, RenderProblem, Withheld, date_long, md_escape
 from readiness.errors import TemplateError
-from readiness.questionnaire.loader import did_you_mean
+from readiness.kernel.problems import did_you_mean
 from readiness.questionnaire.models import Question, Questionnaire
 
 BUILTIN_NAMES = ("site", "doc", "assessment", "respondents", "state_law", "juris", "terms", "gap", "has_gap", "gate",

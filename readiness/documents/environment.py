@@ -26,7 +26,7 @@ from readiness.documents.facts import (Fact, Namespace, Option, RenderProblem, W
                                        join_and)
 from readiness.cache import read_entry, user_cache_dir, write_entry
 from readiness.errors import TemplateError
-from readiness.questionnaire.loader import did_you_mean
+from readiness.kernel.problems import did_you_mean
 from readiness.sandbox import GuardedSandbox, SandboxLimit, budget
 
 SANDBOX_MESSAGE = "template tried to reach Python internals (blocked by the sandbox)"

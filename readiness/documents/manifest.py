@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from readiness.kernel.models import StrictVerbatim
 
 MANIFEST_FORMAT = 2
 DOCUMENT_FORMATS = ("md", "docx")
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Entry(StrictVerbatim):
+    """A manifest's entries: unknown keys refused, text kept as written."""
 
 
 class ManifestAttachment(_Entry):

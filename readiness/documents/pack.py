@@ -28,22 +28,20 @@ from pathlib import Path, PurePosixPath
 from typing import Literal, Optional, Sequence
 
 from jinja2 import TemplateSyntaxError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from readiness.errors import Collected, FileProblems, Problem, ReadinessError
 from readiness.files import Located, read_yaml
-from readiness.questionnaire.loader import did_you_mean, validation_problems
-from readiness.questionnaire.models import ID_PATTERN
+from readiness.kernel.load import load_model
+from readiness.kernel.models import Strict as _Strict
+from readiness.kernel.patterns import FILE_ID_PATTERN, ID_PATTERN, VERSION_PATTERN
+from readiness.kernel.problems import did_you_mean
 from readiness.report.outputs import ATTACHMENT_SUFFIX, AttachmentKind, Need
 from readiness.sandbox import GuardedSandbox
 
 PACK_FILE = "pack.yaml"
 REFERENCE_DOCX = "reference.docx"
 Format = Literal["md", "docx"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class AttachmentEntry(_Strict):
@@ -106,8 +104,8 @@ class DocumentEntry(_Strict):
 
 
 class PackFile(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    id: str = Field(pattern=FILE_ID_PATTERN)
+    version: str = Field(pattern=VERSION_PATTERN)
     title: str
     description: Optional[str] = None
     standalone: bool = Field(False, description="True: do not layer over the folders after this one.")
@@ -198,14 +196,8 @@ def _fields_for(loc: tuple) -> list[str]:
 
 
 def parse_pack_file(located: Located) -> PackFile:
-    if not isinstance(located.data, dict):
-        raise FileProblems([Problem("a pack file must be a mapping with id, version, title and documents",
-                                    file=located.path, line=1)])
-    try:
-        return PackFile.model_validate(located.data)
-    except ValidationError as exc:
-        validation_problems(exc, located, _fields_for).raise_if_any()
-        raise
+    return load_model(PackFile, located, fields_for=_fields_for,
+                      not_a_mapping="a pack file must be a mapping with id, version, title and documents")
 
 
 def _check_condition(expression: str) -> str | None:

@@ -467,7 +467,7 @@ def apply_proposals(site, review: Review, only: list[str] | None = None) -> list
     from readiness.workspace.store import save_answers
 
     if only:
-        from readiness.questionnaire.loader import did_you_mean
+        from readiness.kernel.problems import did_you_mean
 
         proposed = {p.question for p in review.proposals if p.question}
         for qid in only:

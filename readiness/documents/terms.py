@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from readiness.errors import Collected, FileProblems, Problem
+from readiness.errors import Collected
 from readiness.files import Located, read_yaml
+from readiness.kernel.load import load_model
+from readiness.kernel.models import StrictVerbatim
 from readiness.documents.facts import Fact, Namespace, number_text
 
 TERMS_FILE = "program-terms.yaml"
@@ -62,10 +64,8 @@ def _count(description: str) -> Any:
     return Field(None, ge=0, le=100000, description=description)
 
 
-class ProgramTermsFile(BaseModel):
+class ProgramTermsFile(StrictVerbatim):
     """`program-terms.yaml`: every key optional, so a consultant file may override only some."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     caseload_cap: Optional[int] = _count("Proposed default while caseload_cap is unanswered.")
     intake_window_days: Optional[int] = _count("Proposed default while intake_window_days is unanswered.")
@@ -101,17 +101,9 @@ class TermDefaults:
 def parse_terms_file(located: Located) -> ProgramTermsFile:
     if located.data is None:
         return ProgramTermsFile()
-    if not isinstance(located.data, dict):
-        raise FileProblems([Problem("a program terms file must be a mapping of term names to values",
-                                    file=located.path, line=1)])
-    try:
-        return ProgramTermsFile.model_validate(located.data)
-    except ValidationError as exc:
-        from readiness.questionnaire.loader import validation_problems
-
-        validation_problems(exc, located, lambda loc: list(ProgramTermsFile.model_fields)).raise_if_any(
-            hint=f"fix {TERMS_FILE}; the bundled templates/{TERMS_FILE} lists every term")
-        raise
+    return load_model(ProgramTermsFile, located, fields_for=lambda loc: list(ProgramTermsFile.model_fields),
+                      not_a_mapping="a program terms file must be a mapping of term names to values",
+                      hint=f"fix {TERMS_FILE}; the bundled templates/{TERMS_FILE} lists every term")
 
 
 def load_term_defaults(folders: Sequence[Path]) -> TermDefaults:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Optional, Protocol, Union
 
 from readiness.assessment.model import AnswerCounts
-from readiness.assessment.scoring import applicable_ids, condition_values
 from readiness.interview.helptext import show_value
-from readiness.questionnaire.conditions import derive_value, names_in
+from readiness.kernel.statuses import DONT_KNOW
+from readiness.questionnaire.conditions import applicable_ids, condition_values, derive_value, names_in
 from readiness.questionnaire.models import Question
 from readiness.questionnaire.values import ValueProblem, check_value
 from readiness.workspace.models import Answer
@@ -419,12 +419,12 @@ class Interview:
 
 
 def _shown(question: Question, answer: Optional[Answer], state: str) -> str:
-    words = {"unanswered": "Not answered yet", "skipped": "Skipped for now", "unknown": "Don't know",
+    words = {"unanswered": "Not answered yet", "skipped": "Skipped for now", "unknown": DONT_KNOW,
              "not_applicable": "Not applicable"}
     if state in words:
         return words[state]
     if answer is not None and answer.status == "answered":
         text = show_value(question, answer.value)
     else:
-        text = "Don't know" if answer is not None and answer.status == "unknown" else ""
+        text = DONT_KNOW if answer is not None and answer.status == "unknown" else ""
     return text + ("  (kept but no longer applies)" if state == "kept" else "")

@@ -25,6 +25,7 @@ from readiness.interview.engine import (
     AskResult, Back, Change, Continue, Finish, Progress, Quit, Reply, ReviewResult, ReviewRow, Skip, ToReview,
 )
 from readiness.interview.helptext import field_hint, help_lines, type_hint
+from readiness.kernel.statuses import DONT_KNOW
 from readiness.questionnaire.models import Field_, Question
 from readiness.questionnaire.values import ValueProblem, _field, check_value
 from readiness.workspace.models import Answer
@@ -118,7 +119,7 @@ def _value(v: Any) -> tuple:
 
 def _tail(question: Question) -> list:
     """The entries under a choice list: don't know, help, back, more options."""
-    tail: list = [Choice("Don't know", UNKNOWN)] if question.allow_unknown else []
+    tail: list = [Choice(DONT_KNOW, UNKNOWN)] if question.allow_unknown else []
     tail.append(Separator(" "))
     if help_lines(question):
         tail.append(Choice("? Show help", HELP))
@@ -180,12 +181,12 @@ def _prompt(question: Question, current: Optional[Answer], text: str, ticked: Op
             ticked = set()
         choices = [Choice(c.label, c.value, checked=c.value in ticked, description=c.help) for c in question.choices]
         if question.allow_unknown:
-            choices += [Separator(" "), Choice("Don't know", UNKNOWN, checked=current is not None
+            choices += [Separator(" "), Choice(DONT_KNOW, UNKNOWN, checked=current is not None
                                                and current.status == "unknown")]
 
         def one_kind(picked: list):
             if UNKNOWN in picked and len(picked) > 1:
-                return "Don't know cannot be ticked together with answers."
+                return f"{DONT_KNOW} cannot be ticked together with answers."
             return True
 
         return questionary.checkbox(text, choices, validate=one_kind, instruction=MULTI_HINT, **common)
@@ -335,7 +336,7 @@ class TerminalAsker:
             if question.type == "multi":
                 choices.append(Choice("None of these", NONE))
             if question.allow_unknown and question.type != "multi":  # a checklist has its own entry
-                choices.append(Choice("Don't know  (Ctrl-K)", UNKNOWN))
+                choices.append(Choice(f"{DONT_KNOW}  (Ctrl-K)", UNKNOWN))
             if help_lines(question):
                 choices.append(Choice("? Show help", HELP))
             choices.append(Choice("<- Go back to the previous question", BACK))

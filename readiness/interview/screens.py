@@ -7,6 +7,7 @@ from rich.console import Console
 
 from readiness.interview.engine import Progress, ReviewRow
 from readiness.interview.helptext import entry_text, help_lines, show_value
+from readiness.kernel.statuses import DONT_KNOW
 from readiness.questionnaire.models import Question
 from readiness.workspace.models import Answer
 
@@ -26,7 +27,7 @@ def _say(console: Console, text: str, style: str = "grey58") -> None:
 
 
 def current_text(question: Question, current: Answer) -> str:
-    return show_value(question, current.value) if current.status == "answered" else "Don't know"
+    return show_value(question, current.value) if current.status == "answered" else DONT_KNOW
 
 
 def short(text: str, limit: int = 70) -> str:

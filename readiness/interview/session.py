@@ -61,7 +61,9 @@ def interview(site_dir: Path, *, respondent: Optional[str] = None, role: Optiona
     site = open_site(site_dir, questionnaire)
     refuse_questionnaire_switch(site, questionnaire)
     part = _check_part(site, site_dir) if first_meeting else None
-    kind = _check_role_kind(site, role_kind, site_dir)
+    from readiness.workspace.answering import check_role_kind
+
+    kind = check_role_kind(site, role_kind, site_dir)
     who = _respondent(site, respondent, role, agency)
     _check_domain(site, domain, who, site_dir)
     engine = None
@@ -119,21 +121,6 @@ def _check_part(site: Site, site_dir) -> str:
     return FIRST_MEETING
 
 
-def _check_role_kind(site: Site, kind: Optional[str], site_dir) -> Optional[str]:
-    if kind is None:
-        return None
-    roles = site.questionnaire.respondent_roles
-    if kind not in {r.id for r in roles}:
-        from readiness.questionnaire.loader import did_you_mean
-
-        listed = ", ".join(f"{r.id} ({r.label})" for r in roles)
-        raise ReadinessError(f"unknown --role-kind '{kind}'",
-                             hint=did_you_mean(kind, [r.id for r in roles]) or
-                             (f"kinds: {listed}" if roles else f"questionnaire {site.questionnaire.ref} words its "
-                              "questions one way for everyone: leave out --role-kind"))
-    return kind
-
-
 def _settle_respondent(site: Site, who: Respondent, kind: Optional[str], date: Optional[str]) -> None:
     """The interview date (--date, else the one on file, else today) and the kind of respondent
     (--role-kind, else the one on file, else found from --role), saved with the respondent."""
@@ -157,7 +144,9 @@ def _from_file(site_dir, path, respondent, role, agency, questionnaire, echo, ro
 
     site = open_site(site_dir, questionnaire)
     refuse_questionnaire_switch(site, questionnaire)
-    kind = _check_role_kind(site, role_kind, site_dir)
+    from readiness.workspace.answering import check_role_kind
+
+    kind = check_role_kind(site, role_kind, site_dir)
     imported = read_answers_file(site, path, respondent, role, agency)
     who = imported.respondent
     if who is not None and (kind or date or who.role_kind is None):
@@ -204,7 +193,7 @@ def _check_domain(site: Site, domain: Optional[str], who: Optional[Respondent], 
                                  hint="leave out --respondent" if who else other)
         return
     if domain not in q.domains_by_id:
-        from readiness.questionnaire.loader import did_you_mean
+        from readiness.kernel.problems import did_you_mean
 
         raise ReadinessError(f"unknown domain '{domain}'",
                              hint=did_you_mean(domain, q.domains_by_id) or

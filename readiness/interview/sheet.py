@@ -59,7 +59,7 @@ def is_sheet(path: Path) -> bool:
 class SheetRow:
     question: Question
     domain: str
-    now: str  # the question's state today: "Not answered yet", "Don't know", "Skipped"
+    now: str  # the question's state today: the label of its status, or "Not answered yet"
     allowed: str
     depends_on: tuple[str, ...] = ()  # for a question that applies only with some answers: those questions
     text: str = ""  # the question as worded for the sheet's respondent (text_by_role); else its text
@@ -70,7 +70,8 @@ def open_rows(site, respondent=None, role_kind: Optional[str] = None) -> list[Sh
     either applying now or depending on a question still open (so the county can answer it too).
     Without `respondent` the site questions; with one, the questions put to each respondent, as
     that person has answered them so far, worded for `role_kind` (a respondent_roles id)."""
-    from readiness.assessment.scoring import applicable_ids, condition_values
+    from readiness.kernel.statuses import UNANSWERED, status_label
+    from readiness.questionnaire.conditions import applicable_ids, condition_values
     from readiness.questionnaire.allowed import allowed_values
     from readiness.questionnaire.conditions import names_in
 
@@ -105,7 +106,7 @@ def open_rows(site, respondent=None, role_kind: Optional[str] = None) -> list[Sh
                 continue  # ruled out by answers already given
             depends = tuple(open_names)
         answer = given.get(question.id)
-        now = {"unknown": "Don't know", "skipped": "Skipped"}.get(answer.status if answer else "", "Not answered yet")
+        now = status_label(answer.status if answer else UNANSWERED)
         rows.append(SheetRow(question, titles.get(question.domain, question.domain), now, allowed_values(question),
                              depends, question.worded(role_kind)))
     return rows
@@ -148,10 +149,10 @@ def sheet_respondent(site, name: Optional[str], role: Optional[str] = None, role
         return None, None
     if not name.strip():
         raise ReadinessError("--respondent needs a name", hint='for example --respondent "Jordan Lee"')
-    from readiness.interview.session import _check_role_kind
+    from readiness.workspace.answering import check_role_kind
     from readiness.workspace.store import respondent_for
 
-    kind = _check_role_kind(site, role_kind, site.root)
+    kind = check_role_kind(site, role_kind, site.root)
     who = respondent_for(site, name, role)
     q = site.questionnaire
     kind = kind or (who.role_kind if who.role_kind in {r.id for r in q.respondent_roles} else None) \
@@ -384,7 +385,7 @@ def _text(value: Any) -> str:
 
 
 def _columns(path: Path, header: list[Any], out: Collected) -> dict[str, int]:
-    from readiness.questionnaire.loader import did_you_mean
+    from readiness.kernel.problems import did_you_mean
 
     known = ANSWER_COLUMNS + INFO_COLUMNS
     columns: dict[str, int] = {}
@@ -451,7 +452,7 @@ def _row_answer(path, where, raw: dict[str, str], value_cell: Any, q: Questionna
                 out: Collected):
     """One row's Answer, or None (an empty row, or a problem added to `out`)."""
     from readiness.questionnaire.allowed import allowed_values
-    from readiness.questionnaire.loader import did_you_mean
+    from readiness.kernel.problems import did_you_mean
     from readiness.questionnaire.values import MAX_TEXT_CHARS, ValueProblem
     from readiness.workspace.models import Answer
 

@@ -80,7 +80,7 @@ def site_tasks(site, dirs: Sequence[Path] | None = None):
 def plan_for_site(site, assessment, start: _dt.date, dirs: Sequence[Path] | None = None, tasks=None) -> Plan:
     """Load the standard tasks (consultant folders first; or take `tasks` from `site_tasks`), check
     them against the site's questionnaire and schedule the site's plan."""
-    from readiness.assessment.scoring import condition_values
+    from readiness.questionnaire.conditions import condition_values
 
     path, loaded = tasks or site_tasks(site, dirs)
     values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))

@@ -180,7 +180,7 @@ def _names(names: list[str]) -> str:
 
 def build_plan(assessment: Assessment, standard: StandardTasks, start: _dt.date, *,
                values: Mapping[str, Any] | None = None, target_launch: Optional[_dt.date] = None) -> Plan:
-    """The whole plan. `values` are the answer values conditions see (scoring.condition_values)."""
+    """The whole plan. `values` are the answer values conditions see (conditions.condition_values)."""
     values = values or {}
     gaps = {g.question: g for g in assessment.gaps}
     nodes: dict[str, _Node] = {}

@@ -9,18 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from readiness.errors import Collected, FileProblems, Problem
+from readiness.errors import Collected
 from readiness.files import Located, read_yaml
-from readiness.questionnaire.models import ID_PATTERN, PHASES, current_phase
+from readiness.kernel.load import load_model
+from readiness.kernel.models import Strict as _Strict
+from readiness.kernel.patterns import ID_PATTERN
+from readiness.kernel.problems import did_you_mean
+from readiness.questionnaire.models import PHASES, current_phase
 
 STANDARD_TASKS_FILE = "plans/standard-tasks.yaml"
 PhaseId = Literal["exploration", "design", "agreements", "hiring_training", "launch", "stabilize"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class PhaseSpec(_Strict):
@@ -88,16 +88,8 @@ class LoadedTasks:
 
 def load_standard_tasks(path: Path) -> LoadedTasks:
     located = read_yaml(Path(path), "standard tasks file")
-    if not isinstance(located.data, dict):
-        raise FileProblems([Problem("the standard tasks file must be a mapping with phases, launch_task and tasks",
-                                    file=located.path, line=1)])
-    try:
-        spec = StandardTasks.model_validate(located.data)
-    except ValidationError as exc:
-        from readiness.questionnaire.loader import validation_problems
-
-        validation_problems(exc, located, _fields_for).raise_if_any(hint="see the comments at the top of the file")
-        raise  # pragma: no cover
+    spec = load_model(StandardTasks, located, fields_for=_fields_for, hint="see the comments at the top of the file",
+                      not_a_mapping="the standard tasks file must be a mapping with phases, launch_task and tasks")
     _cross_check(spec, located).raise_if_any(hint="see the comments at the top of the file")
     return LoadedTasks(spec, located)
 
@@ -114,7 +106,6 @@ def _fields_for(loc: tuple) -> list[str]:
 
 def _cross_check(spec: StandardTasks, located: Located) -> Collected:
     from readiness.questionnaire.conditions import ConditionError, compile_condition
-    from readiness.questionnaire.loader import did_you_mean
 
     out = Collected()
     if [p.id for p in spec.phases] != list(PHASES):
@@ -156,8 +147,6 @@ def _cross_check(spec: StandardTasks, located: Located) -> Collected:
 def check_questions(loaded: LoadedTasks, question_ids) -> None:
     """Every `covers` id must be a question of the site's questionnaire (a typo would silently
     keep a task that is already done)."""
-    from readiness.questionnaire.loader import did_you_mean
-
     known = set(question_ids)
     out = Collected()
     for i, task in enumerate(loaded.spec.tasks):

@@ -3,19 +3,25 @@
 Conditions come from questionnaire files a consultant may have shared, so they run in Jinja's
 sandbox, guarded against huge values (readiness/sandbox.py): they can compare and combine answers
 but not reach Python internals, files or modules, nor build a gigabyte-long string.  A condition
-that names an unanswered question sees `none`.
+that names an unanswered question sees `none`.  `condition_values` and `applicable_ids` say, for a
+site's answers, what conditions see and which questions apply (scoring and the interview share them).
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from statistics import mean
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from readiness.errors import ReadinessError
+from readiness.kernel.statuses import AnswerStatus
 from readiness.sandbox import CONDITION_SECONDS, GuardedSandbox, budget
+
+if TYPE_CHECKING:
+    from readiness.questionnaire.models import Questionnaire
 
 
 class ConditionError(ReadinessError, ValueError):
@@ -84,3 +90,38 @@ def derive_value(expression: str, values: Mapping[str, Any]) -> Any:
         raise ConditionError(f"derive expression needed far too much memory (in `{expression}`)") from None
     except (TypeError, UndefinedError, ValueError, ArithmeticError):
         return None
+
+
+def condition_values(q: Questionnaire, answers: Mapping[str, Any], respondents: Iterable[Any]) -> dict[str, Any]:
+    """What `when` conditions see: each question's answered value, or None."""
+    values: dict[str, Any] = {}
+    for question in q.questions:
+        if question.scope == "respondent":
+            scores = [r.answers[question.id].value for r in respondents
+                      if question.id in r.answers and r.answers[question.id].status == AnswerStatus.ANSWERED]
+            numeric = [v for v in scores if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            values[question.id] = mean(numeric) if numeric else (scores[0] if scores else None)
+            continue
+        answer = answers.get(question.id)
+        values[question.id] = answer.value if answer is not None and answer.status == AnswerStatus.ANSWERED else None
+    return values
+
+
+def applicable_ids(q: Questionnaire, values: Mapping[str, Any], answers: Mapping[str, Any]) -> set[str]:
+    """Questions that apply: their condition holds and nobody marked them not applicable.
+
+    Conditions see only the answers of questions that themselves apply, so a chain of conditions
+    switches off together."""
+    live: dict[str, Any] = {}
+    out: set[str] = set()
+    for question in q.questions:
+        ok = True
+        if question.when:
+            ok = evaluate(question.when, live)
+        answer = answers.get(question.id)
+        if answer is not None and answer.status == AnswerStatus.NOT_APPLICABLE:
+            ok = False
+        live[question.id] = values.get(question.id) if ok else None
+        if ok:
+            out.add(question.id)
+    return out

@@ -1,86 +1,15 @@
 """Load a questionnaire file and check it whole, reporting every problem with file and line."""
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from readiness.errors import Collected, FileProblems
-from readiness.files import Located, loc_text
+from readiness.errors import Collected
+from readiness.files import Located
+from readiness.kernel.load import load_model
+from readiness.kernel.problems import describe, did_you_mean
 from readiness.questionnaire.conditions import ConditionError, names_in
 from readiness.questionnaire.models import Questionnaire
-
-
-def did_you_mean(word: str, options) -> str | None:
-    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
-def _describe(located: Located, loc: tuple) -> str:
-    """A key path, with the question or domain id added so people can find it."""
-    text = loc_text(loc)
-    data = located.data
-    if len(loc) >= 2 and loc[0] in ("questions", "domains") and isinstance(loc[1], int):
-        try:
-            ident = data[loc[0]][loc[1]].get("id")
-        except (AttributeError, IndexError, KeyError, TypeError):
-            ident = None
-        if ident:
-            text = text.replace(f"{loc[0]}[{loc[1]}]", f"{loc[0]}[{loc[1]}] ({ident})", 1)
-    return text
-
-
-def validation_problems(exc: ValidationError, located: Located, model_fields_for=None) -> Collected:
-    """Turn pydantic's errors into located problems with plain wording."""
-    out = Collected()
-    for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-after")))
-        kind = err["type"]
-        hint = None
-        if kind == "extra_forbidden":
-            key = loc[-1]
-            message = f"unknown key '{key}'"
-            if model_fields_for:
-                hint = did_you_mean(key, model_fields_for(loc[:-1]))
-            if not hint:
-                hint = "remove it, or check its spelling"
-            place = located.at(loc)
-        elif kind == "missing":
-            message = f"missing required key '{loc[-1]}'"
-            place = located.at(loc[:-1])
-        else:
-            message, hint = _plain_message(err)
-            place = located.at(loc)
-        out.add(message, where=_describe(located, loc), hint=hint, **place)
-    return out
-
-
-PATTERN_HINTS = {
-    r"^[a-z][a-z0-9_]*$": "use lower_snake_case: small letters, digits and underscores, starting with a letter",
-    r"^[A-Z]{2}$": "use the two-letter state code, such as NC",
-    r"^\d+\.\d+\.\d+$": "use three numbers such as 1.0.0",
-}
-
-
-def _plain_message(err: dict) -> tuple[str, str | None]:
-    """Pydantic's wording, made plainer where it reads like a programmer's."""
-    kind, value = err["type"], err.get("input")
-    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
-    if kind == "string_pattern_mismatch":
-        pattern = (err.get("ctx") or {}).get("pattern", "")
-        return f"{shown} is not in the expected form", PATTERN_HINTS.get(pattern)
-    if kind in ("dict_type", "model_type"):  # model_type: a list or text where a section belongs
-        return f"expected a mapping ('key: value' lines), got {type(value).__name__}", None
-    if kind == "list_type":
-        return f"expected a list (lines starting with '- '), got {type(value).__name__}", None
-    noun = {"string_type": "text", "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
-            "int_parsing": "a whole number", "int_from_float": "a whole number", "bool_type": "true or false",
-            "bool_parsing": "true or false"}.get(kind)
-    if noun:
-        return f"expected {noun}, got {shown}", None
-    return err["msg"].removeprefix("Value error, "), None
 
 
 def _fields_for(loc: tuple) -> list[str]:
@@ -112,7 +41,7 @@ def cross_check(q: Questionnaire, located: Located) -> Collected:
 
     def where(i: int, key: str | None = None) -> dict:
         loc = ("questions", i) + ((key,) if key else ())
-        return {**located.at(loc), "where": _describe(located, loc)}
+        return {**located.at(loc), "where": describe(located, loc)}
 
     domain_ids = [d.id for d in q.domains]
     for i, d in enumerate(q.domains):
@@ -204,7 +133,7 @@ def _check_wording(located: Located, out: Collected) -> None:
 
     for loc, text in prose(located.data):
         for name in unknown_names(text):
-            out.add(f"unknown title '{{{name}}}' in the text", where=_describe(located, loc),
+            out.add(f"unknown title '{{{name}}}' in the text", where=describe(located, loc),
                     hint=did_you_mean(name.lower(), WORDING_NAMES) or
                     "use one of " + ", ".join("{" + n + "}" for n in WORDING_NAMES), **located.at(loc))
 
@@ -229,22 +158,10 @@ def _check_cycles(deps: dict[str, set[str]], out: Collected, located: Located) -
 
 def parse_questionnaire(located: Located) -> Questionnaire:
     """Validate already-read YAML; raises FileProblems listing every problem."""
-    if not isinstance(located.data, dict):
-        raise FileProblems([_top_problem(located)])
-    try:
-        q = Questionnaire.model_validate(located.data)
-    except ValidationError as exc:
-        validation_problems(exc, located, _fields_for).raise_if_any()
-        raise  # pragma: no cover - raise_if_any always raises here
+    q = load_model(Questionnaire, located, fields_for=_fields_for, not_a_mapping=(
+        "a questionnaire must be a mapping with id, version, title, domains and questions"))
     cross_check(q, located).raise_if_any()
     return q
-
-
-def _top_problem(located: Located):
-    from readiness.errors import Problem
-
-    return Problem("a questionnaire must be a mapping with id, version, title, domains and questions",
-                   file=located.path, line=1)
 
 
 @lru_cache(maxsize=16)

@@ -1,17 +1,17 @@
 """The questionnaire file format, validated at the YAML boundary.
 
-Unknown keys are refused everywhere (`extra="forbid"`) so a misspelt key is reported, not ignored.
-Models are frozen after loading: the rest of the pipeline only reads them.
+Unknown keys are refused everywhere (the kernel's `Strict` base) so a misspelt key is reported, not
+ignored. Models are frozen after loading: the rest of the pipeline only reads them.
 """
 from __future__ import annotations
 
 import re
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-FACT_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
+from readiness.kernel.models import Strict
+from readiness.kernel.patterns import FACT_PATTERN, FILE_ID_PATTERN, ID_PATTERN, VERSION_PATTERN
 
 QuestionType = Literal["yes_no", "choice", "multi", "scale", "number", "text", "date", "records"]
 SCORABLE_TYPES = {"yes_no", "choice", "multi", "scale", "number"}
@@ -26,10 +26,6 @@ LEGACY_PHASES = {"stabilise": "stabilize"}
 def current_phase(value):
     """A phase id as it is now: an old spelling ("stabilise") becomes its new one ("stabilize")."""
     return LEGACY_PHASES.get(value, value) if isinstance(value, str) else value
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class Choice(Strict):
@@ -292,8 +288,8 @@ class RespondentRole(Strict):
 
 
 class Questionnaire(Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    id: str = Field(pattern=FILE_ID_PATTERN)
+    version: str = Field(pattern=VERSION_PATTERN)
     title: str
     description: Optional[str] = None
     domains: list[Domain] = Field(min_length=1)

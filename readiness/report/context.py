@@ -14,6 +14,7 @@ import re
 from typing import Any, Mapping, Sequence
 
 from readiness.assessment.model import STAGES, Assessment
+from readiness.kernel.statuses import UNANSWERED, AnswerStatus, status_label
 from readiness.planning.export import cell, day
 from readiness.planning.schedule import Plan, PlanTask
 from readiness.report.pathways import SOURCES, pathways, recommendation
@@ -68,8 +69,7 @@ def unknowns(a: Assessment, questionnaire) -> list[dict]:
             continue
         gap = gaps.get(q.id)
         out.append({"question": cell(q.text), "domain": cell(domains.get(q.domain, q.domain)),
-                    "status": {"unknown": "Don't know", "unanswered": "Not asked yet", "skipped": "Skipped"}[
-                        result.status],
+                    "status": "Not asked yet" if result.status == UNANSWERED else status_label(result.status),
                     "who": cell(gap.owner if gap else (q.gap.owner if q.gap else "Project manager")),
                     "gate": bool(q.gate), "scored": q.is_scorable})
     out.sort(key=lambda u: (not u["gate"], not u["scored"]))
@@ -100,7 +100,7 @@ def heard(a: Assessment, questionnaire) -> list[dict]:
                               "role": "", "when": cell(_when(result.at))})
         for x in result.respondents:
             said = [("Note", x.note), ("Evidence", x.evidence)]
-            if q.type == "text" and x.display not in ("", "Don't know"):
+            if q.type == "text" and x.status == AnswerStatus.ANSWERED and x.display:
                 said.insert(0, ("Answer", x.display))
             for kind, text in said:
                 if text:

@@ -51,7 +51,7 @@ class Supplies:
     @classmethod
     def for_site(cls, site, assessment, today: _dt.date, folders: Sequence[Path]) -> "Supplies":
         """A site's supplies; the standard tasks come from the first of `folders` that has them."""
-        from readiness.assessment.scoring import condition_values
+        from readiness.questionnaire.conditions import condition_values
         from readiness.planning import plan_for_site
         from readiness.report.whatif import Outlook, best_moves
 

@@ -58,7 +58,7 @@ class Move:
     label: str
     answer: str  # the best answer, as a person reads it
     typed: str  # the same as `--what-if` takes it: QUESTION=typed
-    today: str  # the answer recorded now ("Not answered yet", "Don't know", ...)
+    today: str  # the answer recorded now (the value shown, or its status's label: "Not answered yet", ...)
     weeks_saved: int
     launch: _dt.date
     score_today: Optional[float]
@@ -77,7 +77,9 @@ def _recorded(question, answer) -> str:
         return "Not answered yet"
     if answer.status == "answered":
         return display(question, answer.value)
-    return {"unknown": "Don't know", "skipped": "Skipped", "not_applicable": "Not applicable"}[answer.status]
+    from readiness.kernel.statuses import status_label
+
+    return status_label(answer.status)
 
 
 # VALUEs that are not an answer but a state: "don't know" (as `answer --unknown`) and "not applicable"

@@ -5,10 +5,10 @@ given on the command line), what-if, answer files and answer sheets use these; n
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
-from readiness.errors import AnswerError
-from readiness.questionnaire.loader import did_you_mean
+from readiness.errors import AnswerError, ReadinessError
+from readiness.kernel.problems import did_you_mean
 from readiness.questionnaire.models import Question, Questionnaire
 
 IDS_HINT = "see the ids with: lead-readiness score SITE --format json, or the questionnaire file"
@@ -41,3 +41,17 @@ def read_typed_value(question: Question, text: str, *, label: str | None = None,
         return parse_cli_value(question, text)
     except ValueProblem as exc:
         raise AnswerError(f"{label or f'answer to {question.id!r}'}: {exc}", hint=hint) from None
+
+
+def check_role_kind(site: Any, kind: Optional[str], site_dir: Any = None) -> Optional[str]:
+    """The respondent_roles id given with --role-kind, checked against the questionnaire (None: not given)."""
+    if kind is None:
+        return None
+    roles = site.questionnaire.respondent_roles
+    if kind not in {r.id for r in roles}:
+        listed = ", ".join(f"{r.id} ({r.label})" for r in roles)
+        raise ReadinessError(f"unknown --role-kind '{kind}'",
+                             hint=did_you_mean(kind, [r.id for r in roles]) or
+                             (f"kinds: {listed}" if roles else f"questionnaire {site.questionnaire.ref} words its "
+                              "questions one way for everyone: leave out --role-kind"))
+    return kind

@@ -3,24 +3,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, WithJsonSchema, field_validator
 
 from readiness.jurisdiction import InstitutionOverrides
+from readiness.kernel.models import StrictEditable as _Strict
+from readiness.kernel.patterns import STATE_CODE_PATTERN
+from readiness.kernel.statuses import AnswerStatus
 
-Status = Literal["answered", "unknown", "skipped", "not_applicable"]
-STATUS_WORDS = {"answered": "answered", "unknown": "don't know", "skipped": "skipped",
-                "not_applicable": "not applicable"}
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+# Stored as the enum's value ("unknown"); the JSON Schema lists the values, as the file holds them.
+Status = Annotated[AnswerStatus, WithJsonSchema({"enum": [s.value for s in AnswerStatus], "title": "Status",
+                                                 "type": "string"})]
 
 
 class Answer(_Strict):
     value: Any = None
-    status: Status = "answered"
+    status: Status = Field(AnswerStatus.ANSWERED, validate_default=True)
     note: Optional[str] = None
     evidence: Optional[str] = None
     by: Optional[str] = None
@@ -37,7 +36,7 @@ class Answer(_Strict):
 
 class SiteProfile(_Strict):
     name: str = Field(min_length=1, max_length=200)
-    state: str = Field(pattern=r"^[A-Z]{2}$", description="Two-letter US state code, e.g. NC.")
+    state: str = Field(pattern=STATE_CODE_PATTERN, description="Two-letter US state code, e.g. NC.")
     questionnaire: str = Field("lead-site-readiness", description="Questionnaire id, optionally @version.")
     questionnaire_file: Optional[str] = Field(None, description="A consultant questionnaire, relative to the site.")
     templates: Optional[str] = Field(None, description="A consultant template folder, relative to the site.")

@@ -7,6 +7,7 @@ process never leaves a half-written file.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import fcntl
 import os
@@ -19,7 +20,9 @@ from pydantic import ValidationError
 from readiness import resources
 from readiness.errors import AnswerError, Collected, FileProblems, Problem, ReadinessError, WorkspaceError
 from readiness.files import Located, atomic_write, dump_yaml, read_text, read_yaml, write_yaml
-from readiness.questionnaire.loader import did_you_mean, load_questionnaire, validation_problems
+from readiness.kernel.load import load_model
+from readiness.kernel.problems import did_you_mean
+from readiness.questionnaire.loader import load_questionnaire
 from readiness.questionnaire.models import Question, Questionnaire
 from readiness.questionnaire.values import ValueProblem, check_value
 from readiness.workspace.answering import find_question, read_typed_value, status_problem
@@ -120,14 +123,8 @@ def _site_dir(root: Path) -> Path:
 
 
 def load_profile(root: Path) -> SiteProfile:
-    located = read_yaml(root / SITE_FILE, "site file")
-    if not isinstance(located.data, dict):
-        raise FileProblems([Problem("site file must be a mapping with name and state", file=located.path, line=1)])
-    try:
-        return SiteProfile.model_validate(located.data)
-    except ValidationError as exc:
-        validation_problems(exc, located, _site_fields).raise_if_any()
-        raise
+    return load_model(SiteProfile, root / SITE_FILE, "site file", fields_for=_site_fields,
+                      not_a_mapping="site file must be a mapping with name and state")
 
 
 def _site_fields(loc: tuple) -> list[str]:
@@ -266,12 +263,8 @@ def _restore_unmapped(parsed, answers: dict[str, Answer], located: Located, read
 def _read_answer_file(path: Path, model, reading: _Reading, *, respondent: bool):
     located = read_yaml(path, "respondent file" if respondent else "answers file", allow_empty=not respondent,
                         as_text=True)
-    data = _entries(located)
-    try:
-        parsed = model.model_validate(data)
-    except ValidationError as exc:
-        validation_problems(exc, located, lambda loc: list(model.model_fields)).raise_if_any()
-        raise
+    parsed = load_model(model, dataclasses.replace(located, data=_entries(located)),
+                        fields_for=lambda loc: list(model.model_fields))
     out = Collected()
     answers = _check_answers(parsed.answers, located, reading, respondent=respondent, out=out)
     out.raise_if_any(hint="fix the file by hand, or set the answer again with `lead-readiness answer`")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import fcntl
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from pydantic import ValidationError
 
 from readiness import resources
 from readiness.errors import AnswerError, Collected, FileProblems, Problem, ReadinessError, WorkspaceError
-from readiness.files import Located, atomic_write, dump_yaml, read_text, read_yaml, write_yaml
+from readiness.files import LockBusy, Located, atomic_write, dump_yaml, exclusive_lock, read_text, read_yaml, write_yaml
 from readiness.questionnaire.loader import did_you_mean, load_questionnaire, validation_problems
 from readiness.questionnaire.models import Questionnaire
 from readiness.questionnaire.values import ValueProblem, check_value
@@ -69,34 +68,28 @@ def now_stamp() -> str:
 @contextlib.contextmanager
 def write_lock(root: Path) -> Iterator[None]:
     """Serialise writers of one site; waits for the other writer (writes take milliseconds)."""
-    with open(root / LOCK_FILE, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with exclusive_lock(root / LOCK_FILE):
+        yield
 
 
 @contextlib.contextmanager
 def session_lock(root: Path, what: str = "interview") -> Iterator[None]:
     """Refuse a second interview on the same site while one is running."""
     path = root / f".{what}.lock"
-    fh = open(path, "a+")
     try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        with exclusive_lock(path, wait=False) as fh:
             fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise WorkspaceError(f"another {what} is already running on {root} ({holder})",
-                                 hint="finish or quit that one first; answers are saved after each question") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} since {now_stamp()}")
-        fh.flush()
-        yield
-    finally:
-        fh.close()
+            fh.truncate()
+            fh.write(f"pid {os.getpid()} since {now_stamp()}")
+            fh.flush()
+            yield
+    except LockBusy:
+        try:
+            holder = path.read_text(encoding="utf-8", errors="replace").strip() or "another process"
+        except OSError:
+            holder = "another process"
+        raise WorkspaceError(f"another {what} is already running on {root} ({holder})",
+                             hint="finish or quit that one first; answers are saved after each question") from None
 
 
 # ---------------------------------------------------------------- reading

@@ -29,7 +29,9 @@ def current_phase(value):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build: a model's validator is built when it first validates, so a run that takes the
+    # questionnaire from the per-user cache (questionnaire/checked.py) never builds them.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class Choice(Strict):

@@ -255,9 +255,10 @@ def _restore_unmapped(parsed, answers: dict[str, Answer], located: Located, read
                                f"({reading.q.ref} asks it)")
 
 
-def _read_answer_file(path: Path, model, reading: _Reading, *, respondent: bool):
-    located = read_yaml(path, "respondent file" if respondent else "answers file", allow_empty=not respondent,
-                        as_text=True)
+def _read_answer_file(path: Path, model, reading: _Reading, *, respondent: bool, located: Located | None = None):
+    if located is None:
+        located = read_yaml(path, "respondent file" if respondent else "answers file", allow_empty=not respondent,
+                            as_text=True)
     data = _entries(located)
     try:
         parsed = model.model_validate(data)
@@ -283,17 +284,18 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
-def _reading(root: Path, profile: SiteProfile, q: Questionnaire) -> _Reading:
+def _reading(root: Path, profile: SiteProfile, q: Questionnaire, answers: Located | None = None) -> _Reading:
     """Renames from every migration older than this version (harmless when already applied), and
-    whether the answers were collected under another version (then unknown ids are kept, not refused)."""
+    whether the answers were collected under another version (then unknown ids are kept, not refused).
+    `answers`: the answers file, when it has been read already."""
     renamed: dict[str, str] = {}
     for migration in sorted(q.migrations, key=lambda m: _version_key(m.from_version)):
         if _version_key(migration.from_version) < _version_key(q.version):
             renamed.update(migration.renamed)
     recorded = profile.questionnaire if "@" in profile.questionnaire else None
-    if (root / ANSWERS_FILE).exists():
+    if answers is not None or (root / ANSWERS_FILE).exists():
         try:
-            data = read_yaml(root / ANSWERS_FILE, "answers file", allow_empty=True, as_text=True).data
+            data = (answers or read_yaml(root / ANSWERS_FILE, "answers file", allow_empty=True, as_text=True)).data
             ref = data.get("questionnaire") if isinstance(data, dict) else None
             if isinstance(ref, str) and "@" in ref:
                 recorded = ref.strip()
@@ -341,10 +343,17 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
     from readiness.questionnaire.wording import localize
 
     q = localize(q, wording(profile.state, site_state_dirs(root, profile), profile.institution_overrides()))
-    reading = _reading(root, profile, q)
+    located = None  # the answers file, read once for its questionnaire version and its answers
+    if (root / ANSWERS_FILE).exists():
+        try:
+            located = read_yaml(root / ANSWERS_FILE, "answers file", allow_empty=True, as_text=True)
+        except FileProblems:
+            pass  # read again below, where its problems are reported
+    reading = _reading(root, profile, q, located)
     answers: dict[str, Answer] = {}
     if (root / ANSWERS_FILE).exists():
-        parsed, answers = _read_answer_file(root / ANSWERS_FILE, AnswersFile, reading, respondent=False)
+        parsed, answers = _read_answer_file(root / ANSWERS_FILE, AnswersFile, reading, respondent=False,
+                                            located=located)
         kept = 0
         for qid, raw in parsed.unmapped.items():
             if _usable(q, reading.renamed, qid, raw, respondent=False) in answers:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, MINI, ROOT
+from conftest import MINI, ROOT
 from readiness import cache, resources
 from readiness.questionnaire import checked, loader
 

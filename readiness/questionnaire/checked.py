@@ -38,17 +38,21 @@ FORMAT = 2
 MIN_BYTES = 16 * 1024  # a smaller questionnaire file is checked in a few milliseconds: not worth an entry
 MAX_ENTRY_BYTES = 80 * 1024 * 1024  # the JSON of the largest questionnaire the reader accepts (5 MB of YAML)
 _PACKAGE = Path(__file__).resolve().parents[1]
-# What decides whether a questionnaire passes the check and what the check returns.
-_CHECKING_CODE = ("files.py", "sandbox.py", "errors.py", "questionnaire/models.py", "questionnaire/loader.py",
-                  "questionnaire/layering.py", "questionnaire/conditions.py", "questionnaire/wording.py")
+# What decides whether a questionnaire passes the check and what the check returns: the modules of
+# these folders (the package's own, such as files.py and sandbox.py, the questionnaire's, and the
+# shared kernel's where there is one).
+_CHECKING_CODE = ("", "questionnaire", "kernel")
 _LIBRARIES = ("pydantic", "pydantic_core", "yaml", "jinja2")
 
 
 def _fingerprint() -> bytes:
     parts = [f"format {FORMAT}", f"lead-readiness {__version__}"]
-    for name in _CHECKING_CODE:
-        st = os.stat(_PACKAGE / name)
-        parts.append(f"{name} {st.st_size} {st.st_mtime_ns}")
+    for folder in _CHECKING_CODE:
+        try:
+            found = sorted((e.name, e.stat()) for e in os.scandir(_PACKAGE / folder) if e.name.endswith(".py"))
+        except OSError:
+            continue
+        parts += [f"{folder}/{name} {st.st_size} {st.st_mtime_ns}" for name, st in found]
     for library in _LIBRARIES:  # found without importing it (Jinja is not needed on a hit)
         spec = find_spec(library)
         origin = spec.origin if spec is not None else None

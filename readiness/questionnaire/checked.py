@@ -29,6 +29,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable, Optional
 
+from pydantic import BaseModel
+
 from readiness import __version__
 from readiness.questionnaire import models
 from readiness.questionnaire.models import Questionnaire
@@ -89,7 +91,8 @@ class _ModelsOnly(pickle.Unpickler):
 
     def find_class(self, module: str, name: str):
         found = getattr(models, name, None) if module == models.__name__ else None
-        if isinstance(found, type) and issubclass(found, models.Strict):
+        # A model class of that module (whatever base it has: the strict base may live elsewhere).
+        if isinstance(found, type) and issubclass(found, BaseModel) and found.__module__ == models.__name__:
             return found
         raise pickle.UnpicklingError(f"{module}.{name} is not a questionnaire model")
 

@@ -8,8 +8,9 @@ readable by others or of the wrong size is replaced by a new key, which simply i
 entry. An entry that fails any check (planted, truncated, altered, renamed, a link, a FIFO...) is
 ignored, never followed, and the caller rebuilds it and writes it atomically over the bad one.
 
-`user_cache_dir` returns None when caching is turned off (LEAD_READINESS_NO_CACHE=1) or when the
-folder or the key cannot be made safely ours; callers then simply work uncached.
+`user_cache_dir` returns None when caching is turned off (LEAD_READINESS_NO_CACHE=1), on a platform
+without user ids (Windows), or when the folder or the key cannot be made safely ours; callers then
+simply work uncached.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import hashlib
 import hmac
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import Optional
@@ -34,22 +36,43 @@ def caching_disabled() -> bool:
     return os.environ.get(NO_CACHE_VARIABLE, "") not in ("", "0")
 
 
+APP_NAME = "lead-readiness"
+
+
 def _root() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lead-readiness"
+    """`$XDG_CACHE_HOME/lead-readiness` when XDG_CACHE_HOME is set; else the platform's user cache
+    folder as `platformdirs` names it (~/Library/Caches/lead-readiness on macOS, the local AppData
+    folder on Windows). On Linux and the other XDG systems that is ~/.cache/lead-readiness, written
+    out here because importing platformdirs costs tens of milliseconds on every run."""
+    given = os.environ.get("XDG_CACHE_HOME")
+    if given:
+        return Path(given) / APP_NAME
+    if sys.platform == "darwin" or os.name == "nt":
+        from platformdirs import user_cache_dir as platform_cache_dir
+
+        return Path(platform_cache_dir(APP_NAME, appauthor=False))
+    return Path.home() / ".cache" / APP_NAME
+
+
+def _uid() -> Optional[int]:
+    """This user's id, or None where the platform has none (Windows): there the ownership and mode
+    checks that make a cache entry trustworthy cannot be made, so nothing is cached."""
+    getuid = getattr(os, "getuid", None)
+    return getuid() if getuid is not None else None
 
 
 def _private_folder(folder: Path) -> bool:
     """`folder` exists (created 0700 if need be), is a real folder (not a link), ours, not writable by others."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     st = folder.lstat()
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == _uid() and not st.st_mode & 0o022
 
 
 def user_cache_dir(name: str) -> Optional[Path]:
-    """`$XDG_CACHE_HOME/lead-readiness/<name>` (0700, ours, with a usable key), or None."""
+    """`<cache root>/<name>` (0700, ours, with a usable key; the root is `_root()`), or None."""
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"cache folder name {name!r}")
-    if caching_disabled():
+    if caching_disabled() or _uid() is None:
         return None
     root = _root()
     folder = root / name
@@ -76,7 +99,7 @@ def _read_key(path: Path) -> Optional[bytes]:
         return None
     try:
         st = os.fstat(fd)
-        if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077
+        if (not stat.S_ISREG(st.st_mode) or st.st_uid != _uid() or st.st_mode & 0o077
                 or st.st_size != KEY_BYTES):
             return None
         key = os.read(fd, KEY_BYTES + 1)
@@ -178,7 +201,7 @@ def read_entry(path: Path, max_bytes: int) -> Optional[bytes]:
     try:
         st = os.fstat(fd)
         limit = max_bytes + _HEADER
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_size > limit:
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != _uid() or st.st_size > limit:
             return None
         raw = read_up_to(fd, limit)
     except OSError:

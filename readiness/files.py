@@ -6,6 +6,7 @@ message (file, line, what, how to fix) for the same kind of damage.  Every write
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import errno
 import hashlib
@@ -16,7 +17,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Iterator
 
 import yaml
 
@@ -423,3 +424,89 @@ def atomic_write(path: Path, content: str | bytes) -> None:
 
 def write_yaml(path: Path, data: Any, header: str = "") -> None:
     atomic_write(path, header + dump_yaml(data))
+
+
+# ---------------------------------------------------------------- locks
+# Where the platform has flock (Linux, macOS, the BSDs) a lock is an flock on an open file: the
+# kernel releases it when the process ends, however it ends. Elsewhere (Windows, or a build of Python
+# without `fcntl`) the same locks come from the `filelock` library, imported only there: its import
+# costs more than a whole `score`, and flock is what it would use where flock exists.
+
+try:
+    import fcntl as _fcntl
+except ImportError:  # not on this platform
+    _fcntl = None  # type: ignore[assignment]
+
+FALLBACK_LOCK_SUFFIX = ".filelock"
+FALLBACK_WAIT_SECONDS = 30.0  # a write holds its lock for milliseconds; a build for a few seconds
+
+
+class LockBusy(Exception):
+    """`exclusive_lock(..., wait=False)`: another process holds the lock."""
+
+
+def _fallback_lock(path: Path):
+    import warnings
+
+    with warnings.catch_warnings():  # "only soft file lock is available": the message below says what to do
+        warnings.simplefilter("ignore")
+        import filelock
+    return filelock, filelock.FileLock(str(path) + FALLBACK_LOCK_SUFFIX)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, *, wait: bool = True) -> Iterator[IO[str]]:
+    """Hold an exclusive lock named by the file `path` (created if need be) and yield that file, open
+    for reading and appending (a lock may record who holds it). With `wait=False`, raise `LockBusy`
+    at once when another process holds it; otherwise wait for it."""
+    path = Path(path)
+    fh = open(path, "a+", encoding="utf-8")
+    try:
+        if _fcntl is not None:
+            try:
+                _fcntl.flock(fh, _fcntl.LOCK_EX | (0 if wait else _fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise LockBusy(str(path)) from None
+            try:
+                yield fh
+            finally:
+                _fcntl.flock(fh, _fcntl.LOCK_UN)
+            return
+        filelock, lock = _fallback_lock(path)
+        try:
+            lock.acquire(timeout=FALLBACK_WAIT_SECONDS if wait else 0)
+        except filelock.Timeout:
+            if not wait:
+                raise LockBusy(str(path)) from None
+            from readiness.errors import WorkspaceError
+
+            raise WorkspaceError(
+                f"another lead-readiness process has held the lock {lock.lock_file} for over "
+                f"{FALLBACK_WAIT_SECONDS:.0f} seconds",
+                hint="wait for it to finish; if no lead-readiness command is running, delete that file") from None
+        try:
+            yield fh
+        finally:
+            lock.release()
+    finally:
+        fh.close()
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on an existing folder, waiting for it: an flock on the folder itself
+    where flock exists; elsewhere a `filelock` lock on `.<name>.filelock` beside the folder."""
+    folder = Path(folder)
+    if _fcntl is None:
+        with exclusive_lock(folder.parent / f".{folder.name}"):
+            yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        _fcntl.flock(fd, _fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            _fcntl.flock(fd, _fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

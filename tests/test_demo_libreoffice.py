@@ -40,7 +40,9 @@ def test_every_demo_docx_converts_to_pdf(tmp_path, soffice):
         pdf = pdfs / (doc.stem + ".pdf")
         assert pdf.is_file() and pdf.stat().st_size > 5000, f"{doc.name} did not convert"
         if shutil.which("pdftotext"):
-            text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+            import pdf_text
+
+            text = pdf_text.words(pdf)  # words, not lines: where lines wrap depends on the fonts installed
             assert "DRAFT v1 - for stakeholder review" in text, doc.name
             assert "Page 1 of" in text and "not legal advice" in text, doc.name
 

@@ -165,6 +165,15 @@ def load_fresh():
     return loader.load_questionnaire(resources.bundled_questionnaire())
 
 
+@pytest.fixture
+def yaml_layer(monkeypatch):
+    """The questionnaire loads through its parsed-YAML entry: the checked-questionnaire entries
+    (questionnaire/checked.py, tests/test_questionnaire_checked.py) would skip the YAML altogether."""
+    from readiness.questionnaire import checked
+
+    monkeypatch.setattr(checked, "_entry_path", lambda path, content: None)
+
+
 def yaml_entry() -> Path:
     entries = list((root() / "yaml").glob("*.json"))
     assert len(entries) == 1
@@ -172,7 +181,7 @@ def yaml_entry() -> Path:
 
 
 @pytest.mark.parametrize("how", DAMAGES)
-def test_a_damaged_parsed_questionnaire_is_ignored_and_rebuilt(tmp_path, monkeypatch, how):
+def test_a_damaged_parsed_questionnaire_is_ignored_and_rebuilt(tmp_path, monkeypatch, how, yaml_layer):
     monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")
     expected = load_fresh()
     monkeypatch.delenv("LEAD_READINESS_NO_CACHE")
@@ -193,7 +202,7 @@ def test_a_damaged_parsed_questionnaire_is_ignored_and_rebuilt(tmp_path, monkeyp
     assert load_fresh() == expected
 
 
-def test_an_old_plain_json_entry_that_changes_a_question_is_ignored(monkeypatch):
+def test_an_old_plain_json_entry_that_changes_a_question_is_ignored(monkeypatch, yaml_layer):
     """The entry format before signing: plain JSON a planted file could imitate exactly."""
     expected = load_fresh()
     entry = yaml_entry()

@@ -7,7 +7,6 @@ leftover temporary folder).  Builds of one site are serialised by a lock on the 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -117,18 +116,13 @@ def _check_manifest(data: dict, path: Path) -> None:
 @contextlib.contextmanager
 def build_lock(site_root: Path) -> Iterator[Path]:
     """Hold the drafts folder's lock (creating the folder); yields the drafts folder."""
-    from readiness.files import refuse_link_outside
+    from readiness.files import folder_lock, refuse_link_outside
 
     drafts = drafts_dir(site_root)
     refuse_link_outside(drafts, site_root, "drafts folder")
     drafts.mkdir(parents=True, exist_ok=True)
-    fd = os.open(drafts, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with folder_lock(drafts):
         yield drafts
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def remove_stale_temporaries(drafts: Path) -> None:

@@ -8,9 +8,11 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Strict(BaseModel):
-    """Frozen after loading (the rest of the pipeline only reads it); spaces around text stripped."""
+    """Frozen after loading (the rest of the pipeline only reads it); spaces around text stripped.
+    `defer_build`: a model's validator is built when it first validates, so a run that takes the
+    questionnaire from the per-user cache (questionnaire/checked.py) never builds them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class StrictVerbatim(BaseModel):

@@ -12,13 +12,15 @@ from functools import lru_cache
 from statistics import mean
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from jinja2 import TemplateSyntaxError, meta, nodes
-from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from readiness.errors import ReadinessError
 from readiness.kernel.statuses import AnswerStatus
-from readiness.sandbox import CONDITION_SECONDS, GuardedSandbox, budget
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+# Jinja and the sandbox are imported when a condition is first compiled, not with this module: a
+# questionnaire taken checked from the cache (questionnaire/checked.py) whose answers need no
+# condition is scored without them.
 
 if TYPE_CHECKING:
     from readiness.questionnaire.models import Questionnaire
@@ -30,11 +32,15 @@ class ConditionError(ReadinessError, ValueError):
 
 @lru_cache(maxsize=1)
 def _env() -> ImmutableSandboxedEnvironment:
+    from readiness.sandbox import GuardedSandbox
+
     return GuardedSandbox(autoescape=False)
 
 
 def names_in(expression: str) -> set[str]:
     """The answer names a condition reads; raises ConditionError on a syntax error."""
+    from jinja2 import meta, nodes
+
     ast = parse_condition(expression)
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
         attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
@@ -55,6 +61,8 @@ def parse_condition(expression: str):
 
 @lru_cache(maxsize=4096)
 def compile_condition(expression: str) -> Callable[..., Any]:
+    from jinja2 import TemplateSyntaxError
+
     try:
         return _env().compile_expression(expression, undefined_to_none=True)
     except TemplateSyntaxError as exc:
@@ -66,6 +74,10 @@ def evaluate(expression: str, values: Mapping[str, Any]) -> bool:
     """True when the condition holds. A condition that errors (say, comparing none > 30) is False,
     so a question whose inputs are missing is simply not asked yet."""
     fn = compile_condition(expression)
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    from readiness.sandbox import CONDITION_SECONDS, budget
+
     try:
         with budget(CONDITION_SECONDS, "the condition"):
             return bool(fn(**values))
@@ -81,6 +93,10 @@ def derive_value(expression: str, values: Mapping[str, Any]) -> Any:
     """What a `derive` expression gives for these answers, or None when its inputs are missing
     (an expression that errors, say `none | length`, gives nothing rather than a wrong answer)."""
     fn = compile_condition(expression)
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    from readiness.sandbox import CONDITION_SECONDS, budget
+
     try:
         with budget(CONDITION_SECONDS, "the derive expression"):
             return fn(**values)

@@ -37,9 +37,12 @@ def _base_path(child: Path, ref: object, line: int | None) -> Path:
                                     hint=getattr(exc, "hint", None))]) from None
 
 
-def read_layered(path: Path, _depth: int = 0, _seen: tuple = ()) -> Located:
-    """Read a questionnaire file, merging it over its `extends:` chain."""
+def read_layered(path: Path, _depth: int = 0, _seen: tuple = (), *, files: list[Path] | None = None) -> Located:
+    """Read a questionnaire file, merging it over its `extends:` chain. Every file read is appended
+    to `files` when given (what a cached result depends on)."""
     path = Path(path)
+    if files is not None:
+        files.append(path)
     located = read_yaml(path, "questionnaire")
     data = located.data
     if not isinstance(data, dict) or "extends" not in data:
@@ -51,7 +54,7 @@ def read_layered(path: Path, _depth: int = 0, _seen: tuple = ()) -> Located:
         raise FileProblems([Problem("questionnaires extend each other in a loop (or more than 5 deep)",
                                     file=path, line=located.line_of(("extends",)))])
     base_file = _base_path(path, data["extends"], located.line_of(("extends",)))
-    base = read_layered(base_file, _depth + 1, _seen + (path.resolve(),))
+    base = read_layered(base_file, _depth + 1, _seen + (path.resolve(),), files=files)
     return _merge(base, located)
 
 

@@ -166,9 +166,15 @@ def parse_questionnaire(located: Located) -> Questionnaire:
 
 @lru_cache(maxsize=16)
 def _load_cached(path: str, mtime_ns: int, size: int) -> Questionnaire:
+    from readiness.questionnaire import checked
+
+    return checked.load(Path(path), lambda files: _load_and_check(Path(path), files))
+
+
+def _load_and_check(path: Path, files: list[Path]) -> Questionnaire:
     from readiness.questionnaire.layering import read_layered
 
-    return parse_questionnaire(read_layered(Path(path)))
+    return parse_questionnaire(read_layered(path, files=files))
 
 
 def load_questionnaire(path: Path) -> Questionnaire:

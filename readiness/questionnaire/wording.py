@@ -92,11 +92,15 @@ def localize(q, names: Mapping[str, str]):
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is q:
         return hit[1]
-    raw = q.model_dump(exclude_unset=True)
-    if not any(names_in(text) for _loc, text in prose(raw)):
-        out = q
-    else:
-        out = Questionnaire.model_validate(_filled(raw, names))
+    def fill_in():
+        raw = q.model_dump(exclude_unset=True)
+        if not any(names_in(text) for _loc, text in prose(raw)):
+            return q
+        return Questionnaire.model_validate(_filled(raw, names))
+
+    from readiness.questionnaire.checked import localized
+
+    out = localized(q, dict(names), fill_in)  # kept in the per-user cache when q came from it
     if len(_CACHE) > 64:
         _CACHE.clear()
     _CACHE[key] = (q, out)

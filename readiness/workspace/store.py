@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as _dt
-import fcntl
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from pydantic import ValidationError
 
 from readiness import resources
 from readiness.errors import AnswerError, Collected, FileProblems, Problem, ReadinessError, WorkspaceError
-from readiness.files import Located, atomic_write, dump_yaml, read_text, read_yaml, write_yaml
+from readiness.files import LockBusy, Located, atomic_write, dump_yaml, exclusive_lock, read_text, read_yaml, write_yaml
 from readiness.kernel.load import load_model
 from readiness.kernel.problems import did_you_mean
 from readiness.questionnaire.loader import load_questionnaire
@@ -73,34 +72,28 @@ def now_stamp() -> str:
 @contextlib.contextmanager
 def write_lock(root: Path) -> Iterator[None]:
     """Serialise writers of one site; waits for the other writer (writes take milliseconds)."""
-    with open(root / LOCK_FILE, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with exclusive_lock(root / LOCK_FILE):
+        yield
 
 
 @contextlib.contextmanager
 def session_lock(root: Path, what: str = "interview") -> Iterator[None]:
     """Refuse a second interview on the same site while one is running."""
     path = root / f".{what}.lock"
-    fh = open(path, "a+")
     try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        with exclusive_lock(path, wait=False) as fh:
             fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise WorkspaceError(f"another {what} is already running on {root} ({holder})",
-                                 hint="finish or quit that one first; answers are saved after each question") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} since {now_stamp()}")
-        fh.flush()
-        yield
-    finally:
-        fh.close()
+            fh.truncate()
+            fh.write(f"pid {os.getpid()} since {now_stamp()}")
+            fh.flush()
+            yield
+    except LockBusy:
+        try:
+            holder = path.read_text(encoding="utf-8", errors="replace").strip() or "another process"
+        except OSError:
+            holder = "another process"
+        raise WorkspaceError(f"another {what} is already running on {root} ({holder})",
+                             hint="finish or quit that one first; answers are saved after each question") from None
 
 
 # ---------------------------------------------------------------- reading
@@ -260,9 +253,10 @@ def _restore_unmapped(parsed, answers: dict[str, Answer], located: Located, read
                                f"({reading.q.ref} asks it)")
 
 
-def _read_answer_file(path: Path, model, reading: _Reading, *, respondent: bool):
-    located = read_yaml(path, "respondent file" if respondent else "answers file", allow_empty=not respondent,
-                        as_text=True)
+def _read_answer_file(path: Path, model, reading: _Reading, *, respondent: bool, located: Located | None = None):
+    if located is None:
+        located = read_yaml(path, "respondent file" if respondent else "answers file", allow_empty=not respondent,
+                            as_text=True)
     parsed = load_model(model, dataclasses.replace(located, data=_entries(located)),
                         fields_for=lambda loc: list(model.model_fields))
     out = Collected()
@@ -284,17 +278,18 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
-def _reading(root: Path, profile: SiteProfile, q: Questionnaire) -> _Reading:
+def _reading(root: Path, profile: SiteProfile, q: Questionnaire, answers: Located | None = None) -> _Reading:
     """Renames from every migration older than this version (harmless when already applied), and
-    whether the answers were collected under another version (then unknown ids are kept, not refused)."""
+    whether the answers were collected under another version (then unknown ids are kept, not refused).
+    `answers`: the answers file, when it has been read already."""
     renamed: dict[str, str] = {}
     for migration in sorted(q.migrations, key=lambda m: _version_key(m.from_version)):
         if _version_key(migration.from_version) < _version_key(q.version):
             renamed.update(migration.renamed)
     recorded = profile.questionnaire if "@" in profile.questionnaire else None
-    if (root / ANSWERS_FILE).exists():
+    if answers is not None or (root / ANSWERS_FILE).exists():
         try:
-            data = read_yaml(root / ANSWERS_FILE, "answers file", allow_empty=True, as_text=True).data
+            data = (answers or read_yaml(root / ANSWERS_FILE, "answers file", allow_empty=True, as_text=True)).data
             ref = data.get("questionnaire") if isinstance(data, dict) else None
             if isinstance(ref, str) and "@" in ref:
                 recorded = ref.strip()
@@ -342,10 +337,17 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
     from readiness.questionnaire.wording import localize
 
     q = localize(q, wording(profile.state, site_state_dirs(root, profile), profile.institution_overrides()))
-    reading = _reading(root, profile, q)
+    located = None  # the answers file, read once for its questionnaire version and its answers
+    if (root / ANSWERS_FILE).exists():
+        try:
+            located = read_yaml(root / ANSWERS_FILE, "answers file", allow_empty=True, as_text=True)
+        except FileProblems:
+            pass  # read again below, where its problems are reported
+    reading = _reading(root, profile, q, located)
     answers: dict[str, Answer] = {}
     if (root / ANSWERS_FILE).exists():
-        parsed, answers = _read_answer_file(root / ANSWERS_FILE, AnswersFile, reading, respondent=False)
+        parsed, answers = _read_answer_file(root / ANSWERS_FILE, AnswersFile, reading, respondent=False,
+                                            located=located)
         kept = 0
         for qid, raw in parsed.unmapped.items():
             if _usable(q, reading.renamed, qid, raw, respondent=False) in answers:

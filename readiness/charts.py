@@ -257,7 +257,7 @@ def _fitted_labels(fig, ax, rows, fontsize: float) -> list[str]:
             fonts[key] = FontProperties(size=fontsize, weight=key[0], style=key[1])
 
         def width(text: str) -> float:
-            return renderer.get_text_width_height_descent(text, fonts[key], ismath=False)[0]
+            return renderer.get_text_width_height_descent(text, fonts[key], ismath=False)[0]  # noqa: B023 (used in this pass)
 
         text = _short(r["label"], 64)
         measured = width(text)

@@ -566,7 +566,6 @@ def demo(
     out_dir: Path = typer.Argument(Path("lead-readiness-demo"), help="Where to put the demo site."),
 ) -> None:
     """Copy the fictional example site (Harbor County) and build its whole document pack."""
-    from rich.text import Text
 
     from readiness.console import out, plain
     from readiness.documents.build import build_site

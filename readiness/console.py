@@ -10,7 +10,7 @@ import errno
 import os
 import re
 import sys
-from functools import lru_cache
+from functools import cache
 
 from rich import box
 from rich.console import Console
@@ -134,14 +134,14 @@ def _escapes() -> dict:
     return {"color_system": None} if plain_mode() or os.environ.get("NO_COLOR", "") else {}
 
 
-@lru_cache(maxsize=None)
+@cache
 def out() -> Console:
     if sys.stdout is None:  # started with its standard output closed
         raise StdoutClosed()
     return _sized(SafeConsole(highlight=False, markup=False, no_color=plain_mode() or None, **_escapes()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def err() -> Console:
     return _sized(SafeConsole(stderr=True, highlight=False, markup=False, no_color=plain_mode() or None,
                               **_escapes()))

@@ -1,5 +1,4 @@
 """`lint` finds every seeded problem with file and line (exit 3); the bundled pack lints clean (exit 0)."""
-from pathlib import Path
 
 from conftest import FIXTURES, invoke
 

@@ -23,7 +23,7 @@ _TWIPS_PER_EMU = 1 / 635
 
 
 def _w(tag: str) -> str:
-    return "{%s}%s" % (W, tag)
+    return f"{{{W}}}{tag}"
 
 
 def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header_text: str,

@@ -37,7 +37,7 @@ _SKIP_IN_DELETED = ("drawing", "pict", "object", "commentReference", "footnoteRe
 
 
 def _w(tag: str) -> str:
-    return "{%s}%s" % (W, tag)
+    return f"{{{W}}}{tag}"
 
 
 def _local(el) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from readiness.documents.marks import TOOL, parse_custom, read_marks
+from readiness.documents.marks import TOOL, read_marks
 from readiness.documents.markdown_blocks import PLACEHOLDER
 from readiness.errors import ReadinessError
 
@@ -32,7 +32,7 @@ _OPEN_ITEM_COMMENT = re.compile(r"^\s*Open item:\s*(.*?)\s*(?:—|--|-)\s*confir
 
 
 def _w(tag: str) -> str:
-    return "{%s}%s" % (W, tag)
+    return f"{{{W}}}{tag}"
 
 
 def _local(el) -> str:
@@ -199,7 +199,7 @@ class _Comment:
     section: str = ""
     anchor: str = ""
     position: int = -1
-    parent: "_Comment | None" = None
+    parent: _Comment | None = None
 
 
 def _comments(package: _Package) -> dict[str, _Comment]:
@@ -449,7 +449,7 @@ def _check_proposals(site, proposals: list[Proposal]) -> None:
     for p in proposals:
         if p.problem is None:
             by_question.setdefault(p.question, []).append(p)
-    for qid, group in by_question.items():
+    for group in by_question.values():
         values = {repr(p.value) for p in group}
         if len(values) > 1:
             names = "; ".join(f"{p.author}: {p.text}" for p in group)

@@ -385,7 +385,7 @@ def _answers(path: Path, table: list[tuple[int, list[Any]]], q: Questionnaire, *
 
         def cell(name: str) -> str:
             i = columns.get(name)
-            return _text(cells[i]) if i is not None and i < len(cells) else ""
+            return _text(cells[i]) if i is not None and i < len(cells) else ""  # noqa: B023 (used in this pass)
 
         raw = {name: cell(name) for name in ANSWER_COLUMNS}
         if not any(raw.values()):

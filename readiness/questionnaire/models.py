@@ -143,7 +143,7 @@ class Gap(Strict):
     def _current_phase(cls, v):
         return current_phase(v)
 
-    def for_answer(self, value) -> "Gap":
+    def for_answer(self, value) -> Gap:
         """This rule with the settings of the answer given (a choice value, or True/False for yes/no)."""
         key = ("yes" if value else "no") if isinstance(value, bool) else value
         override = self.by_answer.get(key) if isinstance(key, str) else None

@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -265,7 +266,7 @@ def read_file(path: Path, marks: dict[str, str], title: str, review: Review) -> 
     position = 0  # characters of text seen so far, to tell where a comment starts
     open_ranges: dict[str, list[str]] = {}
     answers: list[tuple[str, str, str, str, str, str]] = []
-    changes: list[tuple[str, etree._Element, str]] = []
+    changes: list[tuple[str, etree._Element, str, int]] = []
     body = doc.find(_w("body")) if doc is not None else None
     for el in (body.iter() if body is not None else ()):
         name = _local(el)
@@ -296,13 +297,13 @@ def read_file(path: Path, marks: dict[str, str], title: str, review: Review) -> 
     last = None  # (element, remark) of the previous change, to join pieces Word split
     first = len(review.remarks)
     for name, el, where, at in changes:
-        parent = el.getparent()
+        holder: Any = el.getparent()  # a w:ins or w:del always has one: a run's, row's or paragraph's
         kind = "insertion" if name == "ins" else "deletion"
         tags = ("t",) if name == "ins" else ("delText",)
-        if _local(parent) == "rPr" and _local(parent.getparent()) == "pPr":
+        if _local(holder) == "rPr" and _local(holder.getparent()) == "pPr":
             continue  # a paragraph mark: the paragraph's text is reported with its runs
-        if _local(parent) == "trPr":
-            row = parent.getparent()
+        if _local(holder) == "trPr":
+            row = holder.getparent()
             text = "table row: " + " | ".join(_text(tc, tags).strip() for tc in row.iterchildren(_w("tc")))
         elif el.xpath("ancestor::w:tr[1]/w:trPr/w:ins | ancestor::w:tr[1]/w:trPr/w:del", namespaces={"w": W}):
             continue  # inside a row inserted or deleted whole: reported with the row
@@ -447,7 +448,7 @@ def _check_proposals(site, proposals: list[Proposal]) -> None:
                     p.problem = f"'{p.question}' has been answered since: {display(question, current.value)}"
     by_question: dict[str, list[Proposal]] = {}
     for p in proposals:
-        if p.problem is None:
+        if p.problem is None and p.question is not None:
             by_question.setdefault(p.question, []).append(p)
     for group in by_question.values():
         values = {repr(p.value) for p in group}
@@ -478,7 +479,7 @@ def apply_proposals(site, review: Review, only: list[str] | None = None) -> list
                                                    else "these files propose no answers"))
     applied = []
     for p in review.proposals:
-        if p.problem is not None or (only and p.question not in only):
+        if p.problem is not None or p.question is None or (only and p.question not in only):
             continue
         save_answer(site, p.question, Answer(value=p.value, status="answered", evidence=p.evidence, by=p.author or None,
                                              note=f"From the review of {p.file.name} ({p.document}, open item: {p.item})"))

@@ -43,7 +43,7 @@ def validation_problems(exc: ValidationError, located: Located, model_fields_for
             key = loc[-1]
             message = f"unknown key '{key}'"
             if model_fields_for:
-                hint = did_you_mean(key, model_fields_for(loc[:-1]))
+                hint = did_you_mean(str(key), model_fields_for(loc[:-1]))
             if not hint:
                 hint = "remove it, or check its spelling"
             place = located.at(loc)
@@ -51,7 +51,7 @@ def validation_problems(exc: ValidationError, located: Located, model_fields_for
             message = f"missing required key '{loc[-1]}'"
             place = located.at(loc[:-1])
         else:
-            message, hint = _plain_message(err)
+            message, hint = _plain_message(dict(err))
             place = located.at(loc)
         out.add(message, where=_describe(located, loc), hint=hint, **place)
     return out
@@ -87,7 +87,7 @@ def _fields_for(loc: tuple) -> list[str]:
     """The keys allowed at `loc`, for 'did you mean' on unknown keys."""
     from readiness.questionnaire import models as m
 
-    model = m.Questionnaire
+    model: type[m.Strict] = m.Questionnaire
     for part in loc:
         if isinstance(part, int):
             continue
@@ -214,7 +214,7 @@ def _check_cycles(deps: dict[str, set[str]], out: Collected, located: Located) -
 
     def visit(node: str, trail: list[str]) -> None:
         state[node] = 1
-        for nxt in sorted(deps.get(node, ()) - {node}):  # self-reference is reported on its own
+        for nxt in sorted(deps.get(node, set()) - {node}):  # self-reference is reported on its own
             if state.get(nxt) == 1:
                 cycle = trail[trail.index(nxt):] + [nxt] if nxt in trail else [node, nxt]
                 out.add("conditions form a cycle: " + " -> ".join(cycle), file=located.path)

@@ -246,7 +246,7 @@ def answer(
     """Set one answer, checked against its question's type and choices."""
     from readiness.errors import AnswerError
     from readiness.questionnaire.values import ValueProblem, display, parse_cli_value
-    from readiness.workspace.models import Answer
+    from readiness.workspace.models import Answer, Status
     from readiness.workspace.store import open_site, refuse_questionnaire_switch, respondent_for, save_answer
 
     site = open_site(site_dir, questionnaire)
@@ -269,7 +269,7 @@ def answer(
             parsed = parse_cli_value(question, value)
         except ValueProblem as exc:
             raise AnswerError(f"answer to '{question_id}': {exc}") from None
-    status = "answered" if value is not None else "unknown" if unknown else "not_applicable"
+    status: Status = "answered" if value is not None else "unknown" if unknown else "not_applicable"
     who = None
     if respondent:
         who = respondent_for(site, respondent, role)

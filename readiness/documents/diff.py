@@ -70,10 +70,11 @@ def pick_versions(site_root: Path, old: str | None, new: str | None) -> tuple[in
     present = versions.list_versions(site_root)
     if old is not None and new is not None:
         return versions.parse_version(old), versions.parse_version(new)
-    if old is not None:
+    given = old if old is not None else new
+    if given is not None:
         if not present:
             raise WorkspaceError(f"{site_root} has no drafts yet", hint=f"build one with: lead-readiness build {site_root}")
-        return versions.parse_version(old), present[-1]
+        return versions.parse_version(given), present[-1]
     if len(present) < 2:
         have = "no drafts yet" if not present else f"only one draft ({versions.folder_name(present[0])})"
         raise WorkspaceError(f"{site_root} has {have}; diff needs two versions",

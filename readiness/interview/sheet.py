@@ -25,10 +25,13 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from readiness.errors import Collected, FileProblems, Problem, ReadinessError
 from readiness.questionnaire.models import Question, Questionnaire
+
+if TYPE_CHECKING:
+    from readiness.workspace.models import Status
 
 ANSWER_COLUMNS = ("question", "value", "status", "note", "evidence")
 INFO_COLUMNS = ("text", "allowed", "help", "domain", "now")
@@ -38,7 +41,7 @@ MAX_COLUMNS = 50
 MAX_UNPACKED = 50 * 1024 * 1024
 MAX_PARTS = 2000
 SHEET_TITLE = "Answers"
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, Status | None] = {
     "": None, "answered": "answered", "answer": "answered",
     "don't know": "unknown", "dont know": "unknown", "don’t know": "unknown", "unknown": "unknown",
     "not applicable": "not_applicable", "not_applicable": "not_applicable", "n/a": "not_applicable",
@@ -162,7 +165,7 @@ def _xlsx(rows: list[SheetRow], site_name: str) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one (active) sheet
     ws.title = SHEET_TITLE
     lists = wb.create_sheet("Lists")
     lists.sheet_state = "hidden"
@@ -307,13 +310,13 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
         for n, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), 1):
             if n > MAX_ROWS + 1:
                 raise _too_many(path)
-            row = []
+            row: list[Any] = []
             for cell in cells:
                 if getattr(cell, "data_type", None) == "f":
                     row.append(_Formula(str(cell.value)))
                 else:
                     row.append(getattr(cell, "value", None))
-            out.append((next((c.row for c in cells if getattr(c, "row", None)), n), row))
+            out.append((next((r for c in cells if (r := getattr(c, "row", None))), n), row))
         return out
     finally:
         wb.close()

@@ -123,7 +123,7 @@ class Drawing:
 
     def __init__(self, supplies: Supplies, items: Sequence[tuple[str, Path]]):
         self.supplies, self.items, self._done = supplies, list(items), False
-        self._child = None
+        self._child: tuple[Path, Any] | None = None  # (the timeline's path, the charts.ChildJob drawing it)
 
     def finish(self) -> None:
         if self._done:

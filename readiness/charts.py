@@ -256,8 +256,8 @@ def _fitted_labels(fig, ax, rows, fontsize: float) -> list[str]:
         if key not in fonts:
             fonts[key] = FontProperties(size=fontsize, weight=key[0], style="italic" if r["summary"] else "normal")
 
-        def width(text: str) -> float:
-            return renderer.get_text_width_height_descent(text, fonts[key], ismath=False)[0]  # noqa: B023 (used in this pass)
+        def width(text: str) -> float:  # called in this pass of the loop only
+            return renderer.get_text_width_height_descent(text, fonts[key], ismath=False)[0]  # noqa: B023
 
         text = _short(r["label"], 64)
         measured = width(text)

@@ -255,7 +255,8 @@ def parse_profile(path: Path) -> StateProfile:
         raise
 
 
-_SECTIONS: dict[str, type[BaseModel]] = {"institutions": Institutions, "charging": Charging, "misdemeanors": Misdemeanors}
+_SECTIONS: dict[str, type[BaseModel]] = {"institutions": Institutions, "charging": Charging,
+                                         "misdemeanors": Misdemeanors}
 
 
 def _profile_fields(loc: tuple) -> list[str]:

@@ -104,7 +104,8 @@ def _respondent_result(question: Question, respondents, applicable: bool) -> Que
 
 def _site_result(question: Question, answer, applicable: bool) -> QuestionResult:
     status = answer.status if answer is not None else "unanswered"
-    said: dict[str, Any] = {} if answer is None else {k: getattr(answer, k, None) for k in ("note", "evidence", "by", "at")}
+    said: dict[str, Any] = {} if answer is None else {k: getattr(answer, k, None)
+                                                     for k in ("note", "evidence", "by", "at")}
     if status == "not_applicable":
         return QuestionResult(question.id, question.domain, status, False, None, **said)
     value = answer.value if status == "answered" else None

@@ -31,7 +31,8 @@ def marks_for(site_name: str, state: str, version: int, document: str) -> dict[s
 
 def custom_xml(marks: dict[str, str]) -> bytes:
     """docProps/custom.xml holding the marks as text properties."""
-    root = etree.Element(f"{{{CP}}}Properties", nsmap={None: CP, "vt": VT})  # type: ignore[dict-item]  # lxml-stubs: no default namespace
+    # lxml takes None for the default namespace; lxml-stubs 0.5 types nsmap's keys as str only
+    root = etree.Element(f"{{{CP}}}Properties", nsmap={None: CP, "vt": VT})  # type: ignore[dict-item]
     by_key = {key: name for name, key in NAMES.items()}
     for pid, (key, value) in enumerate(marks.items(), start=2):  # pid 0 and 1 are reserved
         prop = etree.SubElement(root, f"{{{CP}}}property", fmtid=_FMTID, pid=str(pid), name=by_key.get(key, key))

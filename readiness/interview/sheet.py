@@ -386,9 +386,9 @@ def _answers(path: Path, table: list[tuple[int, list[Any]]], q: Questionnaire, *
                     where=where, hint="type the answer itself in the cell")
             continue
 
-        def cell(name: str) -> str:
+        def cell(name: str) -> str:  # called in this pass of the loop only
             i = columns.get(name)
-            return _text(cells[i]) if i is not None and i < len(cells) else ""  # noqa: B023 (used in this pass)
+            return _text(cells[i]) if i is not None and i < len(cells) else ""  # noqa: B023
 
         raw = {name: cell(name) for name in ANSWER_COLUMNS}
         if not any(raw.values()):

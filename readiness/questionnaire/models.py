@@ -236,7 +236,8 @@ class Question(Strict):
                 if key not in allowed:
                     raise ValueError(f"gap.by_answer names '{key}', which is not an answer of this question "
                                      f"(answers: {', '.join(allowed)})")
-                score = (1.0 if key == "yes" else 0.0) if t == "yes_no" else (c.score if (c := self.choice(key)) else None)
+                choice = self.choice(key)
+                score = (1.0 if key == "yes" else 0.0) if t == "yes_no" else (choice.score if choice else None)
                 severity = override.severity or self.gap.severity
                 if self.gate and score is not None and score >= self.gate.pass_at - 1e-9 and severity == "critical":
                     raise ValueError(f"gap.by_answer.{key}: the answer '{key}' meets the launch requirement, "

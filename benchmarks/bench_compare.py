@@ -66,7 +66,7 @@ def make_sites(folder: Path, count: int = SITES, seed: int = 5) -> list[Path]:
         site_file.write_text(yaml.safe_dump(profile, sort_keys=False))
         answers_file = dest / "answers.yaml"
         data = yaml.safe_load(answers_file.read_text())
-        for qid, entry in data["answers"].items():
+        for qid in data["answers"]:
             question = q.by_id.get(qid)
             if question is None or not question.is_scorable or rnd.random() > 0.25:
                 continue

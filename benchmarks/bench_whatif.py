@@ -43,8 +43,8 @@ def run() -> list[dict]:
         dirs = template_folders(site, None)
         today = whatif.outlook(site, start, dirs)
         tried = len(whatif.candidates(site, today.assessment, today.plan))
-        measured = time_call(lambda: whatif.best_moves(site, today, start, dirs))
-        once = time_call(lambda: whatif.outlook(site, start, dirs))
+        measured = time_call(lambda site=site, today=today, dirs=dirs: whatif.best_moves(site, today, start, dirs))
+        once = time_call(lambda site=site, dirs=dirs: whatif.outlook(site, start, dirs))
         rows.append({"name": f"best_moves_{name}", "measured": measured, "goal": MOVES_GOAL_MS, "unit": "ms",
                      "note": f"{tried} answers tried, {measured / max(1, tried):.1f} ms each"})
         rows.append({"name": f"per_try_{name}", "measured": measured / max(1, tried), "goal": 1.1 * once, "unit": "ms",

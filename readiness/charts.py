@@ -254,10 +254,10 @@ def _fitted_labels(fig, ax, rows, fontsize: float) -> list[str]:
     for r in rows:
         key = ("bold" if r["path"] else "normal", "italic" if r["summary"] else "normal")
         if key not in fonts:
-            fonts[key] = FontProperties(size=fontsize, weight=key[0], style=key[1])
+            fonts[key] = FontProperties(size=fontsize, weight=key[0], style="italic" if r["summary"] else "normal")
 
-        def width(text: str) -> float:
-            return renderer.get_text_width_height_descent(text, fonts[key], ismath=False)[0]
+        def width(text: str) -> float:  # called in this pass of the loop only
+            return renderer.get_text_width_height_descent(text, fonts[key], ismath=False)[0]  # noqa: B023
 
         text = _short(r["label"], 64)
         measured = width(text)
@@ -347,6 +347,7 @@ def _can_fork() -> bool:
 
 def _draw_timeline(plan, rows: list[dict], out_path: Path, title: str) -> Path:
     import matplotlib.dates as mdates
+    from matplotlib.artist import Artist
     from matplotlib.patches import Patch
 
     n = len(rows)
@@ -391,7 +392,7 @@ def _draw_timeline(plan, rows: list[dict], out_path: Path, title: str) -> Path:
         ax.spines[side].set_visible(False)
     fig.suptitle(title, fontsize=11.5, fontweight="bold", color=INK, x=0.02, ha="left", y=1 - 0.12 / fig_h)
     used = {r["phase"] for r in rows}
-    handles = [Patch(facecolor=PHASE_COLOURS[p.id], label=p.title) for p in plan.phases if p.id in used]
+    handles: list[Artist] = [Patch(facecolor=PHASE_COLOURS[p.id], label=p.title) for p in plan.phases if p.id in used]
     handles.append(Patch(facecolor="white", edgecolor=INK, hatch="////", label="Closes a launch requirement"))
     handles.append(Patch(facecolor="white", edgecolor=INK, linewidth=1.4, label="Sets the launch date"))
     if plan.target_launch and plan.target_launch != plan.launch:

@@ -13,7 +13,7 @@ import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache
 from typing import Any, Callable, Iterator
 
 from rich import box
@@ -201,14 +201,14 @@ def _console(**kwargs) -> Console:
     return _sized(SafeConsole(highlight=False, markup=False, no_color=_settings.plain or None, **extra, **kwargs))
 
 
-@lru_cache(maxsize=None)
+@cache
 def out() -> Console:
     if sys.stdout is None:  # started with its standard output closed
         raise StdoutClosed()
     return _console()
 
 
-@lru_cache(maxsize=None)
+@cache
 def err() -> Console:
     """Messages. Where standard error is not a terminal (a log, a pipe) a message is one line however
     long, never folded at 80 columns."""

@@ -354,8 +354,9 @@ class _Builder:
     def _check_text(self, value: Any, node: yaml.Node) -> None:
         """A lone surrogate (from an escape such as "\\ud800") is not a character: no file or terminal
         can hold it, so it is refused here, where the line is known, not later in a write."""
-        if isinstance(value, str) and _SURROGATE.search(value):
-            code = ord(_SURROGATE.search(value).group())
+        found = _SURROGATE.search(value) if isinstance(value, str) else None
+        if found:
+            code = ord(found.group())
             raise _fail(self.path, f"the text here holds an invalid character (a lone surrogate, \\u{code:04x})",
                         line=node.start_mark.line + 1,
                         hint="remove the \\u escape; write the character itself, or a pair of escapes")

@@ -13,7 +13,7 @@ Templates see the institutions as `juris.<field>`; question and help texts name 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Mapping, Optional
+from typing import Any, Literal, Mapping, Optional
 
 from pydantic import Field, create_model
 
@@ -94,9 +94,10 @@ def _lower_title(title: str) -> str:
 INSTITUTION_NAMES: tuple[str, ...] = tuple(Institutions.model_fields)
 
 # The same fields, each optional and without a default: what a site or the titles table may set.
-InstitutionOverrides = create_model(
-    "InstitutionOverrides", __base__=_Strict,
-    **{name: (Optional[str], Field(None, description=f.description)) for name, f in Institutions.model_fields.items()})
+# (Any to mypy: a model built at run time has no static fields; TitleRow and SiteProfile subclass or use it.)
+_override_fields: dict[str, Any] = {name: (Optional[str], Field(None, description=f.description))
+                                    for name, f in Institutions.model_fields.items()}
+InstitutionOverrides: Any = create_model("InstitutionOverrides", __base__=_Strict, **_override_fields)
 
 
 class Charging(_Strict):
@@ -147,7 +148,7 @@ class StateProfile(_Strict):
         return next((r for r in self.resources if r.kind == kind), None)
 
 
-class TitleRow(InstitutionOverrides):  # type: ignore[misc, valid-type]
+class TitleRow(InstitutionOverrides):
     source: Optional[str] = None
     note: Optional[str] = None
 
@@ -181,14 +182,15 @@ def load_state_profile(code: str, extra_dirs: tuple[Path, ...] = ()) -> tuple[St
     if row:
         profile = with_institutions(profile, {k: v for k, v in row.model_dump().items()
                                               if k in INSTITUTION_NAMES and v is not None})
-        misdemeanors = Misdemeanors(signer=row.misdemeanor_prosecutor, note=row.note or "", source=row.source)
+        signer = getattr(row, "misdemeanor_prosecutor", None)  # a field of the run-time base (mypy cannot see it)
+        misdemeanors = Misdemeanors(signer=signer, note=row.note or "", source=row.source)
         profile = profile.model_copy(update={"misdemeanors": misdemeanors})
     return profile.model_copy(update={"name": state_name(code)}), False
 
 
 def with_institutions(profile: StateProfile, overrides: Mapping[str, Optional[str]] | None) -> StateProfile:
     """The profile with some institutions replaced (the titles table, or a site's own names)."""
-    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    given: dict[str, Optional[str]] = {k: v for k, v in (overrides or {}).items() if v is not None}
     if not given:
         return profile
     if "prosecutor" in given:  # derived names follow a new title unless given too
@@ -228,7 +230,9 @@ def parse_titles(path: Path) -> dict[str, TitleRow]:
                          hint="use a two-letter code such as OH")
             continue
         part = Located(row, {k[1:]: v for k, v in located.lines.items() if k[:1] == (code,)}, path)
-        part.lines.setdefault((), located.line_of((code,)))
+        line = located.line_of((code,))
+        if line is not None:
+            part.lines.setdefault((), line)
         try:
             rows[key.upper()] = load_model(TitleRow, part, fields_for=lambda loc: list(TitleRow.model_fields))
         except FileProblems as exc:
@@ -241,7 +245,8 @@ def parse_profile(path: Path) -> StateProfile:
     return load_model(StateProfile, path, "state profile", fields_for=_profile_fields)
 
 
-_SECTIONS = {"institutions": Institutions, "charging": Charging, "misdemeanors": Misdemeanors}
+_SECTIONS: dict[str, type[_Strict]] = {"institutions": Institutions, "charging": Charging,
+                                         "misdemeanors": Misdemeanors}
 
 
 def _profile_fields(loc: tuple) -> list[str]:

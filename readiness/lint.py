@@ -194,7 +194,7 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
             report.problems.append(Problem(exc.message or "syntax error", file=path, line=exc.lineno,
                                            hint="fix the template's Jinja syntax"))
             continue
-        if variables is not None:
+        if variables is not None and q is not None:
             try:
                 # The build's own outputs (readiness report, plan) describe the assessment, not the
                 # parties; the answer-state rule is for the pack's documents and partials.
@@ -219,7 +219,7 @@ def _templates(folders: list[Path], q: Questionnaire | None, report: LintReport)
         from readiness.documents.terms import TERMS
 
         for term in {u.split(".")[1] for u in used_facts if u.startswith("terms.") and u.count(".") >= 1}:
-            question = q.by_id.get(TERMS[term].question) if term in TERMS and TERMS[term].question else None
+            question = q.by_id.get(qid) if term in TERMS and (qid := TERMS[term].question) else None
             if question is not None and question.fact:  # `terms.caseload_cap` uses the answer to caseload_cap
                 used_facts.update({question.fact, question.fact.split(".")[0]})  # as naming the fact itself would
         for fact, question in q.facts().items():
@@ -338,8 +338,8 @@ def _check_names_in(ast, path: Path, variables: dict, q: Questionnaire, env, rep
             hint=f"add a {fact}.known or {fact}.unknown test (or use {fact}.isyes / {fact}.isno) "
                  "and give the unknown case an open item"))
     for line, call, qid in _unguarded_lookups(ast, variables, free, q) if check_states else ():
-        fact = q.by_id[qid].fact
-        test = f"a {fact}.known or {fact}.unknown test, or " if fact else ""
+        qfact = q.by_id[qid].fact
+        test = f"a {qfact}.known or {qfact}.unknown test, or " if qfact else ""
         if call == "gate":
             report.problems.append(Problem(
                 f"gate('{qid}').status decides a branch, but no test handles an unknown answer (its status is "
@@ -366,7 +366,7 @@ def _fact_path(node: nodes.Node, variables: dict, free: set[str]) -> str | None:
     if isinstance(node, nodes.Getattr) and node.attr == "value":
         node = node.node
     if isinstance(node, nodes.Name):
-        chain = [node.name]
+        chain: list[str] | None = [node.name]
     elif isinstance(node, nodes.Getattr):
         chain = _chain(node)
     else:
@@ -438,7 +438,7 @@ def _unguarded_branches(ast, variables: dict, free: set[str]) -> list[tuple[int,
                     found.append((line, fact))
             for branch in branches:
                 walk(branch.test, guarded)
-                for child in (branch.body if isinstance(node, nodes.If) else [branch.expr1]):
+                for child in (branch.body if isinstance(branch, nodes.If) else [branch.expr1]):
                     walk(child, inner)
             tail = node.else_ if isinstance(node, nodes.If) else ([node.expr2] if node.expr2 is not None else [])
             for child in tail:
@@ -551,12 +551,13 @@ def _unguarded_lookups(ast, variables: dict, free: set[str], q: Questionnaire) -
 def _chain(node: nodes.Getattr) -> list[str] | None:
     """`da.name.value` -> ['da', 'name', 'value']; None for anything not rooted in a plain name."""
     parts: list[str] = []
-    while isinstance(node, nodes.Getattr):
-        parts.append(node.attr)
-        node = node.node
-    if not isinstance(node, nodes.Name):
+    here: nodes.Expr = node
+    while isinstance(here, nodes.Getattr):
+        parts.append(here.attr)
+        here = here.node
+    if not isinstance(here, nodes.Name):
         return None
-    return [node.name] + parts[::-1]
+    return [here.name] + parts[::-1]
 
 
 def _resolve(chain: list[str], variables: dict) -> tuple[str, str | None] | None:
@@ -740,7 +741,7 @@ def _text_findings(docs, answers: dict, site_name: str, found: dict[tuple, tuple
             lines.setdefault(finding.line, []).append(site_name)
 
 
-def _example_supplies(q: Questionnaire, a, answers, respondents, site_name: str, folders: list[Path]):
+def _example_supplies(q: Questionnaire, a, answers, respondents, site_name: str, folders: Iterable[Path]):
     """What the report and the plan see for an example: its own figures and plan (scheduled from
     the pack's standard tasks, or the bundled ones when the pack's file has problems, which
     `_supplied_variables` reports)."""

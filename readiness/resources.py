@@ -5,7 +5,7 @@ at the top of the repository.  The packaged copy wins when both exist.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from readiness.errors import ReadinessError
@@ -13,7 +13,7 @@ from readiness.errors import ReadinessError
 _PACKAGE = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_dir(name: str) -> Path:
     for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
         if candidate.is_dir():

@@ -107,7 +107,7 @@ def _needs_quotes(text: str) -> bool:
     return _PYYAML_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str"
 
 
-def set_entry(mapping: CommentedMap, key: str, value: dict) -> None:
+def set_entry(mapping: dict, key: str, value: dict) -> None:
     """Make `mapping[key]` equal `value` (a dict of fields), changing an existing block entry in place so
     its comments stay, and adding a new one at the end."""
     current = mapping.get(key)

@@ -17,7 +17,7 @@ import re
 import signal
 import string
 import threading
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeGuard
 
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -39,7 +39,7 @@ class SandboxLimit(SecurityError):
         super().__init__(f"{message} {BLOCKED}")
 
 
-def _int(value: Any) -> bool:
+def _int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -232,8 +232,8 @@ def _guard_join(original):
     offset = 1 if _PassArg.from_obj(original) is not None else 0
 
     @functools.wraps(original)
-    def guarded(*args, **kwargs):
-        args = list(args)
+    def guarded(*given, **kwargs):
+        args = list(given)
         if len(args) > offset:
             sep = args[offset + 1] if len(args) > offset + 1 else kwargs.get("d", "")
             args[offset] = bounded_list(args[offset], len(sep) if isinstance(sep, str) else 0)
@@ -470,7 +470,7 @@ def _time_limit(seconds: float | None, what: str = "rendering") -> Iterator[None
     usable = (seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
               and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
               and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
-    if not usable:
+    if not usable or not seconds:
         yield
         return
 

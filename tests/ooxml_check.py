@@ -12,7 +12,7 @@ import itertools
 import weakref
 from pathlib import Path
 
-_serials: "weakref.WeakKeyDictionary[object, int]" = weakref.WeakKeyDictionary()
+_serials: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
 _counter = itertools.count()
 _patched = False
 

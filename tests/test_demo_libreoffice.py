@@ -100,7 +100,9 @@ def test_no_heading_ends_a_page_of_the_mou(printed):
     ending = {}
     for n, lines in enumerate(pages[start:], start + 1):
         last = lines[-1]
-        ending.update({n: h for h in headings if h == last or (len(last) > 8 and h.startswith(last))})
+        hits = [h for h in headings if h == last or (len(last) > 8 and h.startswith(last))]
+        if hits:
+            ending[n] = hits
     assert not ending, f"headings ending a page: {ending}"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, invoke
-from readiness.documents.diff import diff_versions, report_lines, unified
+from readiness.documents.diff import diff_versions, pick_versions, report_lines, unified
 from readiness.documents.versions import parse_version
 from readiness.errors import ReadinessError
 
@@ -63,6 +63,13 @@ def test_version_arguments_accept_v1_v001_and_1(two_builds):
     assert [parse_version(x) for x in ("v1", "v001", "1", "V12")] == [1, 1, 1, 12]
     with pytest.raises(ReadinessError):
         parse_version("version one")
+
+
+def test_one_version_given_as_either_argument_is_compared_with_the_newest(two_builds):
+    # redline and other callers pass keywords; only `new` given used to read the missing `old` as 'None'
+    assert pick_versions(two_builds, "v1", None) == (1, 2)
+    assert pick_versions(two_builds, None, "v1") == (1, 2)
+    assert pick_versions(two_builds, None, None) == (1, 2)
 
 
 def test_documents_added_and_removed(two_builds):

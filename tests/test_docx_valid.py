@@ -85,13 +85,13 @@ def test_every_docx_declares_word_2013_compatibility(builds):
 
 
 def test_core_properties_name_the_county_the_subject_and_the_draft_version(builds):
-    for name, folder in builds.items():
+    for name in builds:
         county = (EXAMPLES / name / "site.yaml").read_text(encoding="utf-8")
         county = re.search(r"^name:\s*['\"]?(.+?)['\"]?\s*$", county, re.M).group(1)
         for path in _docx(builds, name):
             core = docx_dump.part(path, "docProps/core.xml")
 
-            def prop(tag: str) -> str:
+            def prop(tag: str, core=core) -> str:
                 return "".join(core.xpath(f"//{tag}/text()", namespaces={**NS, "dcterms": "http://purl.org/dc/terms/"}))
 
             assert county in prop("dc:title"), (name, path.name, prop("dc:title"))

@@ -219,7 +219,7 @@ def markdown_documents(draw) -> str:
             blocks.append(draw(INLINE))
         elif kind in ("bullets", "numbers"):
             lines = []
-            for n in range(draw(st.integers(1, 5))):
+            for _ in range(draw(st.integers(1, 5))):
                 depth = draw(st.integers(0, 3))
                 marker = "-" if kind == "bullets" else f"{draw(st.integers(0, 12))}."
                 lines.append("   " * depth + f"{marker} " + draw(INLINE).replace("\n", " "))

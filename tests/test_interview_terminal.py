@@ -26,7 +26,7 @@ DOWN, UP, ENTER, CTRL_C = "\x1b[B", "\x1b[A", "\r", "\x03"
 REAL = Path(__file__).resolve().parents[1] / "questionnaires" / "lead-site-readiness.yaml"
 
 
-def spawn(*args: str) -> "pexpect.spawn":
+def spawn(*args: str) -> pexpect.spawn:
     return pexpect.spawn(EXE, ["interview", *map(str, args)], env=ENV, dimensions=(40, 120), timeout=15,
                          encoding="utf-8")
 

@@ -1,5 +1,4 @@
 """A consultant questionnaire that extends the bundled one: add, change, remove; errors point at the right file."""
-from pathlib import Path
 
 import pytest
 

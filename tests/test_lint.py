@@ -1,4 +1,5 @@
 """`lint` finds every seeded problem with file and line (exit 3); the bundled pack lints clean (exit 0)."""
+
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,7 @@ def test_lint_runs_the_text_check_over_what_it_renders(tmp_path):
     (hit,) = hits
     rendered = render_pack(EXAMPLES / "harbor-county", folder)["case_conferencing"]
     line = next(i for i, row in enumerate(rendered.splitlines(), 1) if "that that information" in row)
-    assert f": case-conferencing.md, line " in hit and f"line {line} (harbor-county)" in hit, hit
+    assert ": case-conferencing.md, line " in hit and f"line {line} (harbor-county)" in hit, hit
     assert ": repeated word: " in hit and "that that information" in hit
     assert str(folder / "policies" / "case-conferencing.md.j2") in hit
     said = " ".join(result.stderr.split())

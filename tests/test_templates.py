@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 
 from readiness.assessment.scoring import assess
+from readiness.workspace.store import open_site
+
+from conftest import EXAMPLES, copies_of, copy_for
 
 # The render pipeline is written alongside these templates; until it is committed these tests skip.
 B = pytest.importorskip("readiness.documents.build")
 site_context = pytest.importorskip("readiness.documents.context").site_context
 make_environment = pytest.importorskip("readiness.documents.environment").make_environment
 load_pack = pytest.importorskip("readiness.documents.pack").load_pack
-from readiness.workspace.store import open_site
-
-from conftest import EXAMPLES, copies_of, copy_for
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TODAY = dt.date(2026, 11, 30)

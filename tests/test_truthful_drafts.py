@@ -17,7 +17,7 @@ import yaml
 
 from readiness.assessment.scoring import assess
 from readiness.documents import build as B
-from readiness.documents.context import build_context, site_context
+from readiness.documents.context import site_context
 from readiness.documents.environment import make_environment, render_string
 from readiness.documents.pack import load_pack
 from readiness.lint import lint
@@ -150,8 +150,8 @@ def test_a_closed_pathway_is_described_the_same_way_everywhere(rendered):
     sentence = re.compile(r"The ([a-z ]+) pathway is not open at launch; the Policy Coordinating Group may open it "
                           r"by a written decision recorded in its minutes\. Until it does, no procedure depends on it\.")
     found = 0
-    for name, docs in rendered.items():
-        for doc, md in docs.items():
+    for docs in rendered.values():
+        for md in docs.values():
             found += len(sentence.findall(md))
             assert "is not one of the referral pathways open at launch" not in md
             assert "Community referrals are not open at launch" not in md

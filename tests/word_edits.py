@@ -22,7 +22,7 @@ NS = {"w": W, "w14": W14, "w15": W15}
 
 
 def w(tag: str) -> str:
-    return "{%s}%s" % (W, tag)
+    return f"{{{W}}}{tag}"
 
 
 class WordFile:

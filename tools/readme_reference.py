@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WIDTH = "100"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _run(*args: str) -> str:
     """What `lead-readiness --plain ARGS` prints on a 100-column terminal (run in-process: it is quick)."""
     from typer.testing import CliRunner

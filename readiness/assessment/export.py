@@ -70,15 +70,15 @@ def to_markdown(a: Assessment, top_gaps: int = 15) -> str:
         lines.append("No gaps found in the answers given.")
     else:
         lines += ["| # | Priority | Gap | Action | Owner |", "|---:|---|---|---|---|"]
-        for n, g in enumerate(a.gaps[:top_gaps], 1):
-            pri = g.severity.capitalize() + (" (blocks launch)" if g.blocks_launch else "")
-            lines.append(f"| {n} | {pri} | {g.title} | {g.action} | {g.owner} |")
+        for n, gap in enumerate(a.gaps[:top_gaps], 1):
+            pri = gap.severity.capitalize() + (" (blocks launch)" if gap.blocks_launch else "")
+            lines.append(f"| {n} | {pri} | {gap.title} | {gap.action} | {gap.owner} |")
         if len(a.gaps) > top_gaps:
             lines.append(f"\n{len(a.gaps) - top_gaps} further gaps are listed in the full report.")
     if a.disagreements:
         lines += ["", "## Where interviewees disagree", ""]
-        for d in a.disagreements:
+        for dis in a.disagreements:
             said = "; ".join(esc(x.respondent) + (f" ({esc(x.role)})" if x.role else "") + f": {esc(x.display)}"
-                             for x in d.answers)
-            lines.append(f"- **{d.text}** {said}")
+                             for x in dis.answers)
+            lines.append(f"- **{dis.text}** {said}")
     return "\n".join(lines) + "\n"

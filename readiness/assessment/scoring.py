@@ -37,12 +37,13 @@ def question_score(question: Question, value: Any) -> float | None:
         choice = question.choice(value)
         return choice.score if choice else 0.0
     if t == "multi":
-        return min(1.0, sum((question.choice(v).score or 0.0) for v in value if question.choice(v)))
+        return min(1.0, sum((c.score or 0.0) for c in map(question.choice, value) if c))
     if t == "scale":
         spec = question.scale
         lo, hi = (spec.min, spec.max) if spec else (1, 5)
         return max(0.0, min(1.0, (value - lo) / (hi - lo)))
-    band = next((b for b in question.number.bands if b.contains(value)), None)
+    bands = question.number.bands if question.number else []
+    band = next((b for b in bands if b.contains(value)), None)
     return band.score if band else 0.0
 
 
@@ -69,7 +70,8 @@ def _respondent_result(question: Question, respondents, applicable: bool) -> Que
 
 def _site_result(question: Question, answer, applicable: bool) -> QuestionResult:
     status = answer.status if answer is not None else "unanswered"
-    said = {} if answer is None else {k: getattr(answer, k, None) for k in ("note", "evidence", "by", "at")}
+    said: dict[str, Any] = {} if answer is None else {k: getattr(answer, k, None)
+                                                     for k in ("note", "evidence", "by", "at")}
     if status == "not_applicable":
         return QuestionResult(question.id, question.domain, status, False, None, **said)
     value = answer.value if status == "answered" else None
@@ -83,15 +85,17 @@ def _site_result(question: Question, answer, applicable: bool) -> QuestionResult
 
 
 def _gate(question: Question, result: QuestionResult) -> GateResult:
+    gate = question.gate
+    assert gate is not None, "_gate is called for launch requirements only"
     if not result.applicable:
         status = "not_applicable"
     elif result.status in ("unanswered", "unknown", "skipped") or result.score is None:
         status = "unknown"
     else:
-        status = "passed" if result.score >= question.gate.pass_at - 1e-9 else "failed"
+        status = "passed" if result.score >= gate.pass_at - 1e-9 else "failed"
     answer = result.display or (status_label(result.status) if result.status in (
         AnswerStatus.UNKNOWN, UNANSWERED, AnswerStatus.SKIPPED) else "")
-    return GateResult(question.id, question.gate.title, question.domain, status, question.gate.why, answer)
+    return GateResult(question.id, gate.title, question.domain, status, gate.why, answer)
 
 
 def _gap(question: Question, result: QuestionResult, blocking: bool, gate_passed: bool = False) -> GapItem | None:
@@ -123,7 +127,8 @@ def _disagreement(question: Question, result: QuestionResult) -> Disagreement | 
     scored = [a for a in result.respondents if a.score is not None and a.status != AnswerStatus.UNKNOWN]
     if len(scored) < 2:
         return None
-    spread = max(a.score for a in scored) - min(a.score for a in scored)
+    scores = [a.score for a in scored if a.score is not None]
+    spread = max(scores) - min(scores)
     if spread < DISAGREEMENT_SPREAD - 1e-9:
         return None
     return Disagreement(question.id, question.text, round(spread, 3), tuple(scored))

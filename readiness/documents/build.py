@@ -170,6 +170,7 @@ def copies(env, spec: PackDocument, variables: dict) -> list[tuple[PackDocument,
     where = f"{spec.pack_file}:{spec.for_each_line}" if spec.for_each_line else str(spec.pack_file)
     not_a_list = TemplateError(f"{where}: for_each of document '{spec.id}' did not give a list",
                                hint="give an expression for a list, such as police.agencies (a records answer)")
+    assert spec.for_each is not None, "copies() is called for for_each documents only"
     try:
         value = evaluate_expression(env, spec.for_each, variables)
         if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
@@ -288,6 +289,7 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
             if step is not None:
                 step(f"writing {doc.spec.title} ({n} of {len(docs)})")
             if doc.spec.attachments:
+                assert drawing is not None  # started above for every document with attachments
                 drawing.finish()
                 doc.attachments = [ManifestAttachment(kind=a.kind, name=a.file, sha256=sha256_file(folder / a.file))
                                    for a in doc.spec.attachments]

@@ -68,12 +68,13 @@ def _site_root(site_root: Path) -> Path:
 def pick_versions(site_root: Path, old: str | None, new: str | None) -> tuple[int, int]:
     """Defaults: the two newest versions; one given: it against the newest."""
     present = versions.list_versions(site_root)
-    if new is not None:
+    if old is not None and new is not None:
         return versions.parse_version(old), versions.parse_version(new)
-    if old is not None:
+    given = old if old is not None else new
+    if given is not None:
         if not present:
             raise WorkspaceError(f"{site_root} has no drafts yet", hint=f"build one with: lead-readiness build {site_root}")
-        return versions.parse_version(old), present[-1]
+        return versions.parse_version(given), present[-1]
     if len(present) < 2:
         have = "no drafts yet" if not present else f"only one draft ({versions.folder_name(present[0])})"
         raise WorkspaceError(f"{site_root} has {have}; diff needs two versions",
@@ -193,10 +194,10 @@ def _input_notes(old, new) -> list[str]:
 
 
 def _document_change(entry_old: dict | None, entry_new: dict | None, folders, stamps) -> DocumentChange:
-    entry = entry_new or entry_old
+    entry = entry_new or entry_old or {}
     doc_id, title = str(entry.get("id")), str(entry.get("title", entry.get("id")))
     if entry_old is None:
-        return DocumentChange(doc_id, title, "added", open_items=(0, len(entry_new.get("open_items") or [])))
+        return DocumentChange(doc_id, title, "added", open_items=(0, len(entry.get("open_items") or [])))
     if entry_new is None:
         return DocumentChange(doc_id, title, "removed")
     counts = (len(entry_old.get("open_items") or []), len(entry_new.get("open_items") or []))

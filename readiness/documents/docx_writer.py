@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pathlib
 import re
+from typing import cast
 
 from lxml import etree
 
@@ -23,7 +24,7 @@ _TWIPS_PER_EMU = 1 / 635
 
 
 def _w(tag: str) -> str:
-    return "{%s}%s" % (W, tag)
+    return f"{{{W}}}{tag}"
 
 
 def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header_text: str,
@@ -62,7 +63,7 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
     # document (addprevious) costs lxml a namespace fix-up per element against the whole tree, quadratic
     # in the document's size (a 10,000-row table took a minute); one subtree moves in one step.
     body = parse_xml(f'<w:body xmlns:w="{W}" xmlns:r="{R}" xmlns:m="{MARK}">{xml}</w:body>')
-    pictures = etree.ElementBase.xpath(body, "//w:r[@m:img]", namespaces={"w": W, "m": MARK})
+    pictures = cast(list, etree.ElementBase.xpath(body, "//w:r[@m:img]", namespaces={"w": W, "m": MARK}))
     for el in pictures:
         el.attrib.clear()
     etree.cleanup_namespaces(body)
@@ -423,7 +424,7 @@ def _picture(run, image_dir: pathlib.Path | None, src: str, alt: str, title: str
         from docx.image.image import Image
 
         image = Image.from_file(str(path))
-        width = Cm(max(1.0, min(max_cm, IMAGE_WIDTH_CM)))
+        width: int = Cm(max(1.0, min(max_cm, IMAGE_WIDTH_CM)))
         height = int(width * image.px_height / max(image.px_width, 1))
         if height > Cm(IMAGE_MAX_HEIGHT_CM):
             width, height = int(width * Cm(IMAGE_MAX_HEIGHT_CM) / height), Cm(IMAGE_MAX_HEIGHT_CM)

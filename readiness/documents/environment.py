@@ -276,8 +276,8 @@ def to_template_error(exc: BaseException, *, names: Iterable[str] = (), lookup=N
     """The located TemplateError for an exception raised while loading or rendering a template, or
     None when the exception did not come from template code (a bug to re-raise)."""
     if isinstance(exc, TemplateSyntaxError):
-        where = f"{display_path(exc.filename or exc.name or template)}:{exc.lineno}"
-        return TemplateError(f"{where}: {exc.message}", hint="fix the template's Jinja syntax")
+        located = f"{display_path(exc.filename or exc.name or template)}:{exc.lineno}"
+        return TemplateError(f"{located}: {exc.message}", hint="fix the template's Jinja syntax")
     where = _where(exc)
     if isinstance(exc, SandboxLimit):
         return TemplateError(f"{where or display_path(template)}: {exc}",

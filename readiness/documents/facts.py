@@ -142,7 +142,7 @@ class Fact:
         self._path, self._question, self._kind = path, question, kind
         answered = status == "answered" and value is not None and value != []
         self._status = status if not (status == "answered" and not answered) else "unanswered"
-        self._value = value if answered else None
+        self._value: Any = value if answered else None
         self._placeholder = placeholder(placeholder_text)
         self._labels = labels or {}
         self._fields = fields or []

@@ -58,8 +58,8 @@ _FORMAT_1_KINDS = {("readiness_report", "png"): "radar_chart", ("implementation_
 def _upgrade_extra(entry: Any) -> Any:
     if not isinstance(entry, dict):
         return entry
-    names = entry.get("names") if isinstance(entry.get("names"), dict) else {}
-    files = entry.get("files") if isinstance(entry.get("files"), dict) else {}
+    names = given if isinstance(given := entry.get("names"), dict) else {}
+    files = found if isinstance(found := entry.get("files"), dict) else {}
     doc_id = str(entry.get("id"))
     attachments = [{"kind": _FORMAT_1_KINDS.get((doc_id, fmt), fmt), "name": name, "sha256": files.get(fmt, "")}
                    for fmt, name in names.items() if fmt not in DOCUMENT_FORMATS]

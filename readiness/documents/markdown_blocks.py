@@ -141,11 +141,13 @@ class _Walker:
                 self.table = Table([], 0)
                 self.table_line = tok.map[0] + 1 if tok.map else 0
             elif t == "table_close":
+                assert self.table is not None  # markdown-it nests a table's tokens inside table_open/close
                 self.blocks.append(self.table)
                 self.table = None
             elif t == "tr_open":
                 self.row = []
             elif t == "tr_close":
+                assert self.table is not None and self.row is not None
                 self.table.rows.append(self.row)
                 if len(self.table.rows) - self.table.header_rows > MAX_TABLE_ROWS:
                     at = f" (Markdown line {self.table_line})" if self.table_line else ""
@@ -153,6 +155,7 @@ class _Walker:
                                            "too many to convert to Word",
                                            hint="split the table, or shorten the list of answers that fills it")
             elif t == "thead_close":
+                assert self.table is not None
                 self.table.header_rows = len(self.table.rows)
             elif t in ("th_open", "td_open"):
                 style = tok.attrs.get("style") or ""
@@ -169,7 +172,7 @@ class _Walker:
                 self.blocks.append(Para("title", spans, level=1))
             else:
                 self.blocks.append(Para("heading", spans, level=level))
-        elif kind in ("th_open", "td_open") and self.row is not None:
+        elif kind in ("th_open", "td_open") and self.row is not None and self.table is not None:
             self.row.append(spans)
             if len(self.table.aligns) < len(self.row):
                 self.table.aligns.append(self.cell_align)
@@ -410,7 +413,7 @@ class BodyWriter:
         self._comment_of: dict[str, int] = {}  # open item -> index in self.comments
         self.images: list[tuple[str, str, str, float]] = []
         self.has_toc = False
-        self._nums: dict[int, int] = {}  # list id -> numId restarting at the list's start
+        self._nums: dict[int, int | None] = {}  # list id -> numId restarting at the list's start
         self._rpr_cache: dict[tuple, str] = {}
         self._bookmarks = 0
         self._toc_marks: dict[int, tuple[str, int]] = {}  # id(heading Para) -> its bookmark's name and id
@@ -451,9 +454,9 @@ class BodyWriter:
             if _SIGNING_SECTION.search(section) or "signature" in header.lower():
                 signing.add(n)
                 m = n - 1
-                while m >= 0 and isinstance(blocks[m], Para) and blocks[m].role not in ("pagebreak", "rule"):
+                while m >= 0 and isinstance(prev := blocks[m], Para) and prev.role not in ("pagebreak", "rule"):
                     keep.add(m)
-                    if blocks[m].role in ("title", "heading"):
+                    if prev.role in ("title", "heading"):
                         break
                     m -= 1
         return keep, signing

@@ -31,7 +31,8 @@ def marks_for(site_name: str, state: str, version: int, document: str) -> dict[s
 
 def custom_xml(marks: dict[str, str]) -> bytes:
     """docProps/custom.xml holding the marks as text properties."""
-    root = etree.Element(f"{{{CP}}}Properties", nsmap={None: CP, "vt": VT})
+    # lxml takes None for the default namespace; lxml-stubs 0.5 types nsmap's keys as str only
+    root = etree.Element(f"{{{CP}}}Properties", nsmap={None: CP, "vt": VT})  # type: ignore[dict-item]
     by_key = {key: name for name, key in NAMES.items()}
     for pid, (key, value) in enumerate(marks.items(), start=2):  # pid 0 and 1 are reserved
         prop = etree.SubElement(root, f"{{{CP}}}property", fmtid=_FMTID, pid=str(pid), name=by_key.get(key, key))
@@ -51,7 +52,7 @@ def merged_custom_xml(existing: bytes, marks: dict[str, str]) -> bytes:
     for prop in list(root.iter(f"{{{CP}}}property")):
         if prop.get("name") in names:
             prop.getparent().remove(prop)
-    pids = [int(p.get("pid")) for p in root.iter(f"{{{CP}}}property") if (p.get("pid") or "").isdigit()]
+    pids = [int(p.get("pid", "")) for p in root.iter(f"{{{CP}}}property") if (p.get("pid") or "").isdigit()]
     for pid, (key, value) in enumerate(marks.items(), start=max(pids, default=1) + 1):
         prop = etree.SubElement(root, f"{{{CP}}}property", fmtid=_FMTID, pid=str(pid), name=by_key.get(key, key))
         etree.SubElement(prop, f"{{{VT}}}lpwstr").text = str(value)
@@ -66,7 +67,7 @@ def parse_custom(data: bytes) -> dict[str, str]:
     for prop in root.iter(f"{{{CP}}}property"):
         key = NAMES.get(prop.get("name", ""))
         if key:
-            out[key] = "".join(prop.itertext()).strip()
+            out[key] = "".join(map(str, prop.itertext())).strip()
     return out
 
 
@@ -78,7 +79,7 @@ def read_marks(path: Path) -> dict[str, str]:
             rels = etree.fromstring(package.read("_rels/.rels"), etree.XMLParser(resolve_entities=False, no_network=True))
             for rel in rels:
                 if rel.get("Type") == CUSTOM_REL and rel.get("Target"):
-                    name = rel.get("Target").lstrip("/")
+                    name = (rel.get("Target") or "").lstrip("/")
         except (KeyError, etree.XMLSyntaxError):
             pass
         try:

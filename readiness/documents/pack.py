@@ -71,7 +71,7 @@ class DocumentEntry(_Strict):
     audience: Optional[str] = Field(None, description="Who reviews it.")
     description: Optional[str] = None
     when: Optional[str] = Field(None, description="Sandboxed Jinja expression over the render context.")
-    formats: list[Format] = Field(default_factory=lambda: ["md", "docx"], min_length=1)
+    formats: list[Format] = Field(default_factory=lambda: list[Format](["md", "docx"]), min_length=1)
     needs: list[Need] = Field(default_factory=list, description="Data the tool computes for this template: "
                               "`plan` (the implementation plan), `report` (the readiness report's figures).")
     attachments: list[AttachmentEntry] = Field(default_factory=list,
@@ -209,7 +209,7 @@ def _check_condition(expression: str) -> str | None:
 
 
 def _template_files(folders: Sequence[Path]) -> list[str]:
-    found = set()
+    found: set[str] = set()
     for folder in folders:
         found.update(str(p.relative_to(folder).as_posix()) for p in folder.rglob("*.j2"))
     return sorted(found)

@@ -99,9 +99,9 @@ def _check_line(line: str, number: int, document: str, answers: list[str], first
     body = plain.lstrip("> ").rstrip()
     for m in _DOUBLE.finditer(body):
         add("double_punctuation", m.start(), m.end(), body)
-    m = _HEADING_CLAUSE.match(body) or _NUMBERED.match(body)
-    if m:
-        add("lowercase_clause", 0, m.end(), body)
+    clause = _HEADING_CLAUSE.match(body) or _NUMBERED.match(body)
+    if clause:
+        add("lowercase_clause", 0, clause.end(), body)
     scan = _SUBSECTION.sub("", _LINK_TARGET.sub("]", body))
     depth = 0
     for i, ch in enumerate(scan):

@@ -22,7 +22,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from lxml import etree
 
@@ -37,7 +37,7 @@ _SKIP_IN_DELETED = ("drawing", "pict", "object", "commentReference", "footnoteRe
 
 
 def _w(tag: str) -> str:
-    return "{%s}%s" % (W, tag)
+    return f"{{{W}}}{tag}"
 
 
 def _local(el) -> str:
@@ -212,7 +212,7 @@ class _Writer:
         deleted at their places (in `w:del`). The run's other children (tabs, breaks) stay kept."""
         rpr = r.find(_w("rPr"))
         text = t.text or ""
-        pieces: list[tuple[str, object]] = []  # ("keep"|"ins", element) or ("del", (start, end))
+        pieces: list[tuple[str, Any]] = []  # ("keep"|"ins", element) or ("del", (start, end))
         for child in r:
             if child is rpr:
                 continue

@@ -17,10 +17,11 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
-from readiness.documents.marks import TOOL, parse_custom, read_marks
+from readiness.documents.marks import TOOL, read_marks
 from readiness.documents.markdown_blocks import PLACEHOLDER
 from readiness.errors import ReadinessError
 
@@ -32,7 +33,7 @@ _OPEN_ITEM_COMMENT = re.compile(r"^\s*Open item:\s*(.*?)\s*(?:—|--|-)\s*confir
 
 
 def _w(tag: str) -> str:
-    return "{%s}%s" % (W, tag)
+    return f"{{{W}}}{tag}"
 
 
 def _local(el) -> str:
@@ -199,7 +200,7 @@ class _Comment:
     section: str = ""
     anchor: str = ""
     position: int = -1
-    parent: "_Comment | None" = None
+    parent: _Comment | None = None
 
 
 def _comments(package: _Package) -> dict[str, _Comment]:
@@ -265,7 +266,7 @@ def read_file(path: Path, marks: dict[str, str], title: str, review: Review) -> 
     position = 0  # characters of text seen so far, to tell where a comment starts
     open_ranges: dict[str, list[str]] = {}
     answers: list[tuple[str, str, str, str, str, str]] = []
-    changes: list[tuple[str, etree._Element, str]] = []
+    changes: list[tuple[str, etree._Element, str, int]] = []
     body = doc.find(_w("body")) if doc is not None else None
     for el in (body.iter() if body is not None else ()):
         name = _local(el)
@@ -296,13 +297,13 @@ def read_file(path: Path, marks: dict[str, str], title: str, review: Review) -> 
     last = None  # (element, remark) of the previous change, to join pieces Word split
     first = len(review.remarks)
     for name, el, where, at in changes:
-        parent = el.getparent()
+        holder: Any = el.getparent()  # a w:ins or w:del always has one: a run's, row's or paragraph's
         kind = "insertion" if name == "ins" else "deletion"
         tags = ("t",) if name == "ins" else ("delText",)
-        if _local(parent) == "rPr" and _local(parent.getparent()) == "pPr":
+        if _local(holder) == "rPr" and _local(holder.getparent()) == "pPr":
             continue  # a paragraph mark: the paragraph's text is reported with its runs
-        if _local(parent) == "trPr":
-            row = parent.getparent()
+        if _local(holder) == "trPr":
+            row = holder.getparent()
             text = "table row: " + " | ".join(_text(tc, tags).strip() for tc in row.iterchildren(_w("tc")))
         elif el.xpath("ancestor::w:tr[1]/w:trPr/w:ins | ancestor::w:tr[1]/w:trPr/w:del", namespaces={"w": W}):
             continue  # inside a row inserted or deleted whole: reported with the row
@@ -447,9 +448,9 @@ def _check_proposals(site, proposals: list[Proposal]) -> None:
                     p.problem = f"'{p.question}' has been answered since: {display(question, current.value)}"
     by_question: dict[str, list[Proposal]] = {}
     for p in proposals:
-        if p.problem is None:
+        if p.problem is None and p.question is not None:
             by_question.setdefault(p.question, []).append(p)
-    for qid, group in by_question.items():
+    for group in by_question.values():
         values = {repr(p.value) for p in group}
         if len(values) > 1:
             names = "; ".join(f"{p.author}: {p.text}" for p in group)
@@ -479,7 +480,7 @@ def apply_proposals(site, review: Review, only: list[str] | None = None) -> list
     applied = []
     answers: dict[str, Answer] = {}
     for p in review.proposals:
-        if p.problem is not None or (only and p.question not in only):
+        if p.problem is not None or p.question is None or (only and p.question not in only):
             continue
         answers[p.question] = Answer(value=p.value, status="answered", evidence=p.evidence, by=p.author or None,
                                      note=f"From the review of {p.file.name} ({p.document}, open item: {p.item})")

@@ -14,7 +14,7 @@ interview later asks only what that part left open.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union
 
 from readiness.assessment.model import AnswerCounts
 from readiness.interview.helptext import show_value
@@ -241,7 +241,7 @@ class Interview:
                 if not self.is_done(q.id) and q.id not in self.skipped_now]
         here = self._order.get(qid, -1)
         later = [i for i in todo if self._order[i] > here]
-        return (later or todo or [None])[0]
+        return next(iter(later or todo), None)
 
     def previous(self, qid: str) -> Optional[str]:
         """Where "back" goes: the question shown before this one, else the one before it in order."""
@@ -258,7 +258,7 @@ class Interview:
     def apply(self, qid: str, answer: Answer) -> None:
         """Save one answer now (atomic, locked); an existing note is kept unless a new one is given."""
         old = self.answers.get(qid)
-        update = {}
+        update: dict[str, Any] = {}
         if old is not None and answer.note is None and old.note:
             update["note"] = old.note
         if old is not None and answer.evidence is None and old.evidence:
@@ -291,6 +291,7 @@ class Interview:
             else:
                 if values is None:
                     values = condition_values(self.site.questionnaire, self.site.answers, [])
+                assert question.derive is not None  # _own holds questions with from_site or derive
                 value = derive_value(question.derive, values)
                 why = f"worked out from earlier answers ({question.derive})"
             try:
@@ -324,7 +325,7 @@ class Interview:
                     continue
                 answer = self.answers.get(q.id)
                 if q.id in live:
-                    state = answer.status if answer is not None else "unanswered"
+                    state: str = answer.status if answer is not None else "unanswered"
                 elif answer is not None and answer.status == "not_applicable":
                     state = "not_applicable"
                 elif answer is not None and answer.status != "skipped":

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import functools
 import gc
-from typing import Any, Iterator, Optional
+from typing import Any, Collection, Iterator, Optional
 
 import questionary
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
@@ -101,7 +101,7 @@ def fast_prompts() -> Iterator[None]:
 
 def _ask(prompt: questionary.Question) -> Any:
     """Run a prompt (Ctrl-C raises KeyboardInterrupt); once drawn, tidy memory if the collector is off."""
-    drawn = []
+    drawn: list[bool] = []
 
     def tidy(_app) -> None:
         if not drawn:
@@ -165,7 +165,7 @@ def question_prompt(question: Question, current: Optional[Answer], *, text: Opti
     return with_keys(_prompt(question, current, text or question.text, ticked, **io), question)
 
 
-def _prompt(question: Question, current: Optional[Answer], text: str, ticked: Optional[list], **io: Any):
+def _prompt(question: Question, current: Optional[Answer], text: str, ticked: Optional[Collection], **io: Any):
     common = dict(qmark="?", style=STYLE, **io)
     t = question.type
     if t in ("choice", "yes_no", "scale"):
@@ -291,6 +291,7 @@ class TerminalAsker:
             except EOFError:
                 return Quit()
             if action == KEEP:
+                assert current is not None  # KEEP is offered only beside a current answer
                 action = UNKNOWN if current.status == "unknown" else _value(current.value)
             if action == HELP:
                 screens.show_help(self.console, question)

@@ -54,7 +54,7 @@ def header(console: Console, question: Question, current: Optional[Answer], prog
     if typed:
         _say(console, TEXT_HELP_LINE)
     elif getattr(question, "hint", None):  # a typed answer shows it beside the prompt (helptext.type_hint)
-        _say(console, question.hint, style="")
+        _say(console, question.hint or "", style="")
     _say(console, keys_line(question))
     if current is not None and current.status in ("answered", "unknown"):
         how = "press Enter twice" if typed else "press Enter"

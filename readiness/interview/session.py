@@ -75,6 +75,7 @@ def interview(site_dir: Path, *, respondent: Optional[str] = None, role: Optiona
             if make_asker is None:
                 from readiness.interview.prompts import TerminalAsker, fast_prompts
 
+                speed: contextlib.AbstractContextManager[Any]
                 asker, speed = TerminalAsker(), fast_prompts()
             else:
                 asker, speed = make_asker(), contextlib.nullcontext()
@@ -286,7 +287,7 @@ def established_lines(site: Site, a, engine: Interview) -> list[str]:
 
     q = site.questionnaire
     lines = ["What this meeting established:"]
-    groups = {"passed": [], "failed": [], "unknown": []}
+    groups: dict[str, list[str]] = {"passed": [], "failed": [], "unknown": []}
     for g in a.gates:
         if g.status in groups:
             groups[g.status].append(g.title)

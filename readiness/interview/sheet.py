@@ -38,7 +38,7 @@ MAX_COLUMNS = 50
 MAX_UNPACKED = 50 * 1024 * 1024
 MAX_PARTS = 2000
 SHEET_TITLE = "Answers"
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str | None] = {  # the words a sheet may use -> the stored status
     "": None, "answered": "answered", "answer": "answered",
     "don't know": "unknown", "dont know": "unknown", "don’t know": "unknown", "unknown": "unknown",
     "not applicable": "not_applicable", "not_applicable": "not_applicable", "n/a": "not_applicable",
@@ -205,7 +205,7 @@ def _xlsx(rows: list[SheetRow], site_name: str) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one (active) sheet
     ws.title = SHEET_TITLE
     lists = wb.create_sheet("Lists")
     lists.sheet_state = "hidden"
@@ -350,13 +350,13 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
         for n, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), 1):
             if n > MAX_ROWS + 1:
                 raise _too_many(path)
-            row = []
+            row: list[Any] = []
             for cell in cells:
                 if getattr(cell, "data_type", None) == "f":
                     row.append(_Formula(str(cell.value)))
                 else:
                     row.append(getattr(cell, "value", None))
-            out.append((next((c.row for c in cells if getattr(c, "row", None)), n), row))
+            out.append((next((r for c in cells if (r := getattr(c, "row", None))), n), row))
         return out
     finally:
         wb.close()
@@ -426,9 +426,9 @@ def _answers(path: Path, table: list[tuple[int, list[Any]]], q: Questionnaire, *
                     where=where, hint="type the answer itself in the cell")
             continue
 
-        def cell(name: str) -> str:
+        def cell(name: str) -> str:  # called in this pass of the loop only
             i = columns.get(name)
-            return _text(cells[i]) if i is not None and i < len(cells) else ""
+            return _text(cells[i]) if i is not None and i < len(cells) else ""  # noqa: B023
 
         raw = {name: cell(name) for name in ANSWER_COLUMNS}
         if not any(raw.values()):

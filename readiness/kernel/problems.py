@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 from readiness.errors import Collected
 from readiness.files import Located, loc_text
@@ -45,7 +45,7 @@ def validation_problems(exc: ValidationError, located: Located,
             key = loc[-1]
             message = f"unknown key '{key}'"
             if model_fields_for:
-                hint = did_you_mean(key, model_fields_for(loc[:-1]))
+                hint = did_you_mean(str(key), model_fields_for(loc[:-1]))
             if not hint:
                 hint = "remove it, or check its spelling"
             place = located.at(loc)
@@ -59,7 +59,7 @@ def validation_problems(exc: ValidationError, located: Located,
     return out
 
 
-def _plain_message(err: dict) -> tuple[str, str | None]:
+def _plain_message(err: Any) -> tuple[str, str | None]:
     """Pydantic's wording, made plainer where it reads like a programmer's."""
     kind, value = err["type"], err.get("input")
     shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__

@@ -25,9 +25,9 @@ def allowed_values(question: Question, *, with_unknown: bool = True) -> str:
     elif t == "multi":
         text = "one or more of (separated by ;): " + "; ".join(c.label for c in question.choices)
     elif t == "scale":
-        spec = question.scale
-        lo, hi = (spec.min, spec.max) if spec else (1, 5)
-        labels = ", ".join(f"{p} = {label}" for p, label in sorted((spec.labels if spec else {}).items()))
+        scale = question.scale
+        lo, hi = (scale.min, scale.max) if scale else (1, 5)
+        labels = ", ".join(f"{p} = {label}" for p, label in sorted((scale.labels if scale else {}).items()))
         text = f"a whole number from {lo} to {hi}" + (f" ({labels})" if labels else "")
     elif t == "number":
         spec = question.number
@@ -51,7 +51,7 @@ def allowed_values(question: Question, *, with_unknown: bool = True) -> str:
 
 
 def _band_score(question: Question, value: float) -> float:
-    band = next((b for b in question.number.bands if b.contains(value)), None)
+    band = next((b for b in (question.number.bands if question.number else []) if b.contains(value)), None)
     return band.score if band else 0.0
 
 
@@ -65,7 +65,7 @@ def best_value(question: Question) -> Optional[Any]:
         return True
     if t == "choice":
         scored = [c for c in question.choices if c.score is not None]
-        return max(scored, key=lambda c: c.score).value if scored else None
+        return max(scored, key=lambda c: c.score or 0.0).value if scored else None
     if t == "multi":
         picked = [c.value for c in question.choices if (c.score or 0) > 0]
         return picked or None
@@ -79,7 +79,7 @@ def best_value(question: Question) -> Optional[Any]:
     points |= {p + d for p in list(points) for d in (-1, 1)}
     if spec.integer:
         points = {float(int(p)) for p in points}
-    points = [p for p in points if (spec.min is None or p >= spec.min) and (spec.max is None or p <= spec.max)]
+    points = {p for p in points if (spec.min is None or p >= spec.min) and (spec.max is None or p <= spec.max)}
     if not points:
         return None
     best = max(points, key=lambda p: (_band_score(question, p), p in bounds, p))  # a band's own edge

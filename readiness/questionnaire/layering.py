@@ -85,7 +85,7 @@ def _merge(base: Located, child: Located) -> Located:
     for key in LISTS:
         items: list = []
         where: list[tuple[Located, tuple]] = []
-        index: dict[str, int] = {}
+        index: dict[object, int] = {}
         for i, item in enumerate(bdata.get(key) or []):
             if isinstance(item, dict):
                 if item.get("id") in (gone_domains if key == "domains" else gone_questions):

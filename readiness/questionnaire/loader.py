@@ -16,7 +16,7 @@ def _fields_for(loc: tuple) -> list[str]:
     """The keys allowed at `loc`, for 'did you mean' on unknown keys."""
     from readiness.questionnaire import models as m
 
-    model = m.Questionnaire
+    model: type[m.Strict] = m.Questionnaire
     for part in loc:
         if isinstance(part, int):
             continue
@@ -143,7 +143,7 @@ def _check_cycles(deps: dict[str, set[str]], out: Collected, located: Located) -
 
     def visit(node: str, trail: list[str]) -> None:
         state[node] = 1
-        for nxt in sorted(deps.get(node, ()) - {node}):  # self-reference is reported on its own
+        for nxt in sorted(deps.get(node, set()) - {node}):  # self-reference is reported on its own
             if state.get(nxt) == 1:
                 cycle = trail[trail.index(nxt):] + [nxt] if nxt in trail else [node, nxt]
                 out.add("conditions form a cycle: " + " -> ".join(cycle), file=located.path)

@@ -139,7 +139,7 @@ class Gap(Strict):
     def _current_phase(cls, v):
         return current_phase(v)
 
-    def for_answer(self, value) -> "Gap":
+    def for_answer(self, value) -> Gap:
         """This rule with the settings of the answer given (a choice value, or True/False for yes/no)."""
         key = ("yes" if value else "no") if isinstance(value, bool) else value
         override = self.by_answer.get(key) if isinstance(key, str) else None
@@ -235,7 +235,8 @@ class Question(Strict):
                 if key not in allowed:
                     raise ValueError(f"gap.by_answer names '{key}', which is not an answer of this question "
                                      f"(answers: {', '.join(allowed)})")
-                score = (1.0 if key == "yes" else 0.0) if t == "yes_no" else self.choice(key).score
+                choice = self.choice(key)
+                score = (1.0 if key == "yes" else 0.0) if t == "yes_no" else (choice.score if choice else None)
                 severity = override.severity or self.gap.severity
                 if self.gate and score is not None and score >= self.gate.pass_at - 1e-9 and severity == "critical":
                     raise ValueError(f"gap.by_answer.{key}: the answer '{key}' meets the launch requirement, "

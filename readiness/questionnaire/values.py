@@ -237,7 +237,7 @@ def display(question: Question, value: Any) -> str:
         c = question.choice(value)
         return c.label if c else str(value)
     if t == "multi":
-        return "; ".join((question.choice(v).label if question.choice(v) else str(v)) for v in value) or "None"
+        return "; ".join((c.label if (c := question.choice(v)) else str(v)) for v in value) or "None"
     if t == "scale" and question.scale and value in question.scale.labels:
         return f"{value} - {question.scale.labels[value]}"
     if t == "number" and question.number and question.number.unit:

@@ -58,7 +58,7 @@ def assess_site(path: Path, questionnaire: Optional[Path] = None) -> SiteRow:
 
 def _assess_chunk(args) -> list[tuple[int, object]]:
     chunk, questionnaire = args
-    out = []
+    out: list[tuple[int, object]] = []
     for index, path in chunk:
         try:
             out.append((index, assess_site(path, questionnaire)))

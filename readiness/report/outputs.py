@@ -49,7 +49,7 @@ class Supplies:
         self._make_moves = make_moves
 
     @classmethod
-    def for_site(cls, site, assessment, today: _dt.date, folders: Sequence[Path]) -> "Supplies":
+    def for_site(cls, site, assessment, today: _dt.date, folders: Sequence[Path]) -> Supplies:
         """A site's supplies; the standard tasks come from the first of `folders` that has them."""
         from readiness.questionnaire.conditions import condition_values
         from readiness.planning import plan_for_site
@@ -109,7 +109,7 @@ class Supplies:
                                     timeline_alt=charts.timeline_alt_text(self.plan), csv_file=links.csv)
         return out
 
-    def drawing(self, items: Sequence[tuple[str, Path]]) -> "Drawing":
+    def drawing(self, items: Sequence[tuple[str, Path]]) -> Drawing:
         return Drawing(self, items)
 
 
@@ -123,7 +123,7 @@ class Drawing:
 
     def __init__(self, supplies: Supplies, items: Sequence[tuple[str, Path]]):
         self.supplies, self.items, self._done = supplies, list(items), False
-        self._child = None
+        self._child: tuple[Path, Any] | None = None  # (the timeline's path, the charts.ChildJob drawing it)
 
     def finish(self) -> None:
         if self._done:

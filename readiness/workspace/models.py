@@ -41,7 +41,7 @@ class SiteProfile(_Strict):
     questionnaire_file: Optional[str] = Field(None, description="A consultant questionnaire, relative to the site.")
     templates: Optional[str] = Field(None, description="A consultant template folder, relative to the site.")
     created: Optional[str] = None
-    institutions: Optional[InstitutionOverrides] = Field(  # type: ignore[valid-type]
+    institutions: Optional[InstitutionOverrides] = Field(
         None, description="The site's own names for some institutions, winning over the state profile "
         "(e.g. prosecutor: County Attorney); the keys are those of a state profile's institutions.")
 

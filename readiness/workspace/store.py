@@ -297,7 +297,7 @@ def _reading(root: Path, profile: SiteProfile, q: Questionnaire, answers: Locate
             pass  # reported properly when the file is read
     notices: list[str] = []
     lenient = bool(recorded) and recorded != q.ref
-    if lenient:
+    if lenient and recorded:
         rec_id, rec_version = recorded.split("@", 1)
         under = f"version {rec_version} of the questionnaire" if rec_id == q.id else f"questionnaire {recorded}"
         notices.append(f"answers were collected under {under}; reading them with {q.ref}")
@@ -619,6 +619,7 @@ def _merge_write(path: Path, entries: dict[str, Answer], meta: dict[str, Any], h
         elif key_now != key:
             _rename(answers, key, key_now)
     for key in list(unmapped or {}):
+        assert unmapped is not None  # the loop runs over its keys
         key_now = _usable(q, renamed, key, unmapped[key], respondent=respondent)
         if key_now is not None and key_now not in answers and key_now not in entries:
             answers[key_now] = unmapped.pop(key)
@@ -661,6 +662,8 @@ def _splice(path: Path, qid: str, entry: dict, meta: dict[str, Any], q: Question
         return None
     finally:
         parser.dispose()
+    if not isinstance(root, yaml.MappingNode):
+        return None
     node = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "answers"), None)
     if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
         return None

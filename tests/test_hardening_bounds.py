@@ -34,10 +34,7 @@ def test_a_questionnaire_condition_that_loops_is_stopped_when_loaded(tmp_path, m
     """Before: conditions had no time limit at all; `new` ran for hours."""
     from readiness import sandbox
 
-    monkeypatch.setattr(sandbox, "CONDITION_SECONDS", 0.5)
-    from readiness.questionnaire import conditions
-
-    monkeypatch.setattr(conditions, "CONDITION_SECONDS", 0.5)
+    monkeypatch.setattr(sandbox, "CONDITION_SECONDS", 0.5)  # read when a condition runs
     q = tmp_path / "q.yaml"
     q.write_text("id: t\nversion: 1.0.0\ntitle: T\ndomains:\n  - {id: gov, title: Governance}\nquestions:\n"
                  "  - {id: a, domain: gov, text: 'One?', type: yes_no}\n"
@@ -52,7 +49,7 @@ def test_a_questionnaire_condition_that_loops_is_stopped_when_loaded(tmp_path, m
 
 def test_a_condition_bomb_set_off_by_an_answer_is_stopped_by_the_clock(tmp_path, monkeypatch):
     """Short-circuited while `a` is unanswered; answering sets it off, and `score` is stopped."""
-    from readiness.questionnaire import conditions
+    from readiness import sandbox
 
     q = tmp_path / "q.yaml"
     q.write_text("id: t\nversion: 1.0.0\ntitle: T\ndomains:\n  - {id: gov, title: Governance}\nquestions:\n"
@@ -62,7 +59,7 @@ def test_a_condition_bomb_set_off_by_an_answer_is_stopped_by_the_clock(tmp_path,
     site = tmp_path / "site"
     assert invoke("new", site, "--name", "X", "--state", "NC", "--questionnaire", q).exit_code == 0
     assert invoke("answer", site, "a", "yes").exit_code in (0, 1)  # the answer is saved either way
-    monkeypatch.setattr(conditions, "CONDITION_SECONDS", 0.5)
+    monkeypatch.setattr(sandbox, "CONDITION_SECONDS", 0.5)
     before = snapshot(site)
     started = time.perf_counter()
     result = invoke("score", site)

@@ -25,6 +25,7 @@ import io
 import json
 import os
 import pickle
+import stat
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable, Optional
@@ -78,11 +79,28 @@ def _entry_path(path: Path, content: bytes) -> Optional[Path]:
 
 
 def _read(path: Path) -> Optional[bytes]:
+    """The bytes of a regular file of at most MAX_BYTES, else None (the full loader then reads the path
+    and says what is wrong with it). Opened without blocking, so a named pipe or a device put where a
+    questionnaire should be never makes the cache check wait or read without end."""
+    from readiness.files import MAX_BYTES
+
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return None
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            data = fh.read(MAX_BYTES + 1)
+        return data if len(data) <= MAX_BYTES else None
+    except OSError:
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 class _ModelsOnly(pickle.Unpickler):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, invoke
+from readiness.documents.consistency import check_consistency, stated_terms
 from test_truthful_drafts import _render
 
 TITLE = "Harbor County Deflection MOU of March 4, 2024"
@@ -57,6 +58,8 @@ def test_an_agreement_in_force_gets_a_checklist_and_the_mou_becomes_model_text(t
         assert needle in sections, needle
     # the terms are the pack's, as in the model MOU
     assert "within 2 hours" in md and "within 30 minutes" in md and "within 30 days" in md
+    assert check_consistency(docs) == []
+    assert any("mou_conformity" in where for where in stated_terms(docs)["crisis_notice_hours"].values())
     # an amendments table and a confirmation line per Party
     assert "| Row | Section of the agreement in force | Amendment | Date each Party signed |" in md
     assert "| Harbor County Sheriff's Office | | | |" in md

@@ -27,7 +27,7 @@ load_pack = pytest.importorskip("readiness.documents.pack").load_pack
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TODAY = dt.date(2026, 11, 30)
 SITES = ("harbor-county", "pine-ridge-county", "cedar-falls-county", "willow-bend-county")
-DOCS = ("mou", "release_of_information", "data_sharing", "prosecutor_protocol", "general_order", "field_card",
+DOCS = ("mou", "mou_conformity", "release_of_information", "data_sharing", "prosecutor_protocol", "general_order", "field_card",
         "order_conformity", "referral_protocol", "case_conferencing", "post_overdose_protocol", "officer_training",
         "evaluation_plan", "sustainability_plan", "clt_charter", "drafting_memo")
 # One general order and one field card per law enforcement agency (pack.yaml `for_each`); golden
@@ -36,7 +36,7 @@ PER_AGENCY = ("general_order", "field_card")
 HARBOR_AGENCIES = ("harbor_city_police_department", "harbor_county_sheriffs_office")
 # One conformity checklist per agency whose general order is already in force (none where no order is):
 # in Harbor County, the police department's.
-CONDITIONAL = {"order_conformity": ("harbor_city_police_department",)}
+CONDITIONAL = {"order_conformity": ("harbor_city_police_department",), "mou_conformity": ()}  # no example has an MOU in force
 HARBOR_IDS = tuple(x for d in DOCS for x in ([f"{d}_{a}" for a in HARBOR_AGENCIES] if d in PER_AGENCY else
                                              [f"{d}_{a}" for a in CONDITIONAL[d]] if d in CONDITIONAL else [d]))
 FORBIDDEN = ("{{", "}}", "{%", "%}", "{#", "None", "[object", "Undefined", "<fact ", "<option ")

@@ -14,15 +14,19 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any, Callable, Iterator
-
-from rich import box
-from rich.console import Console
-from rich.segment import Segment
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from readiness.errors import ReadinessError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+# rich is imported only when something is printed through it (a table, a styled message, an error):
+# JSON, CSV and Markdown results are plain text written to standard output, and importing rich
+# would cost `score --format json` about a sixth of its start-up (issue 15). The two rich subclasses
+# below (`SafeConsole`, `ListingTable`) are made on first use and are reached as module attributes.
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 GATE_STYLE = {"passed": ("Met", "green"), "failed": ("Not met", "bold red"),
@@ -52,36 +56,117 @@ def safe_text(value) -> str:
 
 def plain(value) -> Text:
     """User text as a rich Text: no markup, nothing a terminal could act on."""
+    from rich.text import Text
+
     return Text(safe_text(value))
 
 
-class SafeConsole(Console):
-    """A console that prints strings as plain text. Markup in a string is never interpreted (it is
-    off by default; pass `Text` objects for styles), and every piece of text that reaches the
-    terminal, including text inside `Text` objects and tables, goes through `safe_text` first."""
+@cache
+def _rich_classes() -> dict[str, type]:
+    """`SafeConsole` and `ListingTable`, made (and rich imported) on first use."""
+    from rich.console import Console
+    from rich.segment import Segment
+    from rich.table import Table
+    from rich.text import Text
 
-    def render_str(self, text: str, **kwargs) -> Text:
-        return super().render_str(safe_text(text), **kwargs)
+    class SafeConsole(Console):
+        """A console that prints strings as plain text. Markup in a string is never interpreted (it is
+        off by default; pass `Text` objects for styles), and every piece of text that reaches the
+        terminal, including text inside `Text` objects and tables, goes through `safe_text` first."""
 
-    def _check_buffer(self) -> None:
-        try:
-            super()._check_buffer()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            self.quiet = True  # nothing more can be written here
-            del self._buffer[:]
-            raise OutputFailed(exc) from None
+        def render_str(self, text: str, **kwargs) -> Text:
+            return super().render_str(safe_text(text), **kwargs)
 
-    def on_broken_pipe(self) -> None:
-        """The reader went away (`score SITE | head -1`): let the CLI end quietly (rich would exit 1)."""
-        self.quiet = True
-        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+        def _check_buffer(self) -> None:
+            try:
+                super()._check_buffer()
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                self.quiet = True  # nothing more can be written here
+                del self._buffer[:]
+                raise OutputFailed(exc) from None
 
-    def _render_buffer(self, buffer) -> str:
-        return super()._render_buffer(
-            segment if segment.control or not segment.text else Segment(safe_text(segment.text), segment.style)
-            for segment in buffer)
+        def on_broken_pipe(self) -> None:
+            """The reader went away (`score SITE | head -1`): let the CLI end quietly (rich would exit 1)."""
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+        def _render_buffer(self, buffer) -> str:
+            return super()._render_buffer(
+                segment if segment.control or not segment.text else Segment(safe_text(segment.text), segment.style)
+                for segment in buffer)
+
+    class ListingTable(Table):
+        """A table that, when the terminal is too narrow for its columns to show every word whole,
+        prints each row as a short list instead ("Header: value" lines), so no cell is cut to "…".
+        Deciding measures every cell; the measures are kept while one table is printed, so the
+        table printed after the decision does not measure its cells again."""
+
+        _memo: dict | None = None
+
+        def __rich_console__(self, console, options):
+            self._memo = {}
+            try:
+                if self.columns and self.row_count and self._would_cut(console, options):
+                    yield from self._as_list(console)
+                    return
+                yield from super().__rich_console__(console, options)
+            finally:
+                self._memo = None
+
+        def _measure_column(self, console, options, column):
+            if self._memo is None:
+                return super()._measure_column(console, options, column)
+            key = ("column", column._index, options.max_width)
+            if key not in self._memo:
+                self._memo[key] = super()._measure_column(console, options, column)
+            return self._memo[key]
+
+        def _calculate_column_widths(self, console, options):
+            if self._memo is None:
+                return super()._calculate_column_widths(console, options)
+            key = ("widths", options.max_width)
+            if key not in self._memo:
+                self._memo[key] = super()._calculate_column_widths(console, options)
+            return list(self._memo[key])
+
+        def _would_cut(self, console, options) -> bool:
+            """Whether some column would be left too narrow to read: under its longest word and under
+            MIN_CELL characters. (Words longer than a readable column are folded onto the next line,
+            never cut to "…": see `table`.)"""
+            if self.__rich_measure__(console, options).minimum > options.max_width:
+                return True
+            try:
+                widths = self._calculate_column_widths(console, options.update_width(options.max_width - self._extra_width))
+                return any(width < min(self._measure_column(console, options, column).minimum, MIN_CELL + 2)
+                           for width, column in zip(widths, self.columns))
+            except AttributeError:  # another rich: its measure alone decides
+                return False
+
+        def _as_list(self, console):
+            if self.title:
+                yield self.title if isinstance(self.title, Text) else Text(safe_text(self.title), style="bold")
+            for row in range(self.row_count):
+                for n, column in enumerate(self.columns):
+                    cell = column._cells[row]
+                    if isinstance(cell, str):
+                        cell = Text(safe_text(cell))
+                    elif not isinstance(cell, Text):
+                        cell = Text(safe_text(cell))
+                    header = safe_text(column.header) if isinstance(column.header, str) else ""
+                    line = Text("- " if n == 0 else "  ")
+                    if header:
+                        line.append(f"{header}: ", style="bold")
+                    yield line + cell
+
+    return {"SafeConsole": SafeConsole, "ListingTable": ListingTable}
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("SafeConsole", "ListingTable"):
+        return _rich_classes()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def safe_json(text: str) -> str:
@@ -198,7 +283,8 @@ def _console(**kwargs) -> Console:
     extra: dict = {} if escapes_allowed() else {"color_system": None}
     if _settings.width is not None:
         extra["width"] = _settings.width
-    return _sized(SafeConsole(highlight=False, markup=False, no_color=_settings.plain or None, **extra, **kwargs))
+    safe_console = _rich_classes()["SafeConsole"]
+    return _sized(safe_console(highlight=False, markup=False, no_color=_settings.plain or None, **extra, **kwargs))
 
 
 @cache
@@ -234,6 +320,7 @@ def progress(title: str, *, after: float = PROGRESS_AFTER) -> Iterator[Callable[
     import threading
 
     from rich.status import Status
+    from rich.text import Text
 
     now = {"text": Text(safe_text(title))}
     lock = threading.Lock()
@@ -287,48 +374,10 @@ def _sized(console: Console) -> Console:
     return console
 
 
-class ListingTable(Table):
-    """A table that, when the terminal is too narrow for its columns to show every word whole,
-    prints each row as a short list instead ("Header: value" lines), so no cell is cut to "…"."""
-
-    def __rich_console__(self, console, options):
-        if self.columns and self.row_count and self._would_cut(console, options):
-            yield from self._as_list(console)
-            return
-        yield from super().__rich_console__(console, options)
-
-    def _would_cut(self, console, options) -> bool:
-        """Whether some column would be left too narrow to read: under its longest word and under
-        MIN_CELL characters. (Words longer than a readable column are folded onto the next line,
-        never cut to "…": see `table`.)"""
-        if self.__rich_measure__(console, options).minimum > options.max_width:
-            return True
-        try:
-            widths = self._calculate_column_widths(console, options.update_width(options.max_width - self._extra_width))
-            return any(width < min(self._measure_column(console, options, column).minimum, MIN_CELL + 2)
-                       for width, column in zip(widths, self.columns))
-        except AttributeError:  # another rich: its measure alone decides
-            return False
-
-    def _as_list(self, console):
-        if self.title:
-            yield self.title if isinstance(self.title, Text) else Text(safe_text(self.title), style="bold")
-        for row in range(self.row_count):
-            for n, column in enumerate(self.columns):
-                cell = column._cells[row]
-                if isinstance(cell, str):
-                    cell = Text(safe_text(cell))
-                elif not isinstance(cell, Text):
-                    cell = Text(safe_text(cell))
-                header = safe_text(column.header) if isinstance(column.header, str) else ""
-                line = Text("- " if n == 0 else "  ")
-                if header:
-                    line.append(f"{header}: ", style="bold")
-                yield line + cell
-
-
 def table(*columns: str, title: str | None = None) -> Table:
-    t = ListingTable(title=title, box=box.ASCII if plain_mode() else box.SIMPLE_HEAVY, title_justify="left",
+    from rich import box
+
+    t = _rich_classes()["ListingTable"](title=title, box=box.ASCII if plain_mode() else box.SIMPLE_HEAVY, title_justify="left",
               show_edge=False)
     for col in columns:
         t.add_column(col, overflow="fold")  # a word wider than its column goes on, not "…"
@@ -336,6 +385,8 @@ def table(*columns: str, title: str | None = None) -> Table:
 
 
 def bar(score: float | None, width: int = 20) -> Text:
+    from rich.text import Text
+
     if score is None:
         return Text("n/a", style="dim")
     filled = round(score / 100 * width)
@@ -345,6 +396,8 @@ def bar(score: float | None, width: int = 20) -> Text:
 
 
 def show_assessment(a, max_gaps: int = 12) -> None:
+    from rich.text import Text
+
     c = out()
     verdict = ("launch-ready", "bold green") if a.launch_ready else ("not launch-ready", "bold red")
     score = "n/a" if a.score is None else f"{a.score:.1f}/100"

@@ -18,11 +18,11 @@ class Strict(BaseModel):
 class StrictVerbatim(BaseModel):
     """Frozen, with text kept exactly as written (state profiles, program terms, manifests)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class StrictEditable(BaseModel):
     """A site's own files (site.yaml, answers, respondents): not frozen, spaces around text stripped;
     an enum field holds the value the file stores (`"unknown"`), as the file is written back."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True, defer_build=True)

@@ -174,6 +174,13 @@ def records_still_to_do(task: StandardTask, values: Mapping[str, Any]) -> list[s
     return [str(r.get(spec.name) or f"record {i}") for i, r in enumerate(rows, start=1) if not done(r.get(spec.field))]
 
 
+def task_title(task: StandardTask, values: Mapping[str, Any]) -> str:
+    """The task's title for these answers: the first `title_when` whose condition holds, else `title`."""
+    from readiness.questionnaire.conditions import evaluate
+
+    return next((v.title for v in task.title_when if evaluate(v.when, values)), task.title)
+
+
 def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -201,13 +208,13 @@ def build_plan(assessment: Assessment, standard: StandardTasks, start: _dt.date,
             done.append(task.id)
         elif state == "open":
             kind = "milestone" if task.weeks == 0 else "standard"
-            nodes[task.id] = _Node(task.id, task.title, task.phase, task.owner, task.weeks, kind, set())
+            nodes[task.id] = _Node(task.id, task_title(task, values), task.phase, task.owner, task.weeks, kind, set())
             stands[task.id] = [task.id]
         else:
             standing = [g for g in standing if GAP_PREFIX + g.question not in nodes]
             if not standing:  # its gaps already stand in for an earlier task: this one still has to be done
                 kind = "milestone" if task.weeks == 0 else "standard"
-                nodes[task.id] = _Node(task.id, task.title, task.phase, task.owner, task.weeks, kind, set())
+                nodes[task.id] = _Node(task.id, task_title(task, values), task.phase, task.owner, task.weeks, kind, set())
                 stands[task.id] = [task.id]
                 continue
             ids = []

@@ -43,6 +43,13 @@ class DoneForEach(_Strict):
     name: str = Field("name", pattern=ID_PATTERN, description="The record's field the plan names it by.")
 
 
+class TitleWhen(_Strict):
+    """Another title for a task where the answers call for other work (an agreement already in force
+    is amended, not signed anew)."""
+    when: str = Field(min_length=1, description="Condition over answers (same syntax as a question's `when`).")
+    title: str = Field(min_length=3)
+
+
 class StandardTask(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=3)
@@ -54,6 +61,8 @@ class StandardTask(_Strict):
     done_when: Optional[str] = Field(None, description="Condition over answers; true means already done.")
     done_for_each: Optional[DoneForEach] = Field(None, description="Once any record answers `field`, the task "
                                                  "is done only when every record does; the plan names the rest.")
+    title_when: list[TitleWhen] = Field(default_factory=list, description="The first whose condition holds gives "
+                                        "the task's title instead of `title`.")
 
     @field_validator("phase", mode="before")
     @classmethod
@@ -125,6 +134,11 @@ def _cross_check(spec: StandardTasks, located: Located) -> Collected:
                 compile_condition(task.done_when)
             except ConditionError as exc:
                 out.add(f"task '{task.id}': done_when {exc}", **located.at(("tasks", i, "done_when")))
+        for k, variant in enumerate(task.title_when):
+            try:
+                compile_condition(variant.when)
+            except ConditionError as exc:
+                out.add(f"task '{task.id}': title_when {exc}", **located.at(("tasks", i, "title_when", k, "when")))
     for i, phase in enumerate(spec.phases):
         for j, dep in enumerate(phase.opens_after):
             if dep not in ids:

@@ -50,7 +50,7 @@ BUDGETS = {
     "evaluation_plan": 2000,
     "sustainability_plan": 1500,
     "clt_charter": 1500,
-    "drafting_memo": 3000,
+    "drafting_memo": 4000,
 }
 DEFAULT_BUDGET = 2500  # a document the table does not name (a new one, or one per agency)
 # The whole pack, one copy per document (benchmarks/README.md says why 35,000 and not 30,000), and the

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,9 @@ from readiness.errors import ReadinessError
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 MAX_UNPACKED = 200 << 20  # a returned draft is a few hundred kB; a zip bomb is refused unread
+MAX_PART = 16 << 20  # one XML part read (the MOU's document.xml is about 120 kB); read no further than this
+MAX_REMARK = 5000  # characters of one comment or change listed (about two pages); the rest is cut, with a note
+_LINK_TYPES = ("/hyperlink",)  # external relationships Word never opens by itself
 _OPEN_ITEM_COMMENT = re.compile(r"^\s*Open item:\s*(.*?)\s*(?:—|--|-)\s*confirm before signature\.?\s*$", re.S)
 
 
@@ -127,13 +131,43 @@ class _Package:
                                  hint="save it in Word as Word Document (.docx), then run review again")
 
     def xml(self, name: str):
+        return None if (data := self.read(name)) is None else self._parsed(name, data)
+
+    def read(self, name: str) -> bytes | None:
+        """A part's bytes, read no further than MAX_PART whatever its header says (a header can lie
+        about the size a part unpacks to)."""
         try:
-            return _parse(self.zip.read(name))
+            with self.zip.open(name) as part:
+                data = part.read(MAX_PART + 1)
         except KeyError:
             return None
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise ReadinessError(f"{self.path}: its part {name} is damaged ({exc})",
+                                 hint="open it in Word, save it again, then run review again") from None
+        if len(data) > MAX_PART:
+            raise ReadinessError(f"{self.path}: its part {name} unpacks to more than {MAX_PART >> 20} MB, far more "
+                                 "than a returned draft holds (a damaged or hostile file?)",
+                                 hint="give the .docx the reviewer returned")
+        return data
+
+    def _parsed(self, name: str, data: bytes):
+        try:
+            return _parse(data)
         except etree.XMLSyntaxError as exc:
             raise ReadinessError(f"{self.path}: its part {name} is damaged ({exc})",
                                  hint="open it in Word, save it again, then run review again") from None
+
+    def external_links(self) -> list[tuple[str, str]]:
+        """(relationship type, target) of every relationship to outside the file that Word may open by
+        itself (an attached template, a linked picture or object, a frame), hyperlinks left out."""
+        found = []
+        for name in self.zip.namelist():
+            if name.endswith(".rels") and (rels := self.xml(name)) is not None:
+                for rel in rels:
+                    kind = str(rel.get("Type") or "")
+                    if rel.get("TargetMode") == "External" and not kind.endswith(_LINK_TYPES):
+                        found.append((kind.rsplit("/", 1)[-1], str(rel.get("Target") or "")))
+        return found
 
 
 def check_file(path: Path, site_name: str, state: str) -> dict[str, str]:
@@ -143,6 +177,9 @@ def check_file(path: Path, site_name: str, state: str) -> dict[str, str]:
         marks = read_marks(Path(path))
     except etree.XMLSyntaxError:
         marks = {}
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ReadinessError(f"{path}: its document properties are damaged ({exc})",
+                             hint="open it in Word, save it again, then run review again") from None
     finally:
         package.zip.close()
     if marks.get("tool") != TOOL or not marks.get("document"):
@@ -251,8 +288,12 @@ def read_file(path: Path, marks: dict[str, str], title: str, review: Review) -> 
         headings = _heading_styles(package)
         comments = _comments(package)
         threaded = _threads(package, comments)
+        links = package.external_links()
     finally:
         package.zip.close()
+    for kind, target in links:
+        review.notes.append(f"{Path(path).name} links to {target[:200]} outside the file ({kind}); review does not "
+                            "open it, but Word may when the file is opened: ask the reviewer whether they added it")
     doc_id = marks.get("document", "")
     section = ""
     position = 0  # characters of text seen so far, to tell where a comment starts
@@ -335,7 +376,17 @@ def read_file(path: Path, marks: dict[str, str], title: str, review: Review) -> 
         if item and c.text.strip():  # noqa: SIM102
             answers.append((item, c.text.strip(), c.author, c.date, "reply to the open item's comment", section_of))
     review.remarks[first:] = sorted(review.remarks[first:], key=lambda r: r.order)
+    for r in review.remarks[first:]:
+        if len(r.text) > MAX_REMARK:
+            review.notes.append(f"{Path(path).name}: a {r.kind} by {r.author} has {len(r.text):,} characters; "
+                                f"the first {MAX_REMARK:,} are listed")
+            r.text = _cut(r.text, MAX_REMARK)
+        r.anchor, r.reply_to = _cut(r.anchor, 300), _cut(r.reply_to, MAX_REMARK)
     return answers
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + " [...]"
 
 
 def _follows(a, b) -> bool:
@@ -419,7 +470,10 @@ def _check_proposals(site, proposals: list[Proposal]) -> None:
     q = site.questionnaire
     for p in proposals:
         question = q.by_id.get(p.question) if p.question else None
-        if p.question is None:
+        if len(p.text) > MAX_REMARK:
+            p.problem = f"{len(p.text):,} characters, far too long for an answer"
+            p.text = _cut(p.text, 300)
+        elif p.question is None:
             p.problem = "no question behind this open item (the template asks for it): edit the draft by hand"
         elif question is None:
             p.problem = f"its question '{p.question}' is not in the site's questionnaire"

@@ -205,3 +205,28 @@ def test_a_state_without_a_profile_or_a_titles_row_asks_who_prosecutes_misdemean
     memo = _section6(_memo_as(tmp_path, "PR"))
     assert "[TO CONFIRM: whether an office other than the Prosecutor (a city or county attorney" in memo
     assert "The pack's table of titles by state" not in memo
+
+
+def test_the_memo_lists_the_order_a_conformity_checklist_still_has_to_name(rendered, example_copy):
+    """Harbor City Police Department's general order is in force with no number and title recorded: its
+    conformity checklist carries the open item, and the memo (section 3, open items by document) said
+    nothing about it. Once the agency's entry names the order, the item leaves both."""
+    item = ("[TO CONFIRM: number and title of the general order Harbor City Police Department has in force "
+            "for the Program]")
+    docs = rendered["harbor-county"]
+    assert item in docs["order_conformity_harbor_city_police_department"]
+    memo = docs["drafting_memo"]
+    section3 = memo[memo.index("## 3. Open items by document"):memo.index("## 4. Open items by party")]
+    assert "### General Order Conformity Checklist: Harbor City Police Department" in section3
+    assert item in section3 and "question police_agencies" in section3
+
+    site = example_copy("harbor-county")
+    answers = site / "answers.yaml"
+    text = answers.read_text(encoding="utf-8")
+    old = "{name: Harbor City Police Department, head_name: Renee Caldwell, head_title: Chief of Police}"
+    assert old in text
+    answers.write_text(text.replace(old, old[:-1] + ", order_ref: 'GO 410.2, LEAD Referrals'}"), encoding="utf-8")
+    docs = _render(site)
+    assert "GO 410.2, LEAD Referrals" in docs["order_conformity_harbor_city_police_department"]
+    assert item not in docs["order_conformity_harbor_city_police_department"]
+    assert "General Order Conformity Checklist" not in docs["drafting_memo"] and item not in docs["drafting_memo"]

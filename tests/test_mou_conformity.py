@@ -91,3 +91,32 @@ def test_no_checklist_without_an_answered_yes(tmp_path, unknown):
         assert "no interagency agreement" not in memo.lower()
     else:
         assert OPEN_ITEM not in memo and memo == baseline["drafting_memo"]
+
+
+def test_the_conforms_column_holds_its_check_boxes_on_one_line_in_word(tmp_path):
+    """"☐ Yes ☐ No" wrapped to "☐ Yes ☐" / "No" in the Conforms column (1,233 twips wide): a row of
+    check boxes is measured as one piece, like a word, in both conformity checklists."""
+    import zipfile
+
+    from lxml import etree
+
+    from readiness.documents.markdown_blocks import CELL_MARGIN_TWIPS, text_width_twips
+
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    site = _site(tmp_path, ("mou_in_force", "yes"), ("mou_in_force_title", TITLE))
+    result = invoke("build", site, "--only", "mou_conformity,order_conformity")
+    assert result.exit_code == 0, result.output
+    folder = site / "drafts" / "v001"
+    files = [folder / "mou-conformity.docx", *folder.glob("order-conformity-*.docx")]
+    assert len(files) == 2
+    needed = text_width_twips("☐ Yes ☐ No") + 2 * CELL_MARGIN_TWIPS
+    for path in files:
+        with zipfile.ZipFile(path) as z:
+            root = etree.fromstring(z.read("word/document.xml"))
+        tbl = next(t for t in root.iterfind(".//w:tbl", ns)
+                   if "Conforms" in "".join(t.xpath("./w:tr[1]//w:t/text()", namespaces=ns)))
+        header = ["".join(tc.xpath(".//w:t/text()", namespaces=ns)) for tc in tbl.xpath("./w:tr[1]/w:tc", namespaces=ns)]
+        col = header.index("Conforms")
+        grid = [int(g.get(f"{{{ns['w']}}}w")) for g in tbl.iterfind("w:tblGrid/w:gridCol", ns)]
+        assert grid[col] >= needed, (path.name, grid)
+        assert sum(grid) <= 9410, (path.name, grid)  # and the table still fits the text width

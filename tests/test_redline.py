@@ -249,3 +249,21 @@ def test_an_old_draft_that_is_a_link_is_not_followed(harbor_two_versions, tmp_pa
     assert "no redline for Prosecutor Diversion Protocol:" in out and "links are not followed" in out
     assert not (site / "drafts/v002/redlines/prosecutor-protocol-v001-to-v002.docx").exists()
     assert (site / "drafts/v002/redlines/mou-v001-to-v002.docx").is_file()
+
+
+def test_redline_and_review_share_one_definition_of_the_wordprocessingml_names():
+    """`W`, `w()` and `local()` live in documents/ooxml.py; redline.py and review.py no longer each
+    carry their own copy (which could drift: a fix to one would miss the other)."""
+    import ast
+    import inspect
+
+    from readiness.documents import ooxml, redline, review
+
+    assert ooxml.w("p") == f"{{{W}}}p" and ooxml.local(etree.Element(ooxml.w("tbl"))) == "tbl"
+    assert ooxml.local(etree.Comment("a comment")) == ""
+    for module in (redline, review):
+        tree = ast.parse(inspect.getsource(module))
+        own = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        own |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+        assert not own & {"W", "_w", "_local", "w", "local"}, module.__name__
+        assert module.w is ooxml.w and module.local is ooxml.local

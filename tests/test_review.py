@@ -290,3 +290,133 @@ def test_apply_writes_the_answers_file_once_for_all_proposals(site, tmp_path, mo
     assert result.exit_code == 0, result.output
     assert "Recorded 2 answer(s) from the review." in result.stderr
     assert seen.count("write answers.yaml") == 1 and seen.count("lock") == 1, seen
+
+
+# ---------------------------------------------------------------- hostile or damaged returned files
+
+
+def _repacked(src: Path, dst: Path, parts: dict[str, bytes]) -> Path:
+    """A copy of `src` with some parts replaced or added."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as z:
+        data = {name: z.read(name) for name in z.namelist()}
+    data.update(parts)
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in data.items():
+            z.writestr(name, body)
+    return dst
+
+
+def _lie_about_size(path: Path, part: str, size: int = 1000) -> None:
+    """Patch the local and central headers of `part` to say it unpacks to `size` bytes (a zip bomb's trick)."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        offset = z.getinfo(part).header_offset
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, offset + 22, size)
+    pos = data.find(b"PK\x01\x02")
+    while pos >= 0:
+        length = struct.unpack_from("<H", data, pos + 28)[0]
+        if bytes(data[pos + 46:pos + 46 + length]) == part.encode():
+            struct.pack_into("<I", data, pos + 24, size)
+        pos = data.find(b"PK\x01\x02", pos + 4)
+    path.write_bytes(bytes(data))
+
+
+def _comments_with(doc: Path, text: str) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(doc) as z:
+        xml = z.read("word/comments.xml").decode()
+    assert "Name the Sheriff's Office as a party here." in xml
+    return xml.replace("Name the Sheriff's Office as a party here.", text).encode()
+
+
+@pytest.mark.parametrize("part", ["word/comments.xml", "docProps/custom.xml"])
+def test_a_zip_bomb_whose_headers_lie_is_refused_as_damaged_and_nothing_is_recorded(site, tmp_path, part):
+    """A part that says it unpacks to 1,000 bytes and unpacks to 64 MB: was 'unexpected internal problem
+    (BadZipFile)', exit 70, after unpacking all of it in memory."""
+    doc = returned(site, tmp_path)
+    if part == "word/comments.xml":
+        body = _comments_with(doc, "A" * (64 << 20))
+    else:
+        import zipfile
+
+        with zipfile.ZipFile(doc) as z:
+            xml = z.read(part).decode()
+        body = xml.replace("</Properties>", f"<!-- {'A' * (64 << 20)} --></Properties>").encode()
+    bomb = _repacked(doc, tmp_path / "bomb.docx", {part: body})
+    _lie_about_size(bomb, part)
+    before = snapshot(site)
+    result = invoke("review", site, bomb, "--apply")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"Error: {bomb}: its ") and "damaged" in result.stderr
+    assert "internal problem" not in result.stderr
+    assert snapshot(site) == before
+
+
+def test_a_part_far_larger_than_a_draft_is_refused_unread(site, tmp_path):
+    """150 MB of comments (under the 200 MB limit for the whole file) ran for minutes in 2 GB of memory."""
+    doc = returned(site, tmp_path)
+    big = _repacked(doc, tmp_path / "big.docx", {"word/comments.xml": _comments_with(doc, "A" * (20 << 20))})
+    before = snapshot(site)
+    result = invoke("review", site, big, "--apply")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {big}: its part word/comments.xml unpacks to more than 16 MB")
+    assert snapshot(site) == before
+
+
+def test_a_huge_comment_or_reply_is_listed_cut_and_never_proposed(site, tmp_path):
+    """A 1 MB comment took minutes to lay out as a table; a 1 MB reply to an open item was proposed as the answer."""
+    doc = returned(site, tmp_path)
+    f = WordFile(doc)
+    f.reply(f.open_item_comment(DA), "Mallory", "B" * 1_000_000)
+    f.save()
+    doc = _repacked(doc, tmp_path / "huge.docx", {"word/comments.xml": _comments_with(doc, "C" * 1_000_000)})
+    result = invoke("review", site, doc, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    texts = [r["text"] for r in data["remarks"]]
+    assert all(len(t) <= 5010 for t in texts) and any(t.startswith("C" * 5000) and t.endswith("[...]") for t in texts)
+    assert "a comment by Sam Ortiz has 1,000,000 characters; the first 5,000 are listed" in result.stderr
+    huge = [p for p in data["proposals"] if p["author"] == "Mallory"]
+    assert huge and huge[0]["problem"] == "1,000,000 characters, far too long for an answer"
+    assert len(huge[0]["text"]) < 400
+    before = snapshot(site)
+    result = invoke("review", site, doc)  # the table: seconds, not minutes
+    assert result.exit_code == 0 and "far too long for an answer" in result.stdout
+    result = invoke("review", site, doc, "--apply", "--only", "da_name")
+    assert result.exit_code == 0
+    answers = yaml.safe_load((site / "answers.yaml").read_text())["answers"]
+    assert "B" * 100 not in json.dumps(answers)
+    assert snapshot(site) != before  # the valid reply (Teresa Whitlock) was recorded, the huge one not
+    assert answers["da_name"]["value"] == "Teresa Whitlock"
+
+
+def test_an_external_relationship_is_named_and_never_followed(site, tmp_path):
+    """An attached template on a web server (a way to make Word fetch a file when it opens the draft)."""
+    doc = returned(site, tmp_path)
+    import zipfile
+
+    with zipfile.ZipFile(doc) as z:
+        settings = z.read("word/settings.xml").decode()
+    start = settings.index(">", settings.index("<w:settings")) + 1
+    settings = (settings[:start] + '<w:attachedTemplate xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships" r:id="rIdT1"/>' + settings[start:])
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rIdT1" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" '
+            'Target="http://198.51.100.7/share/t.dotm" TargetMode="External"/></Relationships>')
+    linked = _repacked(doc, tmp_path / "linked.docx", {"word/settings.xml": settings.encode(),
+                                                        "word/_rels/settings.xml.rels": rels.encode()})
+    before = snapshot(site)
+    result = invoke("review", site, linked, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert ("Note: linked.docx links to http://198.51.100.7/share/t.dotm outside the file (attachedTemplate); "
+            "review does not open it") in " ".join(result.stderr.split())
+    assert json.loads(result.stdout)["notes"] and snapshot(site) == before
+    result = invoke("review", site, doc)  # the file as the tool wrote it: no such note (its hyperlinks are fine)
+    assert result.exit_code == 0 and "outside the file" not in result.stderr

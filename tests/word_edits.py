@@ -36,7 +36,8 @@ class WordFile:
         self.comments = etree.fromstring(self.parts["word/comments.xml"])
         ext = self.parts.get("word/commentsExtended.xml")
         self.ext = etree.fromstring(ext) if ext else etree.Element(f"{{{W15}}}commentsEx", nsmap={"w15": W15})
-        self._next_para = 0x10000000
+        taken = [int(x, 16) for x in self.comments.xpath("//@w14:paraId", namespaces=NS)]
+        self._next_para = max([0x10000000, *taken])  # a file edited twice never reuses a paragraph id
 
     def _para_id(self, p) -> str:
         pid = p.get(f"{{{W14}}}paraId")

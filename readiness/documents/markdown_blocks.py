@@ -688,6 +688,8 @@ class BodyWriter:
                 has_image = any(s.kind == "img" for s in spans)
                 weights[c] = max(weights[c], min(len(text), 40) + (20 if has_image else 0))
                 words = text.split()
+                if text.lstrip().startswith("☐"):  # check boxes and their labels ("☐ Yes ☐ No") read on one line
+                    words = [" ".join(words)]
                 if words:
                     widest = max(text_width_twips(w, bold=header or any(s.flags & BOLD or s.kind == "ph"
                                                                          for s in spans)) for w in words)

@@ -71,19 +71,27 @@ def parse_custom(data: bytes) -> dict[str, str]:
     return out
 
 
+def _read(package: zipfile.ZipFile, name: str, limit: int = 1 << 20) -> bytes:
+    """A small part, read no further than `limit` whatever its header says; a longer one is none of ours
+    (b"" parses as no marks). A damaged part raises zipfile.BadZipFile or zlib.error."""
+    with package.open(name) as part:
+        data = part.read(limit + 1)
+    return data if len(data) <= limit else b""
+
+
 def read_marks(path: Path) -> dict[str, str]:
     """The marks of a DOCX file; empty when it has none (not made by this tool, or stripped)."""
     with zipfile.ZipFile(path) as package:
         name = CUSTOM_PART
         try:  # where the package's relationships say the part is (Word and LibreOffice keep the name)
-            rels = etree.fromstring(package.read("_rels/.rels"), etree.XMLParser(resolve_entities=False, no_network=True))
+            rels = etree.fromstring(_read(package, "_rels/.rels"), etree.XMLParser(resolve_entities=False, no_network=True))
             for rel in rels:
                 if rel.get("Type") == CUSTOM_REL and rel.get("Target"):
                     name = (rel.get("Target") or "").lstrip("/")
         except (KeyError, etree.XMLSyntaxError):
             pass
         try:
-            data = package.read(name)
+            data = _read(package, name)
         except KeyError:
             return {}
     try:

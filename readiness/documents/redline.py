@@ -26,7 +26,8 @@ from typing import Any, Callable, Sequence
 
 from lxml import etree
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+from readiness.documents.ooxml import local, w
+
 AUTHOR = "lead-readiness"
 DOCUMENT_PART = "word/document.xml"
 FIRST_ID = 90000  # change ids apart from the comment ids (0, 1, ...) the writer gives open items
@@ -34,14 +35,6 @@ _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _LOOKAHEAD = 25  # how far to look for an old paragraph that became a new one
 _SIMILAR = 0.45  # below this, a paragraph is taken as replaced rather than edited
 _SKIP_IN_DELETED = ("drawing", "pict", "object", "commentReference", "footnoteReference", "endnoteReference")
-
-
-def _w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
-
-
-def _local(el) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
 @dataclass
@@ -77,8 +70,8 @@ def change_date(moment: dt.datetime | str | None) -> str:
 def text_of(el) -> str:
     """The visible text of a paragraph (or a table cell's paragraphs), tabs as tab characters."""
     out = []
-    for node in el.iter(_w("t"), _w("tab")):
-        out.append(node.text or "" if node.tag == _w("t") else "\t")
+    for node in el.iter(w("t"), w("tab")):
+        out.append(node.text or "" if node.tag == w("t") else "\t")
     return "".join(out)
 
 
@@ -94,23 +87,23 @@ class _Writer:
     # ------------------------------------------------------------ marks
 
     def mark(self, kind: str) -> etree._Element:
-        el = etree.Element(_w(kind))
-        el.set(_w("id"), str(self.next_id))
-        el.set(_w("author"), self.author)
-        el.set(_w("date"), self.date)
+        el = etree.Element(w(kind))
+        el.set(w("id"), str(self.next_id))
+        el.set(w("author"), self.author)
+        el.set(w("date"), self.date)
         self.next_id += 1
         return el
 
     def _mark_paragraph(self, p, kind: str) -> None:
         """Mark the paragraph mark itself as inserted or deleted (`w:pPr/w:rPr/w:ins|del`)."""
-        ppr = p.find(_w("pPr"))
+        ppr = p.find(w("pPr"))
         if ppr is None:
-            ppr = etree.Element(_w("pPr"))
+            ppr = etree.Element(w("pPr"))
             p.insert(0, ppr)
-        rpr = ppr.find(_w("rPr"))
+        rpr = ppr.find(w("rPr"))
         if rpr is None:
-            rpr = etree.Element(_w("rPr"))
-            later = [c for c in ppr if c.tag in (_w("sectPr"), _w("pPrChange"))]
+            rpr = etree.Element(w("rPr"))
+            later = [c for c in ppr if c.tag in (w("sectPr"), w("pPrChange"))]
             if later:
                 later[0].addprevious(rpr)
             else:
@@ -120,9 +113,9 @@ class _Writer:
     # ------------------------------------------------------------ whole paragraphs
 
     def inserted_paragraph(self, p):
-        for r in list(p.iter(_w("r"))):
+        for r in list(p.iter(w("r"))):
             parent = r.getparent()
-            if parent.tag in (_w("ins"), _w("del")) or _local(parent) == "r":
+            if parent.tag in (w("ins"), w("del")) or local(parent) == "r":
                 continue
             wrapper = self.mark("ins")
             r.addprevious(wrapper)
@@ -134,18 +127,18 @@ class _Writer:
     def deleted_paragraph(self, p_old):
         """A copy of an old paragraph with its text as deleted runs; anchors that belong to the old
         package (comments, links, pictures, bookmarks) are left out."""
-        p = etree.Element(_w("p"))
-        ppr = p_old.find(_w("pPr"))
+        p = etree.Element(w("p"))
+        ppr = p_old.find(w("pPr"))
         if ppr is not None:
             ppr = copy.deepcopy(ppr)
-            for el in ppr.findall(_w("sectPr")) + ppr.findall(_w("rPr")):
+            for el in ppr.findall(w("sectPr")) + ppr.findall(w("rPr")):
                 ppr.remove(el)
-            num = ppr.find(f"{_w('numPr')}/{_w('numId')}")
-            if num is not None and num.get(_w("val")) not in self.num_ids:
-                ppr.remove(ppr.find(_w("numPr")))
+            num = ppr.find(f"{w('numPr')}/{w('numId')}")
+            if num is not None and num.get(w("val")) not in self.num_ids:
+                ppr.remove(ppr.find(w("numPr")))
             p.append(ppr)
-        runs = [self._deleted_run(r) for r in p_old.iter(_w("r"))
-                if _local(r.getparent()) != "r" and next(r.iter(*(_w(t) for t in _SKIP_IN_DELETED)), None) is None]
+        runs = [self._deleted_run(r) for r in p_old.iter(w("r"))
+                if local(r.getparent()) != "r" and next(r.iter(*(w(t) for t in _SKIP_IN_DELETED)), None) is None]
         if runs:
             wrapper = self.mark("del")
             wrapper.extend(runs)
@@ -157,8 +150,8 @@ class _Writer:
     @staticmethod
     def _deleted_run(r):
         r = copy.deepcopy(r)
-        for el in r.iter(_w("t"), _w("instrText")):
-            el.tag = _w("delText") if el.tag == _w("t") else _w("delInstrText")
+        for el in r.iter(w("t"), w("instrText")):
+            el.tag = w("delText") if el.tag == w("t") else w("delInstrText")
             el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
         return r
 
@@ -167,11 +160,11 @@ class _Writer:
     def changed_paragraph(self, p_old, p_new):
         """The new paragraph with the words that differ from the old one marked."""
         old_chars = []  # the old run each old character came from, for the deleted words' formatting
-        for t in p_old.iter(_w("t")):
+        for t in p_old.iter(w("t")):
             old_chars += [t.getparent()] * len(t.text or "")
-        old_text = "".join(t.text or "" for t in p_old.iter(_w("t")))
-        texts = [t for t in p_new.iter(_w("t")) if _local(t.getparent()) == "r"
-                 and t.getparent().getparent().tag not in (_w("ins"), _w("del"))]
+        old_text = "".join(t.text or "" for t in p_old.iter(w("t")))
+        texts = [t for t in p_new.iter(w("t")) if local(t.getparent()) == "r"
+                 and t.getparent().getparent().tag not in (w("ins"), w("del"))]
         new_text = "".join(t.text or "" for t in texts)
         a, b = _TOKEN.findall(old_text), _TOKEN.findall(new_text)
         inserted = [False] * len(new_text)
@@ -210,7 +203,7 @@ class _Writer:
     def _split_run(self, r, t, inserted: Sequence[bool], points: dict, old_text: str, old_chars: list) -> None:
         """Replace run `r` by runs of its pieces: kept, inserted (in `w:ins`), and the old words
         deleted at their places (in `w:del`). The run's other children (tabs, breaks) stay kept."""
-        rpr = r.find(_w("rPr"))
+        rpr = r.find(w("rPr"))
         text = t.text or ""
         pieces: list[tuple[str, Any]] = []  # ("keep"|"ins", element) or ("del", (start, end))
         for child in r:
@@ -228,7 +221,7 @@ class _Writer:
                 j = k
                 while j < len(text) and inserted[j] == inserted[k] and (j == k or j not in points):
                     j += 1
-                piece = etree.Element(_w("t"))
+                piece = etree.Element(w("t"))
                 piece.text = text[k:j]
                 piece.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
                 pieces.append(("ins" if inserted[k] else "keep", piece))
@@ -241,7 +234,7 @@ class _Writer:
             if out and out[-1][0] == kind:
                 out[-1][1].append(item)
                 continue
-            run = etree.Element(_w("r"))
+            run = etree.Element(w("r"))
             if rpr is not None:
                 run.append(copy.deepcopy(rpr))
             run.append(item)
@@ -262,11 +255,11 @@ class _Writer:
             j = k
             while j < end and old_chars[j] is old_chars[k]:
                 j += 1
-            run = etree.Element(_w("r"))
-            rpr = old_chars[k].find(_w("rPr"))
+            run = etree.Element(w("r"))
+            rpr = old_chars[k].find(w("rPr"))
             if rpr is not None:
                 run.append(copy.deepcopy(rpr))
-            dt_el = etree.SubElement(run, _w("delText"))
+            dt_el = etree.SubElement(run, w("delText"))
             dt_el.text = old_text[k:j]
             dt_el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             wrapper = self.mark("del")
@@ -278,20 +271,20 @@ class _Writer:
     # ------------------------------------------------------------ tables
 
     def _row_key(self, tr, norm) -> str:
-        return norm(" | ".join(text_of(tc) for tc in tr.iterchildren(_w("tc"))))
+        return norm(" | ".join(text_of(tc) for tc in tr.iterchildren(w("tc"))))
 
     def _mark_row(self, tr, kind: str) -> None:
-        trpr = tr.find(_w("trPr"))
+        trpr = tr.find(w("trPr"))
         if trpr is None:
-            trpr = etree.Element(_w("trPr"))
-            tbl_pr_ex = tr.find(_w("tblPrEx"))
+            trpr = etree.Element(w("trPr"))
+            tbl_pr_ex = tr.find(w("tblPrEx"))
             (tbl_pr_ex.addnext if tbl_pr_ex is not None else lambda e: tr.insert(0, e))(trpr)
         trpr.append(self.mark(kind))
 
     def inserted_row(self, tr):
         self._mark_row(tr, "ins")
-        for tc in tr.iterchildren(_w("tc")):
-            for p in tc.iterchildren(_w("p")):
+        for tc in tr.iterchildren(w("tc")):
+            for p in tc.iterchildren(w("p")):
                 self.inserted_paragraph(p)
                 self.stats.inserted_paragraphs -= 1
         self.stats.inserted_rows += 1
@@ -300,8 +293,8 @@ class _Writer:
     def deleted_row(self, tr_old):
         tr = copy.deepcopy(tr_old)
         self._mark_row(tr, "del")
-        for tc in tr.iterchildren(_w("tc")):
-            for p in list(tc.iterchildren(_w("p"))):
+        for tc in tr.iterchildren(w("tc")):
+            for p in list(tc.iterchildren(w("p"))):
                 p.addprevious(self.deleted_paragraph(p))
                 tc.remove(p)
                 self.stats.deleted_paragraphs -= 1
@@ -309,7 +302,7 @@ class _Writer:
         return tr
 
     def changed_table(self, t_old, t_new):
-        rows_old, rows_new = list(t_old.iterchildren(_w("tr"))), list(t_new.iterchildren(_w("tr")))
+        rows_old, rows_new = list(t_old.iterchildren(w("tr"))), list(t_new.iterchildren(w("tr")))
         keys_old = [self._row_key(r, self.norm_old) for r in rows_old]
         keys_new = [self._row_key(r, self.norm_new) for r in rows_new]
         ops = difflib.SequenceMatcher(None, keys_old, keys_new, autojunk=False).get_opcodes()
@@ -328,13 +321,13 @@ class _Writer:
         return t_new
 
     def inserted_table(self, tbl):
-        for tr in list(tbl.iterchildren(_w("tr"))):
+        for tr in list(tbl.iterchildren(w("tr"))):
             self.inserted_row(tr)
         return tbl
 
     def deleted_table(self, tbl_old):
         tbl = copy.deepcopy(tbl_old)
-        for tr in list(tbl.iterchildren(_w("tr"))):
+        for tr in list(tbl.iterchildren(w("tr"))):
             tr.addprevious(self.deleted_row(tr))
             tbl.remove(tr)
         return tbl
@@ -342,10 +335,10 @@ class _Writer:
     # ------------------------------------------------------------ the body
 
     def key(self, block, norm) -> tuple[str, str, str]:
-        if block.tag == _w("tbl"):
-            return ("tbl", "", "\n".join(self._row_key(r, norm) for r in block.iterchildren(_w("tr"))))
-        style = block.find(f"{_w('pPr')}/{_w('pStyle')}") if block.tag == _w("p") else None
-        return (_local(block), style.get(_w("val"), "") if style is not None else "", norm(text_of(block)))
+        if block.tag == w("tbl"):
+            return ("tbl", "", "\n".join(self._row_key(r, norm) for r in block.iterchildren(w("tr"))))
+        style = block.find(f"{w('pPr')}/{w('pStyle')}") if block.tag == w("p") else None
+        return (local(block), style.get(w("val"), "") if style is not None else "", norm(text_of(block)))
 
     def body(self, old_blocks: list, new_blocks: list) -> list:
         k_old = [self.key(b, self.norm_old) for b in old_blocks]
@@ -379,16 +372,16 @@ class _Writer:
         return out
 
     def _inserted(self, block):
-        if block.tag == _w("p"):
+        if block.tag == w("p"):
             return self.inserted_paragraph(block)
-        if block.tag == _w("tbl"):
+        if block.tag == w("tbl"):
             return self.inserted_table(block)
         return block
 
     def _deleted(self, block):
-        if block.tag == _w("p"):
+        if block.tag == w("p"):
             return self.deleted_paragraph(block)
-        if block.tag == _w("tbl"):
+        if block.tag == w("tbl"):
             return self.deleted_table(block)
         return None
 
@@ -413,7 +406,7 @@ def _num_ids(package: zipfile.ZipFile) -> set[str]:
         root = _parse(package.read("word/numbering.xml"))
     except KeyError:
         return set()
-    return {n.get(_w("numId")) for n in root.iterchildren(_w("num"))}
+    return {n.get(w("numId")) for n in root.iterchildren(w("num"))}
 
 
 def redline_bytes(old_docx: Path, new_docx: Path, *, date: str, author: str = AUTHOR,
@@ -428,10 +421,10 @@ def redline_bytes(old_docx: Path, new_docx: Path, *, date: str, author: str = AU
     with zipfile.ZipFile(new_docx) as new_pkg:
         new_root = _parse(new_pkg.read(DOCUMENT_PART))
         writer = _Writer(date, author, normalise_old, normalise_new, _num_ids(new_pkg))
-        old_body, new_body = old_root.find(_w("body")), new_root.find(_w("body"))
-        old_blocks = [c for c in old_body if c.tag != _w("sectPr")]
-        new_blocks = [c for c in new_body if c.tag != _w("sectPr")]
-        sect_pr = new_body.find(_w("sectPr"))
+        old_body, new_body = old_root.find(w("body")), new_root.find(w("body"))
+        old_blocks = [c for c in old_body if c.tag != w("sectPr")]
+        new_blocks = [c for c in new_body if c.tag != w("sectPr")]
+        sect_pr = new_body.find(w("sectPr"))
         blocks = [b for b in writer.body(old_blocks, new_blocks) if b is not None]
         if skip_unchanged and not writer.stats.changes:
             return b"", writer.stats

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,21 +24,16 @@ from lxml import etree
 
 from readiness.documents.marks import TOOL, read_marks
 from readiness.documents.markdown_blocks import PLACEHOLDER
+from readiness.documents.ooxml import W, local, w
 from readiness.errors import ReadinessError
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 MAX_UNPACKED = 200 << 20  # a returned draft is a few hundred kB; a zip bomb is refused unread
+MAX_PART = 16 << 20  # one XML part read (the MOU's document.xml is about 120 kB); read no further than this
+MAX_REMARK = 5000  # characters of one comment or change listed (about two pages); the rest is cut, with a note
+_LINK_TYPES = ("/hyperlink",)  # external relationships Word never opens by itself
 _OPEN_ITEM_COMMENT = re.compile(r"^\s*Open item:\s*(.*?)\s*(?:—|--|-)\s*confirm before signature\.?\s*$", re.S)
-
-
-def _w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
-
-
-def _local(el) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
 @dataclass
@@ -135,13 +131,43 @@ class _Package:
                                  hint="save it in Word as Word Document (.docx), then run review again")
 
     def xml(self, name: str):
+        return None if (data := self.read(name)) is None else self._parsed(name, data)
+
+    def read(self, name: str) -> bytes | None:
+        """A part's bytes, read no further than MAX_PART whatever its header says (a header can lie
+        about the size a part unpacks to)."""
         try:
-            return _parse(self.zip.read(name))
+            with self.zip.open(name) as part:
+                data = part.read(MAX_PART + 1)
         except KeyError:
             return None
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise ReadinessError(f"{self.path}: its part {name} is damaged ({exc})",
+                                 hint="open it in Word, save it again, then run review again") from None
+        if len(data) > MAX_PART:
+            raise ReadinessError(f"{self.path}: its part {name} unpacks to more than {MAX_PART >> 20} MB, far more "
+                                 "than a returned draft holds (a damaged or hostile file?)",
+                                 hint="give the .docx the reviewer returned")
+        return data
+
+    def _parsed(self, name: str, data: bytes):
+        try:
+            return _parse(data)
         except etree.XMLSyntaxError as exc:
             raise ReadinessError(f"{self.path}: its part {name} is damaged ({exc})",
                                  hint="open it in Word, save it again, then run review again") from None
+
+    def external_links(self) -> list[tuple[str, str]]:
+        """(relationship type, target) of every relationship to outside the file that Word may open by
+        itself (an attached template, a linked picture or object, a frame), hyperlinks left out."""
+        found = []
+        for name in self.zip.namelist():
+            if name.endswith(".rels") and (rels := self.xml(name)) is not None:
+                for rel in rels:
+                    kind = str(rel.get("Type") or "")
+                    if rel.get("TargetMode") == "External" and not kind.endswith(_LINK_TYPES):
+                        found.append((kind.rsplit("/", 1)[-1], str(rel.get("Target") or "")))
+        return found
 
 
 def check_file(path: Path, site_name: str, state: str) -> dict[str, str]:
@@ -151,6 +177,9 @@ def check_file(path: Path, site_name: str, state: str) -> dict[str, str]:
         marks = read_marks(Path(path))
     except etree.XMLSyntaxError:
         marks = {}
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ReadinessError(f"{path}: its document properties are damaged ({exc})",
+                             hint="open it in Word, save it again, then run review again") from None
     finally:
         package.zip.close()
     if marks.get("tool") != TOOL or not marks.get("document"):
@@ -175,18 +204,18 @@ def _heading_styles(package: _Package) -> set[str]:
     styles = package.xml("word/styles.xml")
     ids = set()
     if styles is not None:
-        for el in styles.iterchildren(_w("style")):
-            name = el.find(_w("name"))
-            label = (name.get(_w("val"), "") if name is not None else "").lower()
-            if label.startswith("heading") or label == "title" or el.find(f"{_w('pPr')}/{_w('outlineLvl')}") is not None:
-                ids.add(el.get(_w("styleId")))
+        for el in styles.iterchildren(w("style")):
+            name = el.find(w("name"))
+            label = (name.get(w("val"), "") if name is not None else "").lower()
+            if label.startswith("heading") or label == "title" or el.find(f"{w('pPr')}/{w('outlineLvl')}") is not None:
+                ids.add(el.get(w("styleId")))
     return ids or {f"Heading{n}" for n in range(1, 10)}
 
 
 def _text(el, tags=("t",)) -> str:
     out = []
-    for node in el.iter(*(_w(t) for t in tags), _w("tab"), _w("br")):
-        out.append(node.text or "" if _local(node) in tags else (" " if _local(node) == "br" else "\t"))
+    for node in el.iter(*(w(t) for t in tags), w("tab"), w("br")):
+        out.append(node.text or "" if local(node) in tags else (" " if local(node) == "br" else "\t"))
     return "".join(out)
 
 
@@ -208,10 +237,10 @@ def _comments(package: _Package) -> dict[str, _Comment]:
     out: dict[str, _Comment] = {}
     if root is None:
         return out
-    for c in root.iterchildren(_w("comment")):
-        paras = list(c.iter(_w("p")))
+    for c in root.iterchildren(w("comment")):
+        paras = list(c.iter(w("p")))
         text = "\n".join(_text(p).strip() for p in paras).strip()
-        out[c.get(_w("id"), "")] = _Comment(c.get(_w("id"), ""), c.get(_w("author"), ""), c.get(_w("date"), ""),
+        out[c.get(w("id"), "")] = _Comment(c.get(w("id"), ""), c.get(w("author"), ""), c.get(w("date"), ""),
                                             text, [p.get(f"{{{W14}}}paraId") for p in paras if p.get(f"{{{W14}}}paraId")])
     return out
 
@@ -242,11 +271,11 @@ def _open_item_of(comment: _Comment) -> str | None:
 
 def _is_anchor(el) -> bool:
     """Elements between a deletion and an insertion that do not separate them."""
-    name = _local(el)
+    name = local(el)
     if name in ("commentRangeStart", "commentRangeEnd", "bookmarkStart", "bookmarkEnd", "proofErr", "pPr", "rPr"):
         return True
     if name == "r":
-        return not _text(el).strip() and not el.findall(f".//{_w('drawing')}")
+        return not _text(el).strip() and not el.findall(f".//{w('drawing')}")
     return False
 
 
@@ -259,40 +288,44 @@ def read_file(path: Path, marks: dict[str, str], title: str, review: Review) -> 
         headings = _heading_styles(package)
         comments = _comments(package)
         threaded = _threads(package, comments)
+        links = package.external_links()
     finally:
         package.zip.close()
+    for kind, target in links:
+        review.notes.append(f"{Path(path).name} links to {target[:200]} outside the file ({kind}); review does not "
+                            "open it, but Word may when the file is opened: ask the reviewer whether they added it")
     doc_id = marks.get("document", "")
     section = ""
     position = 0  # characters of text seen so far, to tell where a comment starts
     open_ranges: dict[str, list[str]] = {}
     answers: list[tuple[str, str, str, str, str, str]] = []
     changes: list[tuple[str, etree._Element, str, int]] = []
-    body = doc.find(_w("body")) if doc is not None else None
+    body = doc.find(w("body")) if doc is not None else None
     for el in (body.iter() if body is not None else ()):
-        name = _local(el)
+        name = local(el)
         if name == "p":
-            style = el.find(f"{_w('pPr')}/{_w('pStyle')}")
-            if style is not None and style.get(_w("val")) in headings:
+            style = el.find(f"{w('pPr')}/{w('pStyle')}")
+            if style is not None and style.get(w("val")) in headings:
                 section = " ".join(_text(el).split())
             _typed_over(el, section, answers)
         elif name == "commentRangeStart":
-            c = comments.get(el.get(_w("id"), ""))
+            c = comments.get(el.get(w("id"), ""))
             if c is not None:
                 c.section, c.position = section, position
                 open_ranges[c.id] = []
         elif name == "commentRangeEnd":
-            c = comments.get(el.get(_w("id"), ""))
+            c = comments.get(el.get(w("id"), ""))
             if c is not None and c.id in open_ranges:
                 c.anchor = "".join(open_ranges.pop(c.id))
         elif name == "commentReference":
-            c = comments.get(el.get(_w("id"), ""))
+            c = comments.get(el.get(w("id"), ""))
             if c is not None and c.position < 0:
                 c.section, c.position = section, position
         elif name in ("t", "delText"):
             for parts in open_ranges.values():
                 parts.append(el.text or "")
             position += len(el.text or "")
-        elif name in ("ins", "del") and el.get(_w("author"), "") != TOOL:
+        elif name in ("ins", "del") and el.get(w("author"), "") != TOOL:
             changes.append((name, el, section, position))
     last = None  # (element, remark) of the previous change, to join pieces Word split
     first = len(review.remarks)
@@ -300,23 +333,23 @@ def read_file(path: Path, marks: dict[str, str], title: str, review: Review) -> 
         holder: Any = el.getparent()  # a w:ins or w:del always has one: a run's, row's or paragraph's
         kind = "insertion" if name == "ins" else "deletion"
         tags = ("t",) if name == "ins" else ("delText",)
-        if _local(holder) == "rPr" and _local(holder.getparent()) == "pPr":
+        if local(holder) == "rPr" and local(holder.getparent()) == "pPr":
             continue  # a paragraph mark: the paragraph's text is reported with its runs
-        if _local(holder) == "trPr":
+        if local(holder) == "trPr":
             row = holder.getparent()
-            text = "table row: " + " | ".join(_text(tc, tags).strip() for tc in row.iterchildren(_w("tc")))
+            text = "table row: " + " | ".join(_text(tc, tags).strip() for tc in row.iterchildren(w("tc")))
         elif el.xpath("ancestor::w:tr[1]/w:trPr/w:ins | ancestor::w:tr[1]/w:trPr/w:del", namespaces={"w": W}):
             continue  # inside a row inserted or deleted whole: reported with the row
         else:
             text = _text(el, tags)
         if not text.strip():
             continue
-        author = el.get(_w("author"), "")
+        author = el.get(w("author"), "")
         if last is not None and last[1].kind == kind and last[1].author == author and _follows(last[0], el):
             last[1].text = (last[1].text + text).strip()
             last = (el, last[1])
             continue
-        remark = Remark(kind, author, el.get(_w("date"), ""), text.strip(), doc_id, title, where, Path(path), order=at)
+        remark = Remark(kind, author, el.get(w("date"), ""), text.strip(), doc_id, title, where, Path(path), order=at)
         review.remarks.append(remark)
         last = (el, remark)
     ours = {c.id: c for c in comments.values() if c.author == TOOL}
@@ -343,7 +376,17 @@ def read_file(path: Path, marks: dict[str, str], title: str, review: Review) -> 
         if item and c.text.strip():  # noqa: SIM102
             answers.append((item, c.text.strip(), c.author, c.date, "reply to the open item's comment", section_of))
     review.remarks[first:] = sorted(review.remarks[first:], key=lambda r: r.order)
+    for r in review.remarks[first:]:
+        if len(r.text) > MAX_REMARK:
+            review.notes.append(f"{Path(path).name}: a {r.kind} by {r.author} has {len(r.text):,} characters; "
+                                f"the first {MAX_REMARK:,} are listed")
+            r.text = _cut(r.text, MAX_REMARK)
+        r.anchor, r.reply_to = _cut(r.anchor, 300), _cut(r.reply_to, MAX_REMARK)
     return answers
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + " [...]"
 
 
 def _follows(a, b) -> bool:
@@ -356,12 +399,12 @@ def _follows(a, b) -> bool:
 
 def _typed_over(p, section: str, answers: list) -> None:
     """Placeholders a reviewer deleted and typed an answer in place of, with track changes on."""
-    children = [c for c in p if _local(c) != "pPr"]
-    for holder in [p] + [c for c in children if _local(c) in ("hyperlink", "smartTag", "sdt")]:
+    children = [c for c in p if local(c) != "pPr"]
+    for holder in [p] + [c for c in children if local(c) in ("hyperlink", "smartTag", "sdt")]:
         group: list = []
         for child in list(holder) + [None]:
-            if child is not None and _local(child) in ("ins", "del"):
-                if group and group[-1].get(_w("author")) != child.get(_w("author")):
+            if child is not None and local(child) in ("ins", "del"):
+                if group and group[-1].get(w("author")) != child.get(w("author")):
                     _group_answer(group, section, answers)
                     group = []
                 group.append(child)
@@ -373,14 +416,14 @@ def _typed_over(p, section: str, answers: list) -> None:
 
 
 def _group_answer(group: list, section: str, answers: list) -> None:
-    if not group or group[0].get(_w("author"), "") == TOOL:
+    if not group or group[0].get(w("author"), "") == TOOL:
         return
-    deleted = "".join(_text(el, ("delText",)) for el in group if _local(el) == "del")
-    inserted = "".join(_text(el) for el in group if _local(el) == "ins").strip()
+    deleted = "".join(_text(el, ("delText",)) for el in group if local(el) == "del")
+    inserted = "".join(_text(el) for el in group if local(el) == "ins").strip()
     m = PLACEHOLDER.search(deleted)
     if m and inserted:
-        answers.append((" ".join(m.group(1).split()), inserted, group[0].get(_w("author"), ""),
-                        group[0].get(_w("date"), ""), "typed over the placeholder", section))
+        answers.append((" ".join(m.group(1).split()), inserted, group[0].get(w("author"), ""),
+                        group[0].get(w("date"), ""), "typed over the placeholder", section))
 
 
 # ---------------------------------------------------------------- the review of a site
@@ -427,7 +470,10 @@ def _check_proposals(site, proposals: list[Proposal]) -> None:
     q = site.questionnaire
     for p in proposals:
         question = q.by_id.get(p.question) if p.question else None
-        if p.question is None:
+        if len(p.text) > MAX_REMARK:
+            p.problem = f"{len(p.text):,} characters, far too long for an answer"
+            p.text = _cut(p.text, 300)
+        elif p.question is None:
             p.problem = "no question behind this open item (the template asks for it): edit the draft by hand"
         elif question is None:
             p.problem = f"its question '{p.question}' is not in the site's questionnaire"

@@ -282,8 +282,18 @@ def citation_text(profile: StateProfile, own: bool, key: str, code: str) -> tupl
     title = c.title if c else key.replace("_", " ")
     if c and c.cite and own:
         return c.cite, None
-    item = f"{state_name(code)} citation for {title.lower()}"
+    item = f"{state_name(code)} citation for {_mid_sentence(title)}"
     return f"[TO CONFIRM: {item}]", item
+
+
+def _mid_sentence(title: str) -> str:
+    """A citation's title inside a sentence: only its first word loses its capital, and only when it is
+    an ordinary word ('Naloxone access' -> 'naloxone access'; '911 Good Samaritan ...' and 'Public records
+    law (Virginia Freedom of Information Act)' keep their proper names)."""
+    first, _, rest = title.partition(" ")
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        first = first[0].lower() + first[1:]
+    return f"{first} {rest}" if rest else first
 
 
 def open_citations(profile: StateProfile, own: bool) -> list[str]:

@@ -97,3 +97,65 @@ def test_north_carolina_builds_keep_north_carolinas_names(builds, name):
     docs = builds[name, "NC"]
     assert "District Attorney" in docs["prosecutor_protocol"]
     assert "LME/MCO" in "".join(docs.values())
+
+
+# ---------------------------------------------------------------- read as the prosecutor receiving them
+# (audit of issue 11: whole Virginia drafts read as the Commonwealth's Attorney would)
+
+
+@pytest.mark.parametrize("name", SITES)
+def test_every_document_opens_with_its_title_on_a_line_of_its_own(builds, name):
+    """The title is a heading of its own; the draft notice never runs into it ("...County LEAD> **DRAFT")."""
+    for state in ("NC", "VA", "OH"):
+        for doc, md in builds[name, state].items():
+            first, second = md.split("\n", 2)[:2]
+            assert first.startswith("# ") and "DRAFT" not in first and second == "", (state, doc, first[:120])
+
+
+@pytest.mark.parametrize("name", SITES)
+def test_virginia_and_ohio_builds_pass_the_text_check(builds, name):
+    """No nested or doubled parentheses from a state's names ("(fictional ...) (Community Services Board
+    (CSB))"), no "the the", no double punctuation: the text check `build` runs, on every state's build."""
+    from readiness.documents.prose_check import check_markdown
+
+    for state in ("NC", "VA", "OH"):
+        findings = [f.message() for doc, md in builds[name, state].items() for f in check_markdown(md, doc)]
+        assert findings == [], (state, findings)
+
+
+def test_an_unsigned_prosecutor_protocol_states_no_step_of_the_office_as_done(builds):
+    """Willow Bend's prosecutor has declined to commit and named no liaison prosecutor: sections 4, 7, 8.3,
+    9 and 11 say what the Office will do once the prosecutor signs, never what it does (design.md 12)."""
+    md = builds["willow-bend-county", "VA"]["prosecutor_protocol"]
+    for present in ("The referring officer sends", "The liaison prosecutor reviews", "the Office receives only",
+                    "The Commonwealth's Attorney names", "- reviews diversions", "- sits on the Operational",
+                    "The Office learns about", "The liaison prosecutor reports each month",
+                    "eligible, the liaison prosecutor will consider"):
+        assert present not in md, present
+    assert "The steps in this section begin once the Commonwealth's Attorney signs this protocol." in md
+    assert ("7.1 No liaison prosecutor has been named yet. Once the Commonwealth's Attorney signs this protocol, "
+            "the Office will name a liaison prosecutor, and an alternate to cover absences. "
+            "[TO CONFIRM: name of the liaison prosecutor]") in md
+    assert "7.2 The liaison prosecutor will:\n\n- review diversions under section 4;" in md
+    assert "eligible, once the Commonwealth's Attorney signs this protocol, the liaison prosecutor will consider" in md
+    # a prosecutor who has committed in writing keeps the protocol in the present tense
+    signed = builds["harbor-county", "VA"]["prosecutor_protocol"]
+    assert "4.2 The liaison prosecutor reviews each diversion" in signed and "- reviews diversions" in signed
+    assert "The steps in this section begin once" not in signed
+
+
+@pytest.mark.parametrize("state", ["VA", "OH"])
+def test_a_citation_to_confirm_keeps_the_capitals_of_its_proper_names(builds, state):
+    docs = builds["harbor-county", state]
+    whole = "".join(docs.values())
+    assert "good samaritan" not in whole
+    name = {"VA": "Virginia", "OH": "Ohio"}[state]
+    assert f"[TO CONFIRM: {name} citation for 911 Good Samaritan overdose" in whole
+    assert f"[TO CONFIRM: {name} citation for naloxone " in whole  # an ordinary first word still reads mid-sentence
+
+
+def test_virginias_public_records_law_reads_in_a_sentence(builds):
+    mou = builds["harbor-county", "VA"]["mou"]
+    assert ("may be public records under Va. Code § 2.2-3700 et seq., including §§ 2.2-3706 and 2.2-3706.1 "
+            "on criminal records. Each such Party") in mou
+    assert "; criminal records," not in "".join(builds["harbor-county", "VA"].values())

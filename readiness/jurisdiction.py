@@ -74,6 +74,8 @@ class Institutions(_Strict):
     health_agency: str = Field("the state health department", description="The state health agency, in a sentence.")
     state_bh_agency: str = Field("the state behavioral health agency",
                                  description="The state mental health and substance use agency, in a sentence.")
+    record_clearing: str = Field("expungement", description="What the state calls clearing the record of a dismissed "
+                                 "charge, in a sentence: 'expunction' in North Carolina, 'expungement' in Virginia.")
 
     def resolved(self) -> dict[str, str]:
         """Every field as text, the derived defaults filled in."""

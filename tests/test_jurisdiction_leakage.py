@@ -159,3 +159,42 @@ def test_virginias_public_records_law_reads_in_a_sentence(builds):
     assert ("may be public records under Va. Code § 2.2-3700 et seq., including §§ 2.2-3706 and 2.2-3706.1 "
             "on criminal records. Each such Party") in mou
     assert "; criminal records," not in "".join(builds["harbor-county", "VA"].values())
+
+
+def test_virginia_says_expungement_where_north_carolina_says_expunction(builds):
+    """Clearing a dismissed charge is 'expungement' in Virginia (Va. Code 19.2-392.2) and 'expunction' in
+    North Carolina (G.S. 15A-146): the word comes from the profile, in the protocol, the plan and the memo."""
+    for name in SITES:
+        va = builds[name, "VA"]
+        assert [doc for doc, md in va.items() if "xpunction" in md] == [], name
+    va = builds["willow-bend-county", "VA"]
+    assert "## 10. Records and expungement" in va["prosecutor_protocol"]
+    assert "No decision on records and expungement information" in va["readiness_report"]
+    nc = builds["willow-bend-county", "NC"]
+    assert "## 10. Records and expunction" in nc["prosecutor_protocol"]
+    assert "will not oppose expunction or sealing" in builds["harbor-county", "NC"]["prosecutor_protocol"]
+
+
+@pytest.mark.parametrize("name", SITES)
+def test_a_virginia_consent_form_names_the_community_services_board_not_an_alternative(builds, name):
+    """The participant initials one body: the county's Community Services Board, not "CSB or Behavioral
+    Health Authority" (only three localities may have a BHA, and such a site names it in site.yaml)."""
+    whole = "".join(builds[name, "VA"].values())
+    assert "or Behavioral Health Authority" not in whole
+    roi = builds[name, "VA"]["release_of_information"]
+    assert "| Community Services Board (CSB) |" in roi
+
+
+@pytest.mark.parametrize("state, issuer", [("NC", "magistrate"), ("VA", "magistrate"), ("OH", "judicial official")])
+def test_the_general_order_gives_the_officers_no_charge_step_the_protocol_points_to(builds, state, issuer):
+    """Where officers start misdemeanor cases, the prosecutor protocol's 3.1(a) says the referring officer
+    takes no Charging Action "as the agency's general order provides": each order says so, in the words of
+    the state's process."""
+    docs = builds["willow-bend-county", state]
+    assert "as the agency's general order provides" in docs["prosecutor_protocol"]
+    orders = {doc: md for doc, md in docs.items() if doc.startswith("general_order_")}
+    assert orders
+    for doc, md in orders.items():
+        assert ("is not booked. The member takes no Charging Action for the eligible conduct (no citation, summons "
+                f"or request for process from a {issuer});") in md, doc
+        assert "under the Prosecutor Diversion Protocol.\n10. **Write it up**" in md, doc  # step 10 on its own line

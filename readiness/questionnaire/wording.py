@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping
 WORDING_NAMES: tuple[str, ...] = (
     "prosecutor", "prosecutor_short", "prosecutor_office", "assistant_prosecutor", "prosecutor_unit",
     "misdemeanor_prosecutor", "bh_authority", "bh_authority_long", "process_issuer", "misdemeanor_court",
-    "health_agency", "state_bh_agency",
+    "health_agency", "state_bh_agency", "record_clearing",
 )
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

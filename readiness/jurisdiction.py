@@ -111,6 +111,10 @@ class Charging(_Strict):
         "either: word both.")
     how: str = Field("", description="One sentence on how a misdemeanor charge starts, for the drafting memo.")
     cite: Optional[str] = None
+    citizen_process: Optional[str] = Field(
+        None, description="The citation under which any private citizen may seek misdemeanor process from the "
+        "process issuer (the MOU cannot bar it, so the prosecutor protocol says how the prosecutor will use its "
+        "discretion); null where no source says so.")
     source: Optional[str] = None
 
 

@@ -129,10 +129,11 @@ def test_an_unsigned_prosecutor_protocol_states_no_step_of_the_office_as_done(bu
     md = builds["willow-bend-county", "VA"]["prosecutor_protocol"]
     for present in ("The referring officer sends", "The liaison prosecutor reviews", "the Office receives only",
                     "The Commonwealth's Attorney names", "- reviews diversions", "- sits on the Operational",
-                    "The Office learns about", "The liaison prosecutor reports each month",
+                    "The Office learns about", "The liaison prosecutor reports each month", "the Office will receive",
                     "eligible, the liaison prosecutor will consider"):
         assert present not in md, present
     assert "The steps in this section begin once the Commonwealth's Attorney signs this protocol." in md
+    assert "data-sharing agreement, the Office may receive only the dates of referral and intake" in md
     assert ("7.1 No liaison prosecutor has been named yet. Once the Commonwealth's Attorney signs this protocol, "
             "the Office will name a liaison prosecutor, and an alternate to cover absences. "
             "[TO CONFIRM: name of the liaison prosecutor]") in md
@@ -198,3 +199,18 @@ def test_the_general_order_gives_the_officers_no_charge_step_the_protocol_points
         assert ("is not booked. The member takes no Charging Action for the eligible conduct (no citation, summons "
                 f"or request for process from a {issuer});") in md, doc
         assert "under the Prosecutor Diversion Protocol.\n10. **Write it up**" in md, doc  # step 10 on its own line
+
+
+def test_virginias_protocol_says_how_the_office_meets_a_citizens_own_complaint(builds):
+    """Any private citizen may seek a misdemeanor warrant from a Virginia magistrate (Va. Code 19.2-72) and
+    no agreement can bar it: the protocol says the Office will use its discretion consistently with the
+    diversion. A profile that cites no such right (North Carolina's, the generic one) adds no clause."""
+    md = builds["willow-bend-county", "VA"]["prosecutor_protocol"]
+    assert ("3.5 **Complaints by others.** Any private citizen may still ask a magistrate for a warrant for the "
+            "diverted conduct (Va. Code § 19.2-72), and this protocol cannot prevent it. If that happens, once the "
+            "Commonwealth's Attorney signs this protocol, the Office will exercise its discretion consistently "
+            "with the diversion.") in md
+    signed = builds["harbor-county", "VA"]["prosecutor_protocol"]
+    assert "If that happens, the Office will exercise its discretion consistently with the diversion." in signed
+    for state in ("NC", "OH"):
+        assert "Complaints by others" not in builds["willow-bend-county", state]["prosecutor_protocol"], state

@@ -214,3 +214,13 @@ def test_virginias_protocol_says_how_the_office_meets_a_citizens_own_complaint(b
     assert "If that happens, the Office will exercise its discretion consistently with the diversion." in signed
     for state in ("NC", "OH"):
         assert "Complaints by others" not in builds["willow-bend-county", state]["prosecutor_protocol"], state
+
+
+def test_a_state_without_a_profile_uses_one_word_for_clearing_a_record(builds):
+    """The generic profile says 'expungement' in the protocol and the citation it leaves open says
+    'expungement or sealing' (Ohio seals records), never North Carolina's 'expunction'."""
+    for name in SITES:
+        assert [doc for doc, md in builds[name, "OH"].items() if "xpunction" in md] == [], name
+    memo = builds["harbor-county", "OH"]["drafting_memo"]
+    assert "[TO CONFIRM: Ohio citation for expungement or sealing of dismissed or non-filed charges]" in memo
+    assert "## 10. Records and expungement" in builds["harbor-county", "OH"]["prosecutor_protocol"]

@@ -66,6 +66,10 @@ class Institutions(_Strict):
                               description="Short name of the local public behavioral health authority.")
     bh_authority_long: str = Field("local public behavioral health authority",
                                    description="Full name, used at first mention and in signature blocks.")
+    officer_process: str = Field("citation, summons",
+                                 description="What an officer issues to start a misdemeanor case, in a list "
+                                 "('no custodial arrest, {officer_process}, or ...'): 'citation' in North Carolina, "
+                                 "'summons' in Virginia; neutral: 'citation, summons'.")
     process_issuer: str = Field("judicial official",
                                 description="Who issues process for a misdemeanor (magistrate, clerk, judge).")
     misdemeanor_court: str = Field("court that hears misdemeanors",

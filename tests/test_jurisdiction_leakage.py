@@ -186,18 +186,21 @@ def test_a_virginia_consent_form_names_the_community_services_board_not_an_alter
     assert "| Community Services Board (CSB) |" in roi
 
 
-@pytest.mark.parametrize("state, issuer", [("NC", "magistrate"), ("VA", "magistrate"), ("OH", "judicial official")])
-def test_the_general_order_gives_the_officers_no_charge_step_the_protocol_points_to(builds, state, issuer):
+@pytest.mark.parametrize("state, process, issuer", [("NC", "citation", "magistrate"), ("VA", "summons", "magistrate"),
+                                                     ("OH", "citation, summons", "judicial official")])
+def test_the_general_order_gives_the_officers_no_charge_step_the_protocol_points_to(builds, state, process, issuer):
     """Where officers start misdemeanor cases, the prosecutor protocol's 3.1(a) says the referring officer
     takes no Charging Action "as the agency's general order provides": each order says so, in the words of
     the state's process."""
     docs = builds["willow-bend-county", state]
     assert "as the agency's general order provides" in docs["prosecutor_protocol"]
+    # Virginia's officers issue a summons (Va. Code 19.2-74), North Carolina's a citation (G.S. 15A-302)
+    assert f"(no custodial arrest, {process}, or request for process from a {issuer})" in docs["prosecutor_protocol"]
     orders = {doc: md for doc, md in docs.items() if doc.startswith("general_order_")}
     assert orders
     for doc, md in orders.items():
-        assert ("is not booked. The member takes no Charging Action for the eligible conduct (no citation, summons "
-                f"or request for process from a {issuer});") in md, doc
+        assert ("is not booked. The member takes no Charging Action for the eligible conduct "
+                f"(no {process} or request for process from a {issuer});") in md, doc
         assert "under the Prosecutor Diversion Protocol.\n10. **Write it up**" in md, doc  # step 10 on its own line
 
 

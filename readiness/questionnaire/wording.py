@@ -17,7 +17,7 @@ from typing import Any, Iterator, Mapping
 # The fields of readiness.jurisdiction.Institutions (a test keeps the two equal).
 WORDING_NAMES: tuple[str, ...] = (
     "prosecutor", "prosecutor_short", "prosecutor_office", "assistant_prosecutor", "prosecutor_unit",
-    "misdemeanor_prosecutor", "bh_authority", "bh_authority_long", "process_issuer", "misdemeanor_court",
+    "misdemeanor_prosecutor", "bh_authority", "bh_authority_long", "officer_process", "process_issuer", "misdemeanor_court",
     "health_agency", "state_bh_agency", "record_clearing",
 )
 

@@ -227,3 +227,16 @@ def test_a_state_without_a_profile_uses_one_word_for_clearing_a_record(builds):
     memo = builds["harbor-county", "OH"]["drafting_memo"]
     assert "[TO CONFIRM: Ohio citation for expungement or sealing of dismissed or non-filed charges]" in memo
     assert "## 10. Records and expungement" in builds["harbor-county", "OH"]["prosecutor_protocol"]
+
+
+@pytest.mark.parametrize("state, signer", [
+    ("VA", "the Commonwealth's Attorney and, in its capacity as prosecutor, each referring police agency"),
+    ("OH", "the city law director or municipal prosecutor (misdemeanors in municipal court) and the Prosecuting Attorney")])
+def test_the_mou_names_every_office_that_must_commit_where_the_profile_says_another_prosecutes(builds, state, signer):
+    """Virginia's police may prosecute misdemeanors, Ohio's municipal prosecutors do: the MOU itself, not only
+    the protocol, says who else must give the commitment, as an open item. North Carolina's has no such clause."""
+    for name in SITES:
+        mou = builds[name, state]["mou"]
+        assert f"every office that prosecutes the diverted offenses gives its commitment: {signer}." in mou, name
+        assert "[TO CONFIRM: which offices prosecute the eligible offenses in" in mou, name
+        assert "Other prosecuting offices" not in builds[name, "NC"]["mou"], name

@@ -397,7 +397,7 @@ def plan(
     if what_if:
         _show_what_if(site_dir, questionnaire, what_if, begin, templates, format.value)
         return
-    site, a = _assessed(site_dir, questionnaire)
+    site, a = _assessed(site_dir, questionnaire, templates)
     from readiness.planning import export
 
     schedule = plan_for_site(site, a, begin, template_folders(site, templates))
@@ -658,7 +658,7 @@ def _show_what_if(site_dir: Path, questionnaire: Optional[Path], texts: list[str
     if fmt == "csv":
         raise whatif.WhatIfUsage("--what-if compares two plans, which a CSV cannot show",
                                  hint="use --format table, markdown or json")
-    site = open_site(site_dir, questionnaire)
+    site = open_site(site_dir, questionnaire, templates)
     answers = whatif.parse_what_ifs(site, texts)
     _notices(site)
     result = whatif.what_if(site, answers, start, template_folders(site, templates))
@@ -700,12 +700,13 @@ def answer_sheet(
                 markup=False, highlight=False, soft_wrap=True)
 
 
-def _assessed(site_dir: Path, questionnaire: Optional[Path]):
-    """Open a site (saying what the user should know about it) and assess it."""
+def _assessed(site_dir: Path, questionnaire: Optional[Path], templates: Optional[Path] = None):
+    """Open a site (saying what the user should know about it) and assess it; `templates`, a
+    `--templates` folder, whose `states/` neighbor names the state's offices."""
     from readiness.assessment import assess_site
     from readiness.workspace.store import open_site
 
-    site = open_site(site_dir, questionnaire)
+    site = open_site(site_dir, questionnaire, templates)
     _notices(site)
     return site, assess_site(site)
 

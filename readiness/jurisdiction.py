@@ -66,6 +66,10 @@ class Institutions(_Strict):
                               description="Short name of the local public behavioral health authority.")
     bh_authority_long: str = Field("local public behavioral health authority",
                                    description="Full name, used at first mention and in signature blocks.")
+    officer_process: str = Field("citation, summons",
+                                 description="What an officer issues to start a misdemeanor case, in a list "
+                                 "('no custodial arrest, {officer_process}, or ...'): 'citation' in North Carolina, "
+                                 "'summons' in Virginia; neutral: 'citation, summons'.")
     process_issuer: str = Field("judicial official",
                                 description="Who issues process for a misdemeanor (magistrate, clerk, judge).")
     misdemeanor_court: str = Field("court that hears misdemeanors",
@@ -74,6 +78,8 @@ class Institutions(_Strict):
     health_agency: str = Field("the state health department", description="The state health agency, in a sentence.")
     state_bh_agency: str = Field("the state behavioral health agency",
                                  description="The state mental health and substance use agency, in a sentence.")
+    record_clearing: str = Field("expungement", description="What the state calls clearing the record of a dismissed "
+                                 "charge, in a sentence: 'expunction' in North Carolina, 'expungement' in Virginia.")
 
     def resolved(self) -> dict[str, str]:
         """Every field as text, the derived defaults filled in."""
@@ -109,6 +115,10 @@ class Charging(_Strict):
         "either: word both.")
     how: str = Field("", description="One sentence on how a misdemeanor charge starts, for the drafting memo.")
     cite: Optional[str] = None
+    citizen_process: Optional[str] = Field(
+        None, description="The citation under which any private citizen may seek misdemeanor process from the "
+        "process issuer (the MOU cannot bar it, so the prosecutor protocol says how the prosecutor will use its "
+        "discretion); null where no source says so.")
     source: Optional[str] = None
 
 
@@ -282,8 +292,18 @@ def citation_text(profile: StateProfile, own: bool, key: str, code: str) -> tupl
     title = c.title if c else key.replace("_", " ")
     if c and c.cite and own:
         return c.cite, None
-    item = f"{state_name(code)} citation for {title.lower()}"
+    item = f"{state_name(code)} citation for {_mid_sentence(title)}"
     return f"[TO CONFIRM: {item}]", item
+
+
+def _mid_sentence(title: str) -> str:
+    """A citation's title inside a sentence: only its first word loses its capital, and only when it is
+    an ordinary word ('Naloxone access' -> 'naloxone access'; '911 Good Samaritan ...' and 'Public records
+    law (Virginia Freedom of Information Act)' keep their proper names)."""
+    first, _, rest = title.partition(" ")
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        first = first[0].lower() + first[1:]
+    return f"{first} {rest}" if rest else first
 
 
 def open_citations(profile: StateProfile, own: bool) -> list[str]:

@@ -89,7 +89,7 @@ def render_pack(site_dir: Path, templates: Path | None = None) -> dict[str, str]
     from readiness.report.outputs import Supplies
     from readiness.workspace.store import open_site
 
-    site = open_site(site_dir, None)
+    site = open_site(site_dir, None, templates)
     pack = load_pack(B.template_folders(site, templates))
     a = assess_site(site)
     context = site_context(site, a, B.state_dirs(pack), pack.folders)

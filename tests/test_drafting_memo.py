@@ -159,7 +159,7 @@ def test_the_memo_states_virginias_profile_and_what_it_marks_to_confirm(tmp_path
     unconfirmed = [c for c in va["citations"].values() if not c["cite"]]
     assert len(unconfirmed) == 4
     for c in unconfirmed:  # cite: null, with the profile's own note on where to confirm it
-        item = f"- [TO CONFIRM: Virginia citation for {c['title'].lower()}]"
+        item = f"- [TO CONFIRM: Virginia citation for {c['title'][0].lower() + c['title'][1:]}]"  # 'Good Samaritan' keeps its capitals"
         assert any(line.startswith(item) for line in items), (item, items)
     assert any("legiscan.com VA HB1821 enrolled text; confirm at law.lis.virginia.gov" in line for line in items)
     # a confirmed citation whose source still says "to confirm"
@@ -193,7 +193,7 @@ def test_a_state_without_a_profile_gets_open_items_not_facts(tmp_path):
     assert "[TO CONFIRM: which offices prosecute the eligible offenses in Harbor County]" in memo
     # every citation is an open item, none is stated as a fact
     for c in generic["citations"].values():
-        item = f"[TO CONFIRM: Ohio citation for {c['title'].lower()}]"
+        item = f"[TO CONFIRM: Ohio citation for {c['title'][0].lower() + c['title'][1:]}]"
         assert f"| {c['title']} | {item} | not yet found |" in memo
         assert f"- {item}" in memo
     assert "A state without a profile has none: every item above is to be confirmed." in memo

@@ -458,7 +458,7 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
                step: Step | None = None) -> BuildResult:
     """Build the next draft version of a site's documents into SITE/drafts/vNNN/. `step` hears what
     the build is doing now (for a progress display)."""
-    site = open_site(Path(site_root), questionnaire)
+    site = open_site(Path(site_root), questionnaire, templates_dir)
     pack = load_pack(template_folders(site, templates_dir))
     chosen = select(pack, only)
     a = assess_site(site)

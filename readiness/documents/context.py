@@ -223,7 +223,8 @@ def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = (),
     North Carolina), a site's own names (`institutions:` in site.yaml) winning; a state without a
     profile gets the neutral defaults and its prosecutor's title from the titles table.  Besides the
     institutions: `charging` ("officer", "prosecutor" or "either": who starts a misdemeanor case),
-    `officer_starts` and `prosecutor_files` (booleans for it), `charging_how`, `misdemeanor_signer`
+    `officer_starts` and `prosecutor_files` (booleans for it), `charging_how`, `citizen_process` (true where the
+    profile cites a private citizen's right to seek process) and its `citizen_process_cite`, `misdemeanor_signer`
     and `misdemeanor_note`, and `ta_resource`, `settlement_resource`, `data_resource`,
     `post_overdose_resource` (each a {name, short, url, note} group or none: resources that exist in this state only);
     and, for the drafting memo, `profile_name`, `profile_file`, `reviewed`, `sources`, `titles_source` (where a
@@ -239,6 +240,9 @@ def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = (),
         "officer_starts": starts in ("officer", "either"),
         "prosecutor_files": starts in ("prosecutor", "either"),
         "charging_how": profile.charging.how,
+        # a citizen's own complaint to the process issuer, which no agreement can bar (cited where a source says so)
+        "citizen_process": bool(profile.charging.citizen_process and own),
+        "citizen_process_cite": profile.charging.citizen_process or "",
         "misdemeanor_signer": profile.misdemeanors.signer or values["misdemeanor_prosecutor"],
         "misdemeanor_note": profile.misdemeanors.note,
         # For the drafting memo: what the profile rests on, as it says it.

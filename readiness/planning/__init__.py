@@ -54,9 +54,8 @@ def _worded(spec, site):
     """The tasks with their `{prosecutor}`-style titles filled in from the site's state profile."""
     from readiness.jurisdiction import wording
     from readiness.questionnaire.wording import fill_prose
-    from readiness.workspace.store import site_state_dirs
 
-    names = wording(site.profile.state, site_state_dirs(site.root, site.profile), site.profile.institution_overrides())
+    names = wording(site.profile.state, site.state_dirs, site.profile.institution_overrides())
     return type(spec).model_validate(fill_prose(spec.model_dump(), names))
 
 

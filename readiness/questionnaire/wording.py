@@ -17,11 +17,12 @@ from typing import Any, Iterator, Mapping
 # The fields of readiness.jurisdiction.Institutions (a test keeps the two equal).
 WORDING_NAMES: tuple[str, ...] = (
     "prosecutor", "prosecutor_short", "prosecutor_office", "assistant_prosecutor", "prosecutor_unit",
-    "misdemeanor_prosecutor", "bh_authority", "bh_authority_long", "process_issuer", "misdemeanor_court",
-    "health_agency", "state_bh_agency",
+    "misdemeanor_prosecutor", "bh_authority", "bh_authority_long", "officer_process", "process_issuer", "misdemeanor_court",
+    "health_agency", "state_bh_agency", "record_clearing",
 )
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ABBREVIATION = re.compile(r"\s+\([^()]*\)$")  # a trailing "(CSB)", dropped before a possessive
 # The keys whose text is prose, at any depth of the questionnaire.
 PROSE_KEYS = frozenset({"text", "help", "hint", "label", "labels", "placeholder", "title", "why", "action",
                         "owner", "description"})
@@ -42,6 +43,8 @@ def fill(text: str, names: Mapping[str, str]) -> str:
         value = names.get(name.lower())
         if value is None:
             return m.group(0)
+        if m.string.startswith(("'s", "’s"), m.end()):  # "the Community Services Board's", not "(CSB)'s"
+            value = _ABBREVIATION.sub("", value)
         return value[:1].upper() + value[1:] if name[:1].isupper() else value
 
     return PLACEHOLDER.sub(one, text) if "{" in text else text

@@ -56,10 +56,9 @@ class Supplies:
         from readiness.report.whatif import Outlook, best_moves
 
         from readiness.jurisdiction import wording
-        from readiness.workspace.store import site_state_dirs
 
         values = condition_values(site.questionnaire, site.answers, list(site.respondents.values()))
-        titles = wording(site.profile.state, site_state_dirs(site.root, site.profile), site.profile.institution_overrides())
+        titles = wording(site.profile.state, site.state_dirs, site.profile.institution_overrides())
         return cls(site.questionnaire, assessment, values, site_name=site.name,
                    make_plan=lambda: plan_for_site(site, assessment, today, dirs=list(folders)),
                    make_moves=lambda plan: best_moves(site, Outlook(assessment, plan), today, list(folders)),

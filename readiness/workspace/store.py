@@ -56,6 +56,9 @@ class Site:
     notices: list[str] = field(default_factory=list)  # things the user should know, not errors
     # Answers to questions the current questionnaire no longer has, kept on disk and reported.
     unmapped: dict[str, Answer] = field(default_factory=dict)
+    # Consultant state-profile folders the site was opened with (`site_state_dirs`): the question
+    # texts, the plan's tasks and the documents all take the state's names from the same profile.
+    state_dirs: tuple[Path, ...] = ()
 
     @property
     def name(self) -> str:
@@ -126,12 +129,18 @@ def _site_fields(loc: tuple) -> list[str]:
     return list(INSTITUTION_NAMES) if loc[:1] == ("institutions",) else list(SiteProfile.model_fields)
 
 
-def site_state_dirs(root: Path, profile: SiteProfile) -> tuple[Path, ...]:
-    """Consultant state profiles for a site: a `states/` folder beside its own templates folder."""
-    if not profile.templates:
-        return ()
-    folder = (root / profile.templates).resolve().parent / "states"
-    return (folder,) if folder.is_dir() else ()
+def site_state_dirs(root: Path, profile: SiteProfile, templates: Path | None = None) -> tuple[Path, ...]:
+    """Consultant state profiles for a site: a `states/` folder beside a `--templates` folder (first),
+    then beside the site's own templates folder, as `build` finds them for the documents."""
+    folders = [Path(templates)] if templates is not None else []
+    if profile.templates:
+        folders.append(root / profile.templates)
+    found: list[Path] = []
+    for folder in folders:
+        states = folder.resolve().parent / "states"
+        if states.is_dir() and states not in found:
+            found.append(states)
+    return tuple(found)
 
 
 def resolve_questionnaire(root: Path, profile: SiteProfile, override: Path | None = None) -> Questionnaire:
@@ -324,8 +333,9 @@ def refuse_questionnaire_switch(site: Site, override: Path | None) -> None:
              "and those it lacks are kept under `unmapped:` until a questionnaire asks them again")
 
 
-def open_site(root: Path, questionnaire: Path | None = None) -> Site:
-    """Load and check a whole site; raises with every problem located."""
+def open_site(root: Path, questionnaire: Path | None = None, templates: Path | None = None) -> Site:
+    """Load and check a whole site; raises with every problem located. `templates`: the `--templates`
+    folder of the command, whose `states/` neighbor gives the state's names as it does to the documents."""
     root = _site_dir(Path(root))
     profile = load_profile(root)
     q = resolve_questionnaire(root, profile, questionnaire)
@@ -336,7 +346,8 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
     from readiness.jurisdiction import wording
     from readiness.questionnaire.wording import localize
 
-    q = localize(q, wording(profile.state, site_state_dirs(root, profile), profile.institution_overrides()))
+    state_dirs = site_state_dirs(root, profile, templates)
+    q = localize(q, wording(profile.state, state_dirs, profile.institution_overrides()))
     located = None  # the answers file, read once for its questionnaire version and its answers
     if (root / ANSWERS_FILE).exists():
         try:
@@ -374,7 +385,7 @@ def open_site(root: Path, questionnaire: Path | None = None) -> Site:
                                                 r_answers, parsed.role_kind)
         if problems:
             raise FileProblems(problems)
-    return Site(root, profile, q, answers, respondents, reading.notices, reading.unmapped)
+    return Site(root, profile, q, answers, respondents, reading.notices, reading.unmapped, state_dirs)
 
 
 # ---------------------------------------------------------------- writing

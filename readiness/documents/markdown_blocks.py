@@ -366,6 +366,7 @@ def _ppr(style: str | None, *, numpr: str = "", border: bool = False, shade: boo
 # Layout a reviewer expects (twips: 1/1440 inch).
 SIGNATURE_ROW_TWIPS = 720  # half an inch: room to sign by hand
 FILL_IN_ROW_TWIPS = 480  # a third of an inch: a name or a date written by hand
+SHORT_TABLE_ROWS = 12  # header included: a table this short never splits over a page
 TOC_MIN_CHARS = 12_000  # visible characters, about five pages: longer documents get a table of contents
 TOC_MIN_HEADINGS = 4
 TOC_LEVELS = (2, 3)  # Markdown heading levels listed; the title (level 1) is not
@@ -630,8 +631,8 @@ class BodyWriter:
     # ------------------------------------------------------------ tables
 
     def _table(self, t: Table, signing: bool = False) -> str:
-        """Rows never split over a page, a header row stays with the first row under it, and a
-        signature block stays whole on one page with rows tall enough to sign in."""
+        """Rows never split over a page, a header row stays with the first row under it, a short table
+        and a signature block stay whole on one page, and signature rows are tall enough to sign in."""
         ncols = max([1, *(len(r) for r in t.rows)])
         widths = self._column_widths(t, ncols)
         borders = "" if self.table_style else "".join(
@@ -646,6 +647,11 @@ class BodyWriter:
         out.append("</w:tblGrid>")
         header_signs = any("signature" in plain_text(c).lower() for row in t.rows[:t.header_rows] for c in row)
         last = len(t.rows) - 1
+        # A short table is kept whole on one page (each row kept with the next): a reader never turns
+        # the page in the middle of a timeline, and LibreOffice 7.4 does not drop the rows it would
+        # have carried over (it printed only the header and first row of the prosecutor protocol's
+        # timeline when that table met a page break).
+        short = len(t.rows) <= SHORT_TABLE_ROWS
         for r, row in enumerate(t.rows):
             header = r < t.header_rows
             height = 0
@@ -659,7 +665,7 @@ class BodyWriter:
                     height = FILL_IN_ROW_TWIPS
             rule = f'<w:trHeight w:val="{height}" w:hRule="atLeast"/>' if height else ""
             out.append(f"<w:tr><w:trPr><w:cantSplit/>{rule}" + ("<w:tblHeader/>" if header else "") + "</w:trPr>")
-            keep = (header or signing) and r < last
+            keep = (header or signing or short) and r < last
             for c in range(ncols):
                 spans = row[c] if c < len(row) else []
                 align = t.aligns[c] if c < len(t.aligns) else None

@@ -175,6 +175,15 @@ def test_score_with_a_questionnaire_without_conditions_imports_no_jinja(tmp_path
     assert "jinja2" not in _imported_by_score(site, tmp_path)
 
 
+def test_score_on_the_demo_site_imports_no_jinja(example_copy, tmp_path):
+    """The bundled questionnaire's conditions are all simple (questionnaire/plain_conditions.py): once
+    its checked form is cached, `score` evaluates them without importing Jinja or the sandbox."""
+    site = example_copy("harbor-county")
+    _imported_by_score(site, tmp_path)  # fills the cache
+    modules = _imported_by_score(site, tmp_path)
+    assert not modules & {"jinja2", "markupsafe"}
+
+
 def test_opening_a_site_reads_each_answer_file_once(example_copy, monkeypatch):
     from readiness.workspace import store
 

@@ -26,6 +26,7 @@ import json
 import os
 import pickle
 import stat
+from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 from types import ModuleType
@@ -48,7 +49,9 @@ _CHECKING_CODE = ("", "questionnaire", "kernel")
 _LIBRARIES = ("pydantic", "pydantic_core", "yaml", "jinja2")
 
 
+@lru_cache(maxsize=1)
 def _fingerprint() -> bytes:
+    """What this process checks with (read once: the code running is the code the process loaded)."""
     parts = [f"format {FORMAT}", f"lead-readiness {__version__}"]
     for folder in _CHECKING_CODE:
         try:

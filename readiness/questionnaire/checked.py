@@ -16,7 +16,11 @@ models' validators are then not built at all in a run that only reads the questi
 file means the full load, and a questionnaire with problems is never stored.
 
 The same entries keep a questionnaire localized for a site's titles (`localized`, used by
-questionnaire/wording.localize), keyed by the entry it was loaded from and the titles.
+questionnaire/wording.localize), keyed by the entry it was loaded from and the titles; and a
+validated state profile (`kept`, used by jurisdiction.load_state_profile), keyed by the same
+fingerprint and the path and SHA-256 of each file it is made of, unpickled only into the profile's
+models. `when:` conditions are never kept: they are compiled (or, for the simple ones, parsed by
+questionnaire/plain_conditions.py) in each process.
 """
 from __future__ import annotations
 

@@ -305,8 +305,8 @@ def parse(expression: str) -> Optional[Node]:
 def plain_evaluate(expression: str, values: Mapping[str, Any]) -> Optional[bool]:
     """What `conditions.evaluate` gives for these answers, or None when Jinja must decide."""
     node = parse(expression)
-    if node is None:
-        return None
+    if node is None or "self" in values or not all(type(key) is str for key in values):
+        return None  # Jinja's expression is called with the answers as keywords: `self` or a non-text key fails it
     try:
         result = node(values)
     except _NotMine:

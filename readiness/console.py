@@ -279,12 +279,15 @@ def escapes_allowed() -> bool:
 
 
 def _console(**kwargs) -> Console:
-    """color_system=None: rich writes no escape sequence at all."""
+    """color_system=None: rich writes no escape sequence at all. emoji=False: a `:name:` in a text
+    (an answer reading "see :memo:") stays those characters, not a picture (and rich's table of
+    emoji names is never loaded)."""
     extra: dict = {} if escapes_allowed() else {"color_system": None}
     if _settings.width is not None:
         extra["width"] = _settings.width
     safe_console = _rich_classes()["SafeConsole"]
-    return _sized(safe_console(highlight=False, markup=False, no_color=_settings.plain or None, **extra, **kwargs))
+    return _sized(safe_console(highlight=False, markup=False, emoji=False, no_color=_settings.plain or None, **extra,
+                               **kwargs))
 
 
 @cache

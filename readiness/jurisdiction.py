@@ -12,6 +12,7 @@ Templates see the institutions as `juris.<field>`; question and help texts name 
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Literal, Mapping, Optional
 
@@ -82,8 +83,9 @@ class Institutions(_Strict):
                                  "charge, in a sentence: 'expunction' in North Carolina, 'expungement' in Virginia.")
 
     def resolved(self) -> dict[str, str]:
-        """Every field as text, the derived defaults filled in."""
-        out = self.model_dump()
+        """Every field as text, the derived defaults filled in. (The fields read one by one, as
+        `model_dump()` gives them for these plain text fields, without building a serializer.)"""
+        out = {name: getattr(self, name) for name in type(self).model_fields}
         title = self.prosecutor
         out["prosecutor_short"] = self.prosecutor_short or title
         out["prosecutor_office"] = self.prosecutor_office or f"Office of the {title}"
@@ -141,14 +143,17 @@ class Resource(_Strict):
     note: str = ""
 
 
+# The defaults of the sections below are made without validating (`model_construct`: the same
+# values, defaults all), so importing this module builds no validator; one is built only for a
+# profile read from its file, not for one taken verified from the cache (`load_state_profile`).
 class StateProfile(_Strict):
     state: str
     name: str
     reviewed: Optional[str] = None
     sources: list[str] = Field(default_factory=list, description="Where the profile's facts come from.")
-    institutions: Institutions = Institutions()
-    charging: Charging = Charging()
-    misdemeanors: Misdemeanors = Misdemeanors()
+    institutions: Institutions = Institutions.model_construct()
+    charging: Charging = Charging.model_construct()
+    misdemeanors: Misdemeanors = Misdemeanors.model_construct()
     resources: list[Resource] = Field(default_factory=list)
     own_terms: list[str] = Field(default_factory=list, description="Words that belong to this state only and must "
                                  "never appear in another state's drafts (checked by the tests).")
@@ -178,7 +183,30 @@ def profile_path(code: str, extra_dirs: tuple[Path, ...] = ()) -> tuple[Path, bo
 
 def load_state_profile(code: str, extra_dirs: tuple[Path, ...] = ()) -> tuple[StateProfile, bool]:
     """The profile for a state, and whether it is the state's own (False: the generic one, with the
-    state's prosecutor title from the titles table)."""
+    state's prosecutor title from the titles table).
+
+    Kept validated in the per-user cache (questionnaire/checked.kept) while the files it is made of
+    are unchanged: the state's profile and the generic one, or the generic one and the titles
+    tables. A run that takes it from there reads no YAML and builds no validator for it."""
+    from readiness.questionnaire.checked import kept
+
+    return kept(f"state profile {code!r}", lambda: _profile_inputs(code, extra_dirs),
+                lambda: _load_state_profile(code, extra_dirs), sys.modules[__name__], _Strict, _is_loaded_profile,
+                "state profile")
+
+
+def _profile_inputs(code: str, extra_dirs: tuple[Path, ...]) -> list[Path]:
+    """The files a state's profile is made of (`_load_state_profile` reads these and no other)."""
+    path, own = profile_path(code, extra_dirs)
+    return [path, resources.states_dir() / GENERIC_FILE] if own else [path, *_titles_files(extra_dirs)]
+
+
+def _is_loaded_profile(value: object) -> bool:
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], StateProfile)
+            and isinstance(value[1], bool))
+
+
+def _load_state_profile(code: str, extra_dirs: tuple[Path, ...] = ()) -> tuple[StateProfile, bool]:
     path, own = profile_path(code, extra_dirs)
     profile = parse_profile(path)
     if own:
@@ -210,13 +238,17 @@ def with_institutions(profile: StateProfile, overrides: Mapping[str, Optional[st
     return profile.model_copy(update={"institutions": Institutions(**data)})
 
 
+def _titles_files(extra_dirs: tuple[Path, ...] = ()) -> list[Path]:
+    """The titles tables, lowest first: the bundled one, then consultants' (the first folder last)."""
+    found = (Path(folder) / TITLES_FILE for folder in [resources.states_dir(), *reversed(extra_dirs)])
+    return [path for path in found if path.is_file()]
+
+
 def title_rows(extra_dirs: tuple[Path, ...] = ()) -> dict[str, TitleRow]:
     """The prosecutor titles by state: the bundled table, overridden row by row by consultants'."""
     rows: dict[str, TitleRow] = {}
-    for folder in [resources.states_dir(), *reversed(extra_dirs)]:
-        path = Path(folder) / TITLES_FILE
-        if path.is_file():
-            rows.update(parse_titles(path))
+    for path in _titles_files(extra_dirs):
+        rows.update(parse_titles(path))
     return rows
 
 

@@ -333,6 +333,8 @@ def test_a_key_that_cannot_be_made_turns_caching_off_without_error(answered_site
     monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")
     expected = build_text(answered_site)
     monkeypatch.delenv("LEAD_READINESS_NO_CACHE")
+    shutil.rmtree(root(), ignore_errors=True)  # what setting up the site kept (its state profile) goes,
+    cache._KEYS.clear()  # and with it the key this process read
     root().mkdir(parents=True, mode=0o700)
     key_path().mkdir()  # a folder where the key should be: it cannot be replaced
     assert cache.user_cache_dir("charts") is None

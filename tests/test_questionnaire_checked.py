@@ -175,6 +175,15 @@ def test_score_with_a_questionnaire_without_conditions_imports_no_jinja(tmp_path
     assert "jinja2" not in _imported_by_score(site, tmp_path)
 
 
+def test_score_on_the_demo_site_imports_no_jinja(example_copy, tmp_path):
+    """The bundled questionnaire's conditions are all simple (questionnaire/plain_conditions.py): once
+    its checked form is cached, `score` evaluates them without importing Jinja or the sandbox."""
+    site = example_copy("harbor-county")
+    _imported_by_score(site, tmp_path)  # fills the cache
+    modules = _imported_by_score(site, tmp_path)
+    assert not modules & {"jinja2", "markupsafe"}
+
+
 def test_opening_a_site_reads_each_answer_file_once(example_copy, monkeypatch):
     from readiness.workspace import store
 
@@ -192,3 +201,115 @@ def test_opening_a_site_reads_each_answer_file_once(example_copy, monkeypatch):
     assert reads.count("answers.yaml") == 1
     assert sorted(n for n in reads if n != "site.yaml") == sorted(
         ["answers.yaml"] + [p.name for p in (site / "respondents").glob("*.yaml")])
+
+
+# ---------------------------------------------------------------- state profiles kept validated
+
+
+def _profile(code: str, extra_dirs: tuple = ()):
+    from readiness import jurisdiction
+
+    return jurisdiction.load_state_profile(code, extra_dirs)
+
+
+def _no_reading(monkeypatch):
+    from readiness import jurisdiction
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("a state profile file was read although the profile was cached")
+
+    monkeypatch.setattr(jurisdiction, "parse_profile", no_read)
+    monkeypatch.setattr(jurisdiction, "parse_titles", no_read)
+
+
+@pytest.mark.parametrize("code", ["NC", "OH", "TX"])  # its own profile; the generic one with a title; without
+def test_a_kept_state_profile_equals_a_fresh_load_and_reads_no_file(code, monkeypatch):
+    fresh = _profile(code)
+    assert len(entries(".kept")) == 1
+    _no_reading(monkeypatch)
+    cached = _profile(code)
+    assert cached == fresh and cached[0] is not fresh[0]
+    assert cached[0].model_dump() == fresh[0].model_dump()
+    assert cached[0].institutions.resolved() == fresh[0].institutions.resolved()
+
+
+def test_a_state_profile_is_read_again_when_a_file_it_is_made_of_changes_or_appears(tmp_path):
+    states = tmp_path / "states"
+    states.mkdir()
+    assert _profile("OH", (states,))[0].institutions.prosecutor == "Prosecuting Attorney"
+    (states / "titles.yaml").write_text("OH: {prosecutor: County Prosecutor}\n", encoding="utf-8")  # appears
+    assert _profile("OH", (states,))[0].institutions.prosecutor == "County Prosecutor"
+    (states / "titles.yaml").write_text("OH: {prosecutor: Prosecutor of the County}\n", encoding="utf-8")  # changes
+    assert _profile("OH", (states,))[0].institutions.prosecutor == "Prosecutor of the County"
+    own = (ROOT / "states" / "NC.yaml").read_text(encoding="utf-8").replace("state: NC", "state: OH", 1)
+    (states / "OH.yaml").write_text(own, encoding="utf-8")  # a consultant's own profile for the state
+    profile, is_own = _profile("OH", (states,))
+    assert is_own and profile.state == "OH"
+
+
+def test_a_state_profile_with_problems_is_never_stored(tmp_path):
+    states = tmp_path / "states"
+    states.mkdir()
+    (states / "OH.yaml").write_text("state: OH\nname: Ohio\ncitations: {}\nnot_a_key: 1\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(Exception, match="not_a_key"):
+            _profile("OH", (states,))
+    assert not entries(".kept")
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated", "unsigned"])
+def test_a_damaged_or_planted_profile_entry_is_refused_and_the_file_read(how):
+    expected = _profile("NC")
+    [entry] = entries(".kept")
+    raw = entry.read_bytes()
+    entry.write_bytes({"garbage": b"not an entry", "truncated": raw[: len(raw) // 2],
+                       "unsigned": raw[len(cache.MAGIC) + 32:]}[how])
+    assert _profile("NC") == expected
+    assert cache.read_entry(entry, checked.MAX_ENTRY_BYTES) is not None  # rewritten, verified
+
+
+@pytest.mark.parametrize("planted", [_Planted(), "a string", ("not a profile", True)])
+def test_a_signed_profile_entry_holding_anything_but_a_profile_is_refused(planted, monkeypatch):
+    """Even signed with this user's key, an entry is unpickled only into the state profile's models
+    and used only when it is a (profile, own) pair: anything else is a miss and the file is read."""
+    from readiness import jurisdiction
+
+    expected = _profile("NC")
+    [entry] = entries(".kept")
+    assert cache.write_entry(entry, pickle.dumps(planted))
+    read = []
+    real = jurisdiction.parse_profile
+    monkeypatch.setattr(jurisdiction, "parse_profile", lambda path: read.append(path) or real(path))
+    assert _profile("NC") == expected
+    assert read  # the profile was read from its file
+    questionnaire_model = pickle.dumps(loader.load_questionnaire(MINI).domains[0])
+    with pytest.raises(pickle.UnpicklingError, match="not a state profile model"):
+        checked._ModelsOnly(io.BytesIO(questionnaire_model), jurisdiction, jurisdiction._Strict, "state profile").load()
+
+
+def test_score_reads_no_state_profile_once_it_is_kept(example_copy, tmp_path):
+    site = example_copy("harbor-county")
+    _imported_by_score(site, tmp_path)  # fills the cache
+    script = textwrap.dedent("""
+        import runpy, sys
+        from readiness import files
+        read = []
+        real = files.read_yaml
+        def spy(path, *args, **kwargs):
+            read.append(str(path))
+            return real(path, *args, **kwargs)
+        files.read_yaml = spy
+        sys.argv = ["lead-readiness", "score", sys.argv[1], "--format", "json"]
+        try:
+            runpy.run_module("readiness", run_name="__main__")
+        except SystemExit as exc:
+            assert not exc.code, exc.code
+        finally:
+            sys.stderr.write("\\nREAD " + " ".join(read))
+    """)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEAD_READINESS_")}
+    done = subprocess.run([sys.executable, "-c", script, str(site)], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=300)
+    assert '"overall"' in done.stdout, done.stderr[-2000:]
+    read = done.stderr.rsplit("READ ", 1)[1].split()
+    assert read and not [p for p in read if "/states/" in p]

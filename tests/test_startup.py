@@ -173,3 +173,21 @@ def test_the_interview_command_switches_to_long_session_collection(tmp_path, mon
                                 prog_name="lead-readiness")
     assert seen, result.output  # called before the session starts, whatever the session then says
     gc.set_threshold(*before)
+
+
+def test_a_name_between_colons_is_printed_as_typed_and_the_emoji_table_never_loads():
+    """`:memo:` in an answer, a note or a cell stays those characters (rich would print a picture),
+    and rich's table of emoji names is not loaded for a `score` table."""
+    from readiness import console
+
+    c = console._console(file=io.StringIO(), width=80)
+    t = console.table("Gap", "Owner")
+    t.add_row("Ask the clerk :memo:", ":thumbs_up: Jordan Ellis")
+    c.print("Note: see :memo: and :smile:")
+    c.print(t)
+    printed = c.file.getvalue()
+    assert ":memo:" in printed and ":thumbs_up:" in printed and ":smile:" in printed
+    assert "\N{MEMO}" not in printed and "\N{THUMBS UP SIGN}" not in printed
+    done = _run(SCORE_AND_LIST_MODULES, str(SITE))
+    assert "Domains" in done.stdout, done.stderr[-2000:]
+    assert "rich._emoji_codes" not in _modules(done)

@@ -16,7 +16,11 @@ models' validators are then not built at all in a run that only reads the questi
 file means the full load, and a questionnaire with problems is never stored.
 
 The same entries keep a questionnaire localized for a site's titles (`localized`, used by
-questionnaire/wording.localize), keyed by the entry it was loaded from and the titles.
+questionnaire/wording.localize), keyed by the entry it was loaded from and the titles; and a
+validated state profile (`kept`, used by jurisdiction.load_state_profile), keyed by the same
+fingerprint and the path and SHA-256 of each file it is made of, unpickled only into the profile's
+models. `when:` conditions are never kept: they are compiled (or, for the simple ones, parsed by
+questionnaire/plain_conditions.py) in each process.
 """
 from __future__ import annotations
 
@@ -26,9 +30,11 @@ import json
 import os
 import pickle
 import stat
+from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Callable, Optional
+from types import ModuleType
+from typing import Callable, Optional, Sequence, TypeVar
 
 from readiness import __version__
 from readiness.kernel.models import Strict
@@ -47,7 +53,9 @@ _CHECKING_CODE = ("", "questionnaire", "kernel")
 _LIBRARIES = ("pydantic", "pydantic_core", "yaml", "jinja2")
 
 
+@lru_cache(maxsize=1)
 def _fingerprint() -> bytes:
+    """What this process checks with (read once: the code running is the code the process loaded)."""
     parts = [f"format {FORMAT}", f"lead-readiness {__version__}"]
     for folder in _CHECKING_CODE:
         try:
@@ -104,14 +112,19 @@ def _read(path: Path) -> Optional[bytes]:
 
 
 class _ModelsOnly(pickle.Unpickler):
-    """Rebuilds only the questionnaire models (and the plain values inside them)."""
+    """Rebuilds only the model classes of one module that are built on one of the kernel's strict
+    bases (the questionnaire's by default), and the plain values inside them."""
+
+    def __init__(self, file, module: ModuleType = models, base: type = Strict, kind: str = "questionnaire"):
+        super().__init__(file)
+        self.module, self.base, self.kind = module, base, kind
 
     def find_class(self, module: str, name: str):
-        found = getattr(models, name, None) if module == models.__name__ else None
-        # A model class of that module, built on the kernel's strict base.
-        if isinstance(found, type) and issubclass(found, Strict) and found.__module__ == models.__name__:
+        found = getattr(self.module, name, None) if module == self.module.__name__ else None
+        # A model class of that module, built on the strict base.
+        if isinstance(found, type) and issubclass(found, self.base) and found.__module__ == self.module.__name__:
             return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not a questionnaire model")
+        raise pickle.UnpicklingError(f"{module}.{name} is not a {self.kind} model")
 
 
 def _unpickle(body: bytes) -> Optional[Questionnaire]:
@@ -203,3 +216,41 @@ def load(path: Path, check: Callable[[list[Path]], Questionnaire]) -> Questionna
         if write_entry(entry_path, head + b"\n" + _pickle(q)):
             _remember(q, entry_path)
     return q
+
+
+T = TypeVar("T")
+
+
+def kept(what: str, find_inputs: Callable[[], Sequence[Path]], compute: Callable[[], T], module: ModuleType,
+         base: type, valid: Callable[[object], bool], kind: str) -> T:
+    """`compute()`, which reads exactly the files `find_inputs()` lists (bundled or a consultant's: a
+    state profile and the tables beside it) and validates them, kept in the cache: an entry is named by
+    `what`, the fingerprint of the checking code and the path and SHA-256 of each input, so it is
+    found only while every input has the content it had. Like a questionnaire's, an entry is used
+    only when it verifies as one this user wrote (readiness/cache.py), and it is unpickled into
+    nothing but the model classes of `module` built on `base` (any other class, or a value `valid`
+    refuses, makes it a miss); a miss means `compute()` again. A value is stored only when no input
+    changed (or appeared) while it was computed; an error (a file with problems) stores nothing."""
+    from readiness.cache import read_entry, user_cache_dir, write_entry
+
+    inputs = list(find_inputs())
+    contents = [_read(Path(p)) for p in inputs]
+    folder = user_cache_dir(CACHE_NAME)
+    if folder is None or any(c is None for c in contents):
+        return compute()
+    key = hashlib.sha256(_fingerprint() + b"\0" + what.encode("utf-8", "surrogateescape"))
+    for name, content in zip(inputs, contents):
+        key.update(b"\0" + os.fsencode(str(Path(name).resolve())) + b"\0" + _digest(content or b"").encode())
+    entry_path = folder / f"{key.hexdigest()[:40]}.kept"
+    raw = read_entry(entry_path, MAX_ENTRY_BYTES)
+    if raw is not None:
+        try:
+            cached = _ModelsOnly(io.BytesIO(raw), module, base, kind).load()
+        except Exception:  # noqa: BLE001 - ours but unreadable (another format, another class): a miss
+            cached = None
+        if cached is not None and valid(cached):
+            return cached
+    value = compute()
+    if list(find_inputs()) == inputs and all(_read(Path(p)) == c for p, c in zip(inputs, contents)):
+        write_entry(entry_path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value

@@ -72,7 +72,20 @@ def compile_condition(expression: str) -> Callable[..., Any]:
 
 def evaluate(expression: str, values: Mapping[str, Any]) -> bool:
     """True when the condition holds. A condition that errors (say, comparing none > 30) is False,
-    so a question whose inputs are missing is simply not asked yet."""
+    so a question whose inputs are missing is simply not asked yet.
+
+    A simple condition over answers it names (questionnaire/plain_conditions.py) is evaluated
+    without Jinja, with the same result; any other is compiled in the sandbox."""
+    from readiness.questionnaire.plain_conditions import plain_evaluate
+
+    plain = plain_evaluate(expression, values)
+    if plain is not None:
+        return plain
+    return jinja_evaluate(expression, values)
+
+
+def jinja_evaluate(expression: str, values: Mapping[str, Any]) -> bool:
+    """`evaluate` through Jinja's sandbox, whatever the condition."""
     fn = compile_condition(expression)
     from jinja2.exceptions import SecurityError, UndefinedError
 

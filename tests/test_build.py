@@ -207,3 +207,31 @@ def test_compiled_template_cache_is_private_and_a_damaged_one_is_ignored(answere
     assert norm[0] == norm[1]
     monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")
     assert environment._bytecode_cache() is None
+
+
+def test_a_build_opens_the_reference_document_once_and_every_docx_has_its_letterhead(tmp_path, monkeypatch):
+    import docx
+
+    from conftest import EXAMPLES
+    from readiness.documents.docx_writer import dump_docx
+
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    folder = tmp_path / "letterhead"
+    folder.mkdir()
+    ref = docx.Document()
+    ref.sections[0].header.paragraphs[0].text = "ACME CONSULTING"
+    ref.save(str(folder / "reference.docx"))
+    opened = []
+    real = docx.Document
+    monkeypatch.setattr(docx, "Document", lambda *a, **k: opened.append(a) or real(*a, **k))
+    result = build_site(site, templates_dir=folder)
+    written = [d for d in result.documents if "docx" in d.files]
+    assert len(written) > 10 and len(opened) == 1
+    monkeypatch.setattr(docx, "Document", real)
+    for doc in written:  # each its own copy: the letterhead, and its own body only
+        lines = dump_docx(doc.files["docx"])
+        assert "[header] Header: ACME CONSULTING" in lines, doc.stem
+        heading = next(line[2:].strip() for line in doc.markdown.splitlines() if line.startswith("# "))
+        titles = [line[len("Title: "):] for line in lines if line.startswith("Title: ")]
+        assert len(titles) == 1 and titles[0][:20] == heading[:20], doc.stem

@@ -135,3 +135,106 @@ def test_the_chart_cache_keeps_only_the_newest_charts(tmp_path, monkeypatch):
     for n in range(4):
         charts.radar_chart([("A", float(n)), ("B", 50.0), ("C", 60.0)], tmp_path / f"{n}.png", title="t")
     assert len(list((tmp_path / "cache" / "lead-readiness" / "charts").glob("*.chart"))) == 2
+
+
+# ---------------------------------------------------------------- the chart child (a second CPU)
+
+needs_fork = pytest.mark.skipif(not charts._can_fork(), reason="the chart child needs fork and two CPUs")
+
+
+def _drawer(tmp_path, behave_in_child=None):
+    """A chart job that writes a small PNG, and in the child process does `behave_in_child` first."""
+    parent = os.getpid()
+
+    def job(path):
+        if os.getpid() != parent and behave_in_child is not None:
+            behave_in_child()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + (b"child" if os.getpid() != parent else b"parent"))
+        return path
+
+    return job
+
+
+@needs_fork
+def test_the_chart_child_draws_every_chart_in_a_second_process(tmp_path):
+    child = charts.ChartChild({"a.png": _drawer(tmp_path), "b.png": _drawer(tmp_path)})
+    try:
+        assert child.pid is not None
+        assert child.take("b.png", tmp_path / "b.png").read_bytes().endswith(b"child")
+        assert child.take("a.png", tmp_path / "a.png").read_bytes().endswith(b"child")
+    finally:
+        folder = child.folder
+        child.close()
+    assert child.pid is None and folder is not None and not folder.exists()
+
+
+def _fail():
+    raise RuntimeError("the child breaks")
+
+
+def test_a_failing_chart_child_still_gives_every_chart(tmp_path):
+    child = charts.ChartChild({"a.png": _drawer(tmp_path, _fail), "b.png": _drawer(tmp_path)})
+    try:
+        assert child.take("a.png", tmp_path / "a.png").read_bytes().endswith(b"parent")
+        assert child.take("b.png", tmp_path / "b.png").read_bytes().endswith(b"parent")
+    finally:
+        child.close()
+
+
+def test_a_hanging_chart_child_is_stopped_and_the_chart_drawn_here(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setattr(charts, "CHILD_TIMEOUT", 0.5)
+    child = charts.ChartChild({"a.png": _drawer(tmp_path, lambda: time.sleep(600))})
+    pid = child.pid
+    started = time.monotonic()
+    assert child.take("a.png", tmp_path / "a.png").read_bytes().endswith(b"parent")
+    assert time.monotonic() - started < 60
+    assert child.pid is None
+    if pid is not None:  # the child is gone, not left drawing
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+    child.close()
+
+
+def test_without_fork_the_charts_are_drawn_in_this_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(charts, "_can_fork", lambda: False)
+    child = charts.ChartChild({"a.png": _drawer(tmp_path)})
+    assert child.pid is None
+    assert child.take("a.png", tmp_path / "a.png").read_bytes().endswith(b"parent")
+    child.close()
+
+
+def _build_example(tmp_path, name: str):
+    import shutil
+
+    from readiness.documents.build import build_site
+
+    site = tmp_path / name
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    result = build_site(site, today=START)
+    return {p.name: p.read_bytes() for p in result.folder.glob("*.png")}
+
+
+def test_a_build_whose_chart_child_fails_has_the_same_charts(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")
+    drawn = _build_example(tmp_path, "normal")
+    monkeypatch.setattr(charts, "_child_draws", lambda *args: _fail())
+    fallback = _build_example(tmp_path, "broken-child")
+    assert len(drawn) == 2  # the radar chart and the timeline
+    assert fallback == drawn
+
+
+@needs_fork
+def test_a_build_draws_its_charts_outside_the_main_process(tmp_path):
+    """matplotlib (half a second to import) is imported by the chart child only; the build process
+    renders and writes the documents meanwhile."""
+    code = ("import sys, shutil, pathlib\n"
+            "from readiness.documents.build import build_site\n"
+            f"site = pathlib.Path({str(tmp_path / 'site')!r})\n"
+            f"shutil.copytree({str(EXAMPLES / 'harbor-county')!r}, site)\n"
+            "result = build_site(site)\n"
+            "assert len(list(result.folder.glob('*.png'))) == 2\n"
+            "print('matplotlib' in sys.modules)\n")
+    assert _modules_after(code, LEAD_READINESS_NO_CACHE="1") == "False"

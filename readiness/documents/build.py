@@ -245,18 +245,35 @@ def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: R
     check_files([spec for spec, _ in included])
     rendered = []
     specs = [spec for spec, _ in included]
-    for n, (spec, variables) in enumerate(included, 1):
-        if step is not None:
-            step(f"drafting {spec.title} ({n} of {len(included)})")
-        if spec.needs or spec.attachments:
-            if supplies is None:
-                raise RuntimeError(f"document '{spec.id}' needs supplies (pack.yaml `needs`, `attachments`)")
-            supplies.prepare([a.kind for a in spec.attachments])  # their problems, too, before any file is written
-            variables.update(supplied_names(supplies.data(spec.needs, links(spec, specs))))
-        markdown = _tidy(render_template(env, spec.template, variables, pack.folders))
-        rendered.append(RenderedDocument(spec, spec.stem, markdown, context.open_items(markdown),
-                                         audience=str(variables["doc"]["audience"]) or None))
+    attachments = attachment_items(specs)
+    if attachments and supplies is not None:
+        for spec in specs:  # what the charts are drawn from, and its problems, before the drawing starts
+            if spec.attachments:
+                supplies.prepare([a.kind for a in spec.attachments])
+        supplies.start_drawing(attachments)  # the charts draw on a second CPU while the documents render
+    try:
+        for n, (spec, variables) in enumerate(included, 1):
+            if step is not None:
+                step(f"drafting {spec.title} ({n} of {len(included)})")
+            if spec.needs or spec.attachments:
+                if supplies is None:
+                    raise RuntimeError(f"document '{spec.id}' needs supplies (pack.yaml `needs`, `attachments`)")
+                supplies.prepare([a.kind for a in spec.attachments])  # their problems, before any file is written
+                variables.update(supplied_names(supplies.data(spec.needs, links(spec, specs))))
+            markdown = _tidy(render_template(env, spec.template, variables, pack.folders))
+            rendered.append(RenderedDocument(spec, spec.stem, markdown, context.open_items(markdown),
+                                             audience=str(variables["doc"]["audience"]) or None))
+    except BaseException:
+        if attachments and supplies is not None:
+            supplies.drawing(attachments).abandon()
+        raise
     return rendered, skipped
+
+
+def attachment_items(specs: Sequence[PackDocument]) -> list[tuple[str, str]]:
+    """(kind, file name) of every attachment of these documents, in the order they are written."""
+    ordered = sorted(specs, key=lambda d: bool(d.attachments))
+    return [(a.kind, a.file) for doc in ordered for a in doc.attachments]
 
 
 # ---------------------------------------------------------------- writing
@@ -278,19 +295,21 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
     attachments last. A DOCX's properties name the site (`site_name`) and the draft version."""
     header = HEADER.format(n=version)
     footer = FOOTER.format(date=date_long(today))
-    items = [(a.kind, folder / a.file) for doc in docs for a in doc.spec.attachments]
+    items = attachment_items([doc.spec for doc in docs])
     drawing = None
     if items:
         if supplies is None:
             raise RuntimeError("documents with attachments need the build's supplies to write them")
-        drawing = supplies.drawing(items)
+        drawing = supplies.drawing(items)  # the one render_documents started, when it is for these documents
+        drawing.start()
+    template = None
     try:
         for n, doc in enumerate(sorted(docs, key=lambda d: bool(d.spec.attachments)), 1):
             if step is not None:
                 step(f"writing {doc.spec.title} ({n} of {len(docs)})")
             if doc.spec.attachments:
                 assert drawing is not None  # started above for every document with attachments
-                drawing.finish()
+                drawing.finish(folder)
                 doc.attachments = [ManifestAttachment(kind=a.kind, name=a.file, sha256=sha256_file(folder / a.file))
                                    for a in doc.spec.attachments]
             md_path = folder / f"{doc.stem}.md"
@@ -298,15 +317,17 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
                 md_path.write_text(doc.markdown, encoding="utf-8")
                 doc.files["md"] = md_path
             if "docx" in doc.spec.formats:
-                from readiness.documents.docx_writer import write_docx
+                from readiness.documents.docx_writer import Template, write_docx
 
+                if template is None:  # the reference document, opened once for every document of the build
+                    template = Template(reference_docx)
                 docx_path = folder / f"{doc.stem}.docx"
                 title = f"{doc.spec.title} — {site_name}" if site_name else doc.spec.title
                 audience = f" for review by {doc.spec.audience}" if doc.spec.audience else ""
                 subject = f"{site_name + ' ' if site_name else ''}LEAD program: draft v{version}{audience}"
                 write_docx(doc.markdown, docx_path, title=title, header_text=header, footer_text=footer,
                            reference_docx=reference_docx, image_dir=folder, subject=subject, version=version,
-                           marks=(marks or {}).get(doc.spec.id))
+                           marks=(marks or {}).get(doc.spec.id), template=template)
                 doc.files["docx"] = docx_path
             doc.hashes = {fmt: sha256_file(path) for fmt, path in doc.files.items()}
     finally:

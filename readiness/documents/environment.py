@@ -154,7 +154,11 @@ class _PackLoader(FileSystemLoader):
         return source, name, uptodate
 
 
-_OPTIONS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True, "autoescape": False}
+# optimized=False: Jinja's optimizer folds constant expressions while compiling; the bundled pack has
+# next to none, and skipping it makes compiling a pack a third faster (a first build, or an edited
+# template) with the same output (the sandbox's checks then run for every expression at render time).
+_OPTIONS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True, "autoescape": False,
+            "optimized": False}
 
 
 MAX_BYTECODE_BYTES = 16_000_000  # a compiled bundled template is ~100 kB

@@ -16,14 +16,10 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
-import shutil
-import signal
-import sys
 import textwrap
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 DPI = 150
 # Okabe-Ito: orange, sky blue, bluish green, blue, vermillion, reddish purple.
@@ -296,127 +292,6 @@ def _timeline_spec(plan, rows: list[dict], title: str) -> dict:
 
 def timeline_is_cached(plan, *, title: str) -> bool:
     return _is_cached("timeline", _timeline_spec(plan, timeline_rows(plan), title))
-
-
-# ---------------------------------------------------------------- drawing on a second CPU
-
-
-CHILD_TIMEOUT = 120.0  # seconds the chart child may take before it is stopped and its charts drawn here
-
-
-class ChartChild:
-    """Draw a build's charts in one forked child process, started as soon as the build knows what it
-    draws, while this process renders and writes the documents (matplotlib's import and drawing are
-    Python work, so they only run beside the documents in a second process).
-
-    `jobs` maps a name (the chart's file name) to a function that draws that chart at a given path
-    (through the chart cache, so the child keeps what it draws).  The child draws each into a private
-    temporary folder and reports each finished chart on a pipe; `take` copies a finished chart to
-    where the document needs it.  Where fork is unavailable or there is one CPU, or the child fails,
-    exits early or takes longer than CHILD_TIMEOUT, `take` draws the chart here instead, so its errors
-    surface normally and no chart is ever missing.  `close` ends the child and removes its folder."""
-
-    def __init__(self, jobs: Mapping[str, Callable[[Path], Path]]):
-        self.jobs = dict(jobs)
-        self.pid: Optional[int] = None
-        self.folder: Optional[Path] = None
-        self._reader: Optional[int] = None
-        self._ready: set[int] = set()  # the numbers (order in `jobs`) of the charts the child has drawn
-        self._buffer = b""
-        if self.jobs and _can_fork():
-            self._start()
-
-    def _start(self) -> None:
-        import tempfile
-
-        self.folder = Path(tempfile.mkdtemp(prefix="lead-readiness-charts-"))
-        reader, writer = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: draw, then leave without running the parent's exit handlers
-            code = 1
-            try:
-                os.close(reader)
-                _child_draws(self.jobs, self.folder, writer)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(writer)
-        self.pid, self._reader = pid, reader
-
-    def take(self, name: str, out_path: Path) -> Path:
-        """The chart `name` at `out_path`: the child's when it drew it in time, else drawn here."""
-        out_path = Path(out_path)
-        if self._wait_for(name):
-            assert self.folder is not None
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.folder / f"{list(self.jobs).index(name)}.png", out_path)
-            return out_path
-        return self.jobs[name](out_path)
-
-    def _wait_for(self, name: str) -> bool:
-        import select
-        import time
-
-        deadline = time.monotonic() + CHILD_TIMEOUT
-        number = list(self.jobs).index(name)
-        while number not in self._ready and self._reader is not None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.close()  # stuck: stop it; what it had not finished is drawn here
-                break
-            readable, _, _ = select.select([self._reader], [], [], left)
-            if not readable:
-                continue
-            data = os.read(self._reader, 4096)
-            if not data:  # the child has exited: whatever it did not report is drawn here
-                self._end_child(kill=False)
-                break
-            self._buffer += data
-            *lines, self._buffer = self._buffer.split(b"\n")
-            self._ready.update(int(line) for line in lines if line.isdigit())
-        return number in self._ready and self.folder is not None
-
-    def _end_child(self, kill: bool) -> None:
-        if self._reader is not None:
-            os.close(self._reader)
-            self._reader = None
-        if self.pid is not None:
-            if kill:
-                try:
-                    os.kill(self.pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
-            self.pid = None
-
-    def close(self) -> None:
-        """Stop the child if it still runs (after an error elsewhere, or when it hangs) and remove its folder."""
-        self._end_child(kill=True)
-        self._ready.clear()
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
-
-
-def _child_draws(jobs: Mapping[str, Callable[[Path], Path]], folder: Path, writer: int) -> None:
-    """In the child: draw each chart as `<n>.png` (complete before it is named so) and report its number."""
-    for n, job in enumerate(jobs.values()):
-        drawing = folder / "drawing" / f"{n}.png"
-        job(drawing)
-        os.replace(drawing, folder / f"{n}.png")
-        os.write(writer, f"{n}\n".encode("ascii"))
-
-
-def _can_fork() -> bool:
-    if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
-        return False
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except (AttributeError, OSError):
-        return (os.cpu_count() or 1) > 1
 
 
 def _draw_timeline(plan, rows: list[dict], out_path: Path, title: str) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from conftest import EXAMPLES, ROOT
-from readiness import charts
+from readiness import charts, forked
 from readiness.assessment import assess
 from readiness.planning import plan_for_site
 from readiness.workspace.store import open_site
@@ -137,73 +137,13 @@ def test_the_chart_cache_keeps_only_the_newest_charts(tmp_path, monkeypatch):
     assert len(list((tmp_path / "cache" / "lead-readiness" / "charts").glob("*.chart"))) == 2
 
 
-# ---------------------------------------------------------------- the chart child (a second CPU)
+# ---------------------------------------------------------------- drawn by the chart child (readiness/forked.py)
 
-needs_fork = pytest.mark.skipif(not charts._can_fork(), reason="the chart child needs fork and two CPUs")
-
-
-def _drawer(tmp_path, behave_in_child=None):
-    """A chart job that writes a small PNG, and in the child process does `behave_in_child` first."""
-    parent = os.getpid()
-
-    def job(path):
-        if os.getpid() != parent and behave_in_child is not None:
-            behave_in_child()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"\x89PNG\r\n\x1a\n" + (b"child" if os.getpid() != parent else b"parent"))
-        return path
-
-    return job
+needs_fork = pytest.mark.skipif(not forked.can_fork(), reason="the chart child needs fork and two CPUs")
 
 
-@needs_fork
-def test_the_chart_child_draws_every_chart_in_a_second_process(tmp_path):
-    child = charts.ChartChild({"a.png": _drawer(tmp_path), "b.png": _drawer(tmp_path)})
-    try:
-        assert child.pid is not None
-        assert child.take("b.png", tmp_path / "b.png").read_bytes().endswith(b"child")
-        assert child.take("a.png", tmp_path / "a.png").read_bytes().endswith(b"child")
-    finally:
-        folder = child.folder
-        child.close()
-    assert child.pid is None and folder is not None and not folder.exists()
-
-
-def _fail():
+def _fail(*args):
     raise RuntimeError("the child breaks")
-
-
-def test_a_failing_chart_child_still_gives_every_chart(tmp_path):
-    child = charts.ChartChild({"a.png": _drawer(tmp_path, _fail), "b.png": _drawer(tmp_path)})
-    try:
-        assert child.take("a.png", tmp_path / "a.png").read_bytes().endswith(b"parent")
-        assert child.take("b.png", tmp_path / "b.png").read_bytes().endswith(b"parent")
-    finally:
-        child.close()
-
-
-def test_a_hanging_chart_child_is_stopped_and_the_chart_drawn_here(tmp_path, monkeypatch):
-    import time
-
-    monkeypatch.setattr(charts, "CHILD_TIMEOUT", 0.5)
-    child = charts.ChartChild({"a.png": _drawer(tmp_path, lambda: time.sleep(600))})
-    pid = child.pid
-    started = time.monotonic()
-    assert child.take("a.png", tmp_path / "a.png").read_bytes().endswith(b"parent")
-    assert time.monotonic() - started < 60
-    assert child.pid is None
-    if pid is not None:  # the child is gone, not left drawing
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-    child.close()
-
-
-def test_without_fork_the_charts_are_drawn_in_this_process(tmp_path, monkeypatch):
-    monkeypatch.setattr(charts, "_can_fork", lambda: False)
-    child = charts.ChartChild({"a.png": _drawer(tmp_path)})
-    assert child.pid is None
-    assert child.take("a.png", tmp_path / "a.png").read_bytes().endswith(b"parent")
-    child.close()
 
 
 def _build_example(tmp_path, name: str):
@@ -220,7 +160,7 @@ def _build_example(tmp_path, name: str):
 def test_a_build_whose_chart_child_fails_has_the_same_charts(tmp_path, monkeypatch):
     monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")
     drawn = _build_example(tmp_path, "normal")
-    monkeypatch.setattr(charts, "_child_draws", lambda *args: _fail())
+    monkeypatch.setattr(forked, "_child_runs", _fail)
     fallback = _build_example(tmp_path, "broken-child")
     assert len(drawn) == 2  # the radar chart and the timeline
     assert fallback == drawn

@@ -287,12 +287,20 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+SHARE_FROM = 4  # Word files from which a second process writes about half of them (forked.py)
+
+
 def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int, today: _dt.date,
                     reference_docx: Path | None, supplies: Supplies | None = None, site_name: str = "",
                     marks: Mapping[str, dict[str, str]] | None = None, step: Step | None = None) -> None:
     """Write each document's formats and attachments into `folder` (the temporary version folder);
     a document's attachments are written just before it (its DOCX embeds them), documents with
-    attachments last. A DOCX's properties name the site (`site_name`) and the draft version."""
+    attachments last. A DOCX's properties name the site (`site_name`) and the draft version.
+
+    The reference document is opened once for all the Word files. Where a second CPU can be forked
+    (readiness/forked.py), a child process writes about half of the Word files of the documents
+    without attachments while this one writes the others; whatever the child does not deliver in
+    time is written here, so the files are the same either way."""
     header = HEADER.format(n=version)
     footer = FOOTER.format(date=date_long(today))
     items = attachment_items([doc.spec for doc in docs])
@@ -302,9 +310,36 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
             raise RuntimeError("documents with attachments need the build's supplies to write them")
         drawing = supplies.drawing(items)  # the one render_documents started, when it is for these documents
         drawing.start()
+    ordered = sorted(docs, key=lambda d: bool(d.spec.attachments))
+    word = [d for d in ordered if "docx" in d.spec.formats]
     template = None
+    if word:
+        from readiness.documents.docx_writer import Template
+
+        template = Template(reference_docx)
+
+    def write_word(doc: RenderedDocument, path: Path) -> Path:
+        from readiness.documents.docx_writer import write_docx
+
+        title = f"{doc.spec.title} — {site_name}" if site_name else doc.spec.title
+        audience = f" for review by {doc.spec.audience}" if doc.spec.audience else ""
+        subject = f"{site_name + ' ' if site_name else ''}LEAD program: draft v{version}{audience}"
+        write_docx(doc.markdown, path, title=title, header_text=header, footer_text=footer,
+                   reference_docx=reference_docx, image_dir=folder, subject=subject, version=version,
+                   marks=(marks or {}).get(doc.spec.id), template=template)
+        return path
+
+    from readiness.forked import ForkedJobs
+
+    shared = _shared_word_files(word)
+    def job(doc: RenderedDocument) -> Callable[[Path], Path]:
+        return lambda path: write_word(doc, path)
+
+    helper = ForkedJobs({d.stem: job(d) for d in shared}, suffix=".docx", within=folder)
     try:
-        for n, doc in enumerate(sorted(docs, key=lambda d: bool(d.spec.attachments)), 1):
+        theirs = {d.stem for d in shared}
+        in_order = [d for d in ordered if d.stem not in theirs] + [d for d in ordered if d.stem in theirs]
+        for n, doc in enumerate(in_order, 1):
             if step is not None:
                 step(f"writing {doc.spec.title} ({n} of {len(docs)})")
             if doc.spec.attachments:
@@ -317,22 +352,33 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
                 md_path.write_text(doc.markdown, encoding="utf-8")
                 doc.files["md"] = md_path
             if "docx" in doc.spec.formats:
-                from readiness.documents.docx_writer import Template, write_docx
-
-                if template is None:  # the reference document, opened once for every document of the build
-                    template = Template(reference_docx)
                 docx_path = folder / f"{doc.stem}.docx"
-                title = f"{doc.spec.title} — {site_name}" if site_name else doc.spec.title
-                audience = f" for review by {doc.spec.audience}" if doc.spec.audience else ""
-                subject = f"{site_name + ' ' if site_name else ''}LEAD program: draft v{version}{audience}"
-                write_docx(doc.markdown, docx_path, title=title, header_text=header, footer_text=footer,
-                           reference_docx=reference_docx, image_dir=folder, subject=subject, version=version,
-                           marks=(marks or {}).get(doc.spec.id), template=template)
+                if doc.stem in theirs:
+                    helper.take(doc.stem, docx_path)
+                else:
+                    write_word(doc, docx_path)
                 doc.files["docx"] = docx_path
             doc.hashes = {fmt: sha256_file(path) for fmt, path in doc.files.items()}
     finally:
+        helper.close()
         if drawing is not None:
             drawing.abandon()
+
+
+def _shared_word_files(word: Sequence[RenderedDocument]) -> list[RenderedDocument]:
+    """The Word files a second process writes, in the order they are written: about half of the
+    work (by Markdown length) from the documents without attachments; none without a second CPU."""
+    from readiness import forked
+
+    if len(word) < SHARE_FROM or not forked.can_fork():
+        return []
+    half = sum(len(d.markdown) for d in word) / 2
+    share, chosen = 0, set()
+    for doc in sorted((d for d in word if not d.spec.attachments), key=lambda d: -len(d.markdown)):
+        if share + len(doc.markdown) <= half:
+            chosen.add(doc.stem)
+            share += len(doc.markdown)
+    return [d for d in word if d.stem in chosen]
 
 
 def canonical_answers(site: Site) -> dict:

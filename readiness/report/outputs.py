@@ -134,13 +134,13 @@ class Drawing:
 
     Drawing the charts is most of a build's time: `start` (as soon as the build knows which documents
     it drafts) hands every chart that is not in the chart cache to one child process
-    (charts.ChartChild), which imports matplotlib and draws while this process renders and writes the
+    (readiness/forked.py), which imports matplotlib and draws while this process renders and writes the
     other documents; `finish` collects them (or draws here what the child could not).  `abandon`
     after an error elsewhere."""
 
     def __init__(self, supplies: Supplies, items: Sequence[tuple[str, str]]):
         self.supplies, self.items = supplies, list(items)
-        self._child: Any = None  # the charts.ChartChild drawing the charts not in the cache
+        self._child: Any = None  # the forked.ForkedJobs drawing the charts not in the cache
         self._started = self._done = False
 
     def _jobs(self) -> dict[str, Callable[[Path], Path]]:
@@ -168,7 +168,9 @@ class Drawing:
         kinds = {name: kind for kind, name in self.items}
         jobs = {name: job for name, job in self._jobs().items() if not cached[kinds[name]]()}
         if jobs:
-            self._child = charts.ChartChild(jobs)
+            from readiness.forked import ForkedJobs
+
+            self._child = ForkedJobs(jobs, suffix=".png")
 
     def finish(self, folder: Path) -> None:
         """Write every attachment into `folder`: the charts the child drew, the rest drawn (or copied

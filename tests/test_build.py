@@ -286,3 +286,23 @@ def test_a_failing_second_process_leaves_the_same_word_files(tmp_path, monkeypat
             assert dump_docx(broken.folder / name) == dump_docx(normal.folder / name), name
         elif name != "manifest.json":
             assert (broken.folder / name).read_bytes() == (normal.folder / name).read_bytes(), name
+
+
+def test_a_builds_pack_expressions_are_compiled_once_each(tmp_path, monkeypatch):
+    """A for_each document's `key:` is evaluated for every copy; it is compiled once."""
+    import collections
+
+    from jinja2 import Environment
+
+    compiled: collections.Counter = collections.Counter()
+    real = Environment.compile_expression
+
+    def counting(self, source, undefined_to_none=True):
+        if hasattr(self, "compiled_expressions"):  # the documents' environment (make_environment)
+            compiled[source] += 1
+        return real(self, source, undefined_to_none)
+
+    monkeypatch.setattr(Environment, "compile_expression", counting)
+    result = build_site(_harbor(tmp_path, "site"))
+    assert len([d for d in result.documents if d.spec.group]) >= 4  # copies of for_each documents
+    assert compiled and max(compiled.values()) == 1, compiled

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Mapping, Optional
 
-TIMEOUT = 120.0  # seconds the child may take before it is stopped and its work done here
+TIMEOUT = 60.0  # seconds the child may take before it is stopped and its work done here
 
 
 def can_fork() -> bool:
@@ -68,6 +68,9 @@ class ForkedJobs:
             code = 1
             try:
                 os.close(reader)
+                # Its own quiet streams: nothing of the child's reaches the user's terminal, and no lock
+                # another thread of this process held at the fork can block it.
+                sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - closed by os._exit
                 _child_runs(self.jobs, self.folder, self.suffix, writer)
                 code = 0
             finally:

@@ -178,3 +178,29 @@ def test_a_build_draws_its_charts_outside_the_main_process(tmp_path):
             "assert len(list(result.folder.glob('*.png'))) == 2\n"
             "print('matplotlib' in sys.modules)\n")
     assert _modules_after(code, LEAD_READINESS_NO_CACHE="1") == "False"
+
+
+def test_a_build_failing_after_the_charts_started_stops_their_child(tmp_path, monkeypatch):
+    import shutil
+
+    from readiness.documents import build as build_module
+    from readiness.errors import ReadinessError
+
+    monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")
+    started = []
+    real_init = forked.ForkedJobs.__init__
+
+    def recording(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(self)
+
+    def no_folder(*args):
+        raise ReadinessError("the drafts folder cannot be written")
+
+    monkeypatch.setattr(forked.ForkedJobs, "__init__", recording)
+    monkeypatch.setattr(build_module.versions, "temporary_folder", no_folder)
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    with pytest.raises(ReadinessError, match="cannot be written"):
+        build_module.build_site(site)
+    assert started and all(work.pid is None and work.folder is None for work in started)

@@ -264,8 +264,8 @@ def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: R
             rendered.append(RenderedDocument(spec, spec.stem, markdown, context.open_items(markdown),
                                              audience=str(variables["doc"]["audience"]) or None))
     except BaseException:
-        if attachments and supplies is not None:
-            supplies.drawing(attachments).abandon()
+        if supplies is not None:
+            supplies.abandon_drawing()
         raise
     return rendered, skipped
 
@@ -540,26 +540,30 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
         reasons = "; ".join(f"{i}: {r}" for i, _, r in skipped)
         raise ReadinessError(f"no documents to build ({reasons})", hint="answer the questions the conditions depend on, "
                              "or choose other documents with --only")
-    with versions.build_lock(site.root) as drafts:
-        versions.remove_stale_temporaries(drafts)
-        if versions.next_version(site.root) != version:  # another build took the number meanwhile
-            version = versions.next_version(site.root)
-            docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies, step)
-        tmp = versions.temporary_folder(drafts, version)
-        try:
-            write_documents(docs, tmp, version, today, pack.reference_docx, supplies, site_name=site.name,
-                            marks={d.spec.id: marks_for(site.name, site.profile.state, version, d.spec.id)
-                                   for d in docs}, step=step)
-            if step is not None:
-                step("comparing with the previous version")
-            against, notes = add_redlines(site.root, docs, tmp, version, today)
-            manifest = make_manifest(site, a, pack, version, today, docs, skipped)
-            (tmp / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                                 encoding="utf-8")
-            final = versions.publish(tmp, drafts, version)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+    try:
+        with versions.build_lock(site.root) as drafts:
+            versions.remove_stale_temporaries(drafts)
+            if versions.next_version(site.root) != version:  # another build took the number meanwhile
+                version = versions.next_version(site.root)
+                docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies, step)
+            tmp = versions.temporary_folder(drafts, version)
+            try:
+                write_documents(docs, tmp, version, today, pack.reference_docx, supplies, site_name=site.name,
+                                marks={d.spec.id: marks_for(site.name, site.profile.state, version, d.spec.id)
+                                       for d in docs}, step=step)
+                if step is not None:
+                    step("comparing with the previous version")
+                against, notes = add_redlines(site.root, docs, tmp, version, today)
+                manifest = make_manifest(site, a, pack, version, today, docs, skipped)
+                (tmp / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                                     encoding="utf-8")
+                final = versions.publish(tmp, drafts, version)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+    except BaseException:
+        supplies.abandon_drawing()  # the charts' child, when the build fails before writing them
+        raise
     for doc in docs:
         doc.files = {fmt: final / path.name for fmt, path in doc.files.items()}
     if step is not None:

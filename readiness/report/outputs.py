@@ -121,6 +121,11 @@ class Supplies:
         self._drawing = Drawing(self, items)
         return self._drawing
 
+    def abandon_drawing(self) -> None:
+        """Stop the drawing `start_drawing` began (the build failed before writing its attachments)."""
+        if self._drawing is not None:
+            self._drawing.abandon()
+
     def start_drawing(self, items: Sequence[tuple[str, str]]) -> Drawing:
         """Begin drawing these attachments' charts now, on a second CPU, while the documents are
         rendered and written (`Drawing.start`)."""

@@ -16,8 +16,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
-import sys
 import textwrap
 from functools import lru_cache
 from pathlib import Path
@@ -294,55 +292,6 @@ def _timeline_spec(plan, rows: list[dict], title: str) -> dict:
 
 def timeline_is_cached(plan, *, title: str) -> bool:
     return _is_cached("timeline", _timeline_spec(plan, timeline_rows(plan), title))
-
-
-# ---------------------------------------------------------------- drawing on a second CPU
-
-
-class ChildJob:
-    """Draw one chart in a forked child process while this process does other work (matplotlib
-    spends most of its time in Python, so two charts only draw in parallel in two processes).
-    Where fork is unavailable or there is one CPU, the job simply runs in `finish`. If the child
-    fails for any reason, `finish` runs the job here, so its errors surface normally."""
-
-    def __init__(self, job: Callable[[], Path], expected: Path):
-        self.job, self.expected, self.pid = job, Path(expected), None
-        if _can_fork():
-            pid = os.fork()
-            if pid == 0:  # the child: draw, then leave without running the parent's exit handlers
-                code = 1
-                try:
-                    job()
-                    code = 0
-                finally:
-                    os._exit(code)
-            self.pid = pid
-
-    def abandon(self) -> None:
-        """Wait for the child without using its result (after an error elsewhere)."""
-        if self.pid is not None:
-            try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
-            self.pid = None
-
-    def finish(self) -> Path:
-        if self.pid is not None:
-            _, status = os.waitpid(self.pid, 0)
-            self.pid = None
-            if status == 0 and self.expected.is_file():
-                return self.expected
-        return self.job()
-
-
-def _can_fork() -> bool:
-    if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
-        return False
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except (AttributeError, OSError):
-        return (os.cpu_count() or 1) > 1
 
 
 def _draw_timeline(plan, rows: list[dict], out_path: Path, title: str) -> Path:

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "readiness"
 
 # Lowest floor first. A room is a top-level module or subpackage of `readiness`.
 FLOORS: list[set[str]] = [
-    {"readiness", "errors", "markdown_text", "cache", "sandbox", "roundtrip"},  # foundations
+    {"readiness", "errors", "markdown_text", "cache", "sandbox", "roundtrip", "forked"},  # foundations
     {"files", "console", "charts"},      # files on disk, the terminal, charts (each library behind one module)
     {"kernel"},                          # the shared kernel: strict models, load_model, located problems, statuses
     {"resources"},                       # bundled data, installed or in a checkout
@@ -139,7 +139,8 @@ def test_the_check_catches_an_upward_import(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- the shared kernel
 
-FOUNDATIONS = {"readiness", "errors", "markdown_text", "cache", "sandbox", "roundtrip", "files", "console", "charts"}
+FOUNDATIONS = {"readiness", "errors", "markdown_text", "cache", "sandbox", "roundtrip", "forked", "files", "console",
+               "charts"}
 
 
 def test_the_kernel_is_the_lowest_floor_above_the_foundations():

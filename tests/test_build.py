@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -207,3 +208,101 @@ def test_compiled_template_cache_is_private_and_a_damaged_one_is_ignored(answere
     assert norm[0] == norm[1]
     monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")
     assert environment._bytecode_cache() is None
+
+
+def test_a_build_opens_the_reference_document_once_and_every_docx_has_its_letterhead(tmp_path, monkeypatch):
+    import docx
+
+    from conftest import EXAMPLES
+    from readiness.documents.docx_writer import dump_docx
+
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    folder = tmp_path / "letterhead"
+    folder.mkdir()
+    ref = docx.Document()
+    ref.sections[0].header.paragraphs[0].text = "ACME CONSULTING"
+    ref.save(str(folder / "reference.docx"))
+    opened = []
+    real = docx.Document
+    monkeypatch.setattr(docx, "Document", lambda *a, **k: opened.append(a) or real(*a, **k))
+    result = build_site(site, templates_dir=folder)
+    written = [d for d in result.documents if "docx" in d.files]
+    assert len(written) > 10 and len(opened) == 1
+    monkeypatch.setattr(docx, "Document", real)
+    for doc in written:  # each its own copy: the letterhead, and its own body only
+        lines = dump_docx(doc.files["docx"])
+        assert "[header] Header: ACME CONSULTING" in lines, doc.stem
+        heading = next(line[2:].strip() for line in doc.markdown.splitlines() if line.startswith("# "))
+        titles = [line[len("Title: "):] for line in lines if line.startswith("Title: ")]
+        assert len(titles) == 1 and titles[0][:20] == heading[:20], doc.stem
+
+
+def _harbor(tmp_path: Path, name: str) -> Path:
+    from conftest import EXAMPLES
+
+    site = tmp_path / name
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    return site
+
+
+@pytest.mark.skipif(not __import__("readiness.forked").forked.can_fork(), reason="needs fork and two CPUs")
+def test_a_second_process_writes_about_half_of_the_word_files(tmp_path, monkeypatch):
+    from readiness.documents import docx_writer
+
+    log = tmp_path / "writers.txt"
+    real = docx_writer.write_docx
+
+    def logged(markdown, out_path, **kw):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()} {Path(out_path).suffix}\n")
+        return real(markdown, out_path, **kw)
+
+    monkeypatch.setattr(docx_writer, "write_docx", logged)
+    result = build_site(_harbor(tmp_path, "site"))
+    pids = [line.split()[0] for line in log.read_text().splitlines()]
+    words = [d for d in result.documents if "docx" in d.files]
+    assert len(pids) == len(words)  # each Word file written once
+    assert 0 < sum(pid != str(os.getpid()) for pid in pids) < len(words)
+    assert all(d.files["docx"].is_file() for d in words)
+    assert not [p.name for p in result.folder.iterdir() if p.name.startswith(".")]  # no private folder left
+
+
+def test_a_failing_second_process_leaves_the_same_word_files(tmp_path, monkeypatch):
+    from readiness import forked
+    from readiness.documents.docx_writer import dump_docx
+
+    normal = build_site(_harbor(tmp_path, "normal"), today=dt.date(2026, 11, 30))
+
+    def fail(*args):
+        raise RuntimeError("the child breaks")
+
+    monkeypatch.setattr(forked, "_child_runs", fail)
+    broken = build_site(_harbor(tmp_path, "broken"), today=dt.date(2026, 11, 30))
+    names = sorted(p.name for p in normal.folder.iterdir())
+    assert sorted(p.name for p in broken.folder.iterdir()) == names
+    for name in names:
+        if name.endswith(".docx"):
+            assert dump_docx(broken.folder / name) == dump_docx(normal.folder / name), name
+        elif name != "manifest.json":
+            assert (broken.folder / name).read_bytes() == (normal.folder / name).read_bytes(), name
+
+
+def test_a_builds_pack_expressions_are_compiled_once_each(tmp_path, monkeypatch):
+    """A for_each document's `key:` is evaluated for every copy; it is compiled once."""
+    import collections
+
+    from jinja2 import Environment
+
+    compiled: collections.Counter = collections.Counter()
+    real = Environment.compile_expression
+
+    def counting(self, source, undefined_to_none=True):
+        if hasattr(self, "compiled_expressions"):  # the documents' environment (make_environment)
+            compiled[source] += 1
+        return real(self, source, undefined_to_none)
+
+    monkeypatch.setattr(Environment, "compile_expression", counting)
+    result = build_site(_harbor(tmp_path, "site"))
+    assert len([d for d in result.documents if d.spec.group]) >= 4  # copies of for_each documents
+    assert compiled and max(compiled.values()) == 1, compiled

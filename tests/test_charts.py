@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from conftest import EXAMPLES, ROOT
-from readiness import charts
+from readiness import charts, forked
 from readiness.assessment import assess
 from readiness.planning import plan_for_site
 from readiness.workspace.store import open_site
@@ -135,3 +135,72 @@ def test_the_chart_cache_keeps_only_the_newest_charts(tmp_path, monkeypatch):
     for n in range(4):
         charts.radar_chart([("A", float(n)), ("B", 50.0), ("C", 60.0)], tmp_path / f"{n}.png", title="t")
     assert len(list((tmp_path / "cache" / "lead-readiness" / "charts").glob("*.chart"))) == 2
+
+
+# ---------------------------------------------------------------- drawn by the chart child (readiness/forked.py)
+
+needs_fork = pytest.mark.skipif(not forked.can_fork(), reason="the chart child needs fork and two CPUs")
+
+
+def _fail(*args):
+    raise RuntimeError("the child breaks")
+
+
+def _build_example(tmp_path, name: str):
+    import shutil
+
+    from readiness.documents.build import build_site
+
+    site = tmp_path / name
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    result = build_site(site, today=START)
+    return {p.name: p.read_bytes() for p in result.folder.glob("*.png")}
+
+
+def test_a_build_whose_chart_child_fails_has_the_same_charts(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")
+    drawn = _build_example(tmp_path, "normal")
+    monkeypatch.setattr(forked, "_child_runs", _fail)
+    fallback = _build_example(tmp_path, "broken-child")
+    assert len(drawn) == 2  # the radar chart and the timeline
+    assert fallback == drawn
+
+
+@needs_fork
+def test_a_build_draws_its_charts_outside_the_main_process(tmp_path):
+    """matplotlib (half a second to import) is imported by the chart child only; the build process
+    renders and writes the documents meanwhile."""
+    code = ("import sys, shutil, pathlib\n"
+            "from readiness.documents.build import build_site\n"
+            f"site = pathlib.Path({str(tmp_path / 'site')!r})\n"
+            f"shutil.copytree({str(EXAMPLES / 'harbor-county')!r}, site)\n"
+            "result = build_site(site)\n"
+            "assert len(list(result.folder.glob('*.png'))) == 2\n"
+            "print('matplotlib' in sys.modules)\n")
+    assert _modules_after(code, LEAD_READINESS_NO_CACHE="1") == "False"
+
+
+def test_a_build_failing_after_the_charts_started_stops_their_child(tmp_path, monkeypatch):
+    import shutil
+
+    from readiness.documents import build as build_module
+    from readiness.errors import ReadinessError
+
+    monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")
+    started = []
+    real_init = forked.ForkedJobs.__init__
+
+    def recording(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(self)
+
+    def no_folder(*args):
+        raise ReadinessError("the drafts folder cannot be written")
+
+    monkeypatch.setattr(forked.ForkedJobs, "__init__", recording)
+    monkeypatch.setattr(build_module.versions, "temporary_folder", no_folder)
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    with pytest.raises(ReadinessError, match="cannot be written"):
+        build_module.build_site(site)
+    assert started and all(work.pid is None and work.folder is None for work in started)

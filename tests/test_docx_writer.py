@@ -288,6 +288,42 @@ def test_reference_docx_keeps_styles_and_letterhead_drops_body(tmp_path):
     assert out.styles["Normal"].font.name == "Georgia"
 
 
+def _letterhead_reference(tmp_path: Path) -> Path:
+    import docx
+
+    ref = docx.Document()
+    ref.sections[0].header.paragraphs[0].text = "County of Example - Office of the Coordinator"
+    ref.add_paragraph("Old body text that must go")
+    path = tmp_path / "reference.docx"
+    ref.save(str(path))
+    return path
+
+
+def test_one_template_gives_every_document_its_own_copy_of_the_reference(tmp_path, monkeypatch):
+    """A build opens (unzips and parses) the reference document once; each document starts from a
+    copy, so what one document adds (body, comments, links) never reaches the next."""
+    import docx
+
+    from readiness.documents.docx_writer import Template
+
+    ref_path = _letterhead_reference(tmp_path)
+    opened = []
+    real = docx.Document
+    monkeypatch.setattr(docx, "Document", lambda *a, **k: opened.append(a) or real(*a, **k))
+    template = Template(ref_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, items = build(tmp_path / "a", "# One\n\nSee [the site](https://example.org). [TO CONFIRM: who signs]",
+                         reference_docx=ref_path, template=template)
+    second, _ = build(tmp_path / "b", "# Two\n\nPlain.", reference_docx=ref_path, template=template)
+    assert len(opened) == 1
+    one, two = dump_docx(first), dump_docx(second)
+    assert "[header] Header: County of Example - Office of the Coordinator" in one and two
+    assert not any("One" in line or "who signs" in line or "Old body" in line for line in two)
+    assert items == ["who signs"] and any("who signs" in line for line in one)
+    assert docx_dump.xpath(first, "//w:hyperlink") and not docx_dump.xpath(second, "//w:hyperlink")
+
+
 def test_reference_without_list_styles_falls_back_to_literal_markers(tmp_path):
     import docx
 

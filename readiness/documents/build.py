@@ -245,18 +245,35 @@ def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: R
     check_files([spec for spec, _ in included])
     rendered = []
     specs = [spec for spec, _ in included]
-    for n, (spec, variables) in enumerate(included, 1):
-        if step is not None:
-            step(f"drafting {spec.title} ({n} of {len(included)})")
-        if spec.needs or spec.attachments:
-            if supplies is None:
-                raise RuntimeError(f"document '{spec.id}' needs supplies (pack.yaml `needs`, `attachments`)")
-            supplies.prepare([a.kind for a in spec.attachments])  # their problems, too, before any file is written
-            variables.update(supplied_names(supplies.data(spec.needs, links(spec, specs))))
-        markdown = _tidy(render_template(env, spec.template, variables, pack.folders))
-        rendered.append(RenderedDocument(spec, spec.stem, markdown, context.open_items(markdown),
-                                         audience=str(variables["doc"]["audience"]) or None))
+    attachments = attachment_items(specs)
+    if attachments and supplies is not None:
+        for spec in specs:  # what the charts are drawn from, and its problems, before the drawing starts
+            if spec.attachments:
+                supplies.prepare([a.kind for a in spec.attachments])
+        supplies.start_drawing(attachments)  # the charts draw on a second CPU while the documents render
+    try:
+        for n, (spec, variables) in enumerate(included, 1):
+            if step is not None:
+                step(f"drafting {spec.title} ({n} of {len(included)})")
+            if spec.needs or spec.attachments:
+                if supplies is None:
+                    raise RuntimeError(f"document '{spec.id}' needs supplies (pack.yaml `needs`, `attachments`)")
+                supplies.prepare([a.kind for a in spec.attachments])  # their problems, before any file is written
+                variables.update(supplied_names(supplies.data(spec.needs, links(spec, specs))))
+            markdown = _tidy(render_template(env, spec.template, variables, pack.folders))
+            rendered.append(RenderedDocument(spec, spec.stem, markdown, context.open_items(markdown),
+                                             audience=str(variables["doc"]["audience"]) or None))
+    except BaseException:
+        if supplies is not None:
+            supplies.abandon_drawing()
+        raise
     return rendered, skipped
+
+
+def attachment_items(specs: Sequence[PackDocument]) -> list[tuple[str, str]]:
+    """(kind, file name) of every attachment of these documents, in the order they are written."""
+    ordered = sorted(specs, key=lambda d: bool(d.attachments))
+    return [(a.kind, a.file) for doc in ordered for a in doc.attachments]
 
 
 # ---------------------------------------------------------------- writing
@@ -270,27 +287,64 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+SHARE_FROM = 4  # Word files from which a second process writes about half of them (forked.py)
+
+
 def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int, today: _dt.date,
                     reference_docx: Path | None, supplies: Supplies | None = None, site_name: str = "",
                     marks: Mapping[str, dict[str, str]] | None = None, step: Step | None = None) -> None:
     """Write each document's formats and attachments into `folder` (the temporary version folder);
     a document's attachments are written just before it (its DOCX embeds them), documents with
-    attachments last. A DOCX's properties name the site (`site_name`) and the draft version."""
+    attachments last. A DOCX's properties name the site (`site_name`) and the draft version.
+
+    The reference document is opened once for all the Word files. Where a second CPU can be forked
+    (readiness/forked.py), a child process writes about half of the Word files of the documents
+    without attachments while this one writes the others; whatever the child does not deliver in
+    time is written here, so the files are the same either way."""
     header = HEADER.format(n=version)
     footer = FOOTER.format(date=date_long(today))
-    items = [(a.kind, folder / a.file) for doc in docs for a in doc.spec.attachments]
+    items = attachment_items([doc.spec for doc in docs])
     drawing = None
     if items:
         if supplies is None:
             raise RuntimeError("documents with attachments need the build's supplies to write them")
-        drawing = supplies.drawing(items)
+        drawing = supplies.drawing(items)  # the one render_documents started, when it is for these documents
+        drawing.start()
+    ordered = sorted(docs, key=lambda d: bool(d.spec.attachments))
+    word = [d for d in ordered if "docx" in d.spec.formats]
+    template = None
+    if word:
+        from readiness.documents.docx_writer import Template
+
+        template = Template(reference_docx)
+
+    def write_word(doc: RenderedDocument, path: Path) -> Path:
+        from readiness.documents.docx_writer import write_docx
+
+        title = f"{doc.spec.title} — {site_name}" if site_name else doc.spec.title
+        audience = f" for review by {doc.spec.audience}" if doc.spec.audience else ""
+        subject = f"{site_name + ' ' if site_name else ''}LEAD program: draft v{version}{audience}"
+        write_docx(doc.markdown, path, title=title, header_text=header, footer_text=footer,
+                   reference_docx=reference_docx, image_dir=folder, subject=subject, version=version,
+                   marks=(marks or {}).get(doc.spec.id), template=template)
+        return path
+
+    from readiness.forked import ForkedJobs
+
+    shared = _shared_word_files(word)
+    def job(doc: RenderedDocument) -> Callable[[Path], Path]:
+        return lambda path: write_word(doc, path)
+
+    helper = ForkedJobs({d.stem: job(d) for d in shared}, suffix=".docx", within=folder)
     try:
-        for n, doc in enumerate(sorted(docs, key=lambda d: bool(d.spec.attachments)), 1):
+        theirs = {d.stem for d in shared}
+        in_order = [d for d in ordered if d.stem not in theirs] + [d for d in ordered if d.stem in theirs]
+        for n, doc in enumerate(in_order, 1):
             if step is not None:
                 step(f"writing {doc.spec.title} ({n} of {len(docs)})")
             if doc.spec.attachments:
                 assert drawing is not None  # started above for every document with attachments
-                drawing.finish()
+                drawing.finish(folder)
                 doc.attachments = [ManifestAttachment(kind=a.kind, name=a.file, sha256=sha256_file(folder / a.file))
                                    for a in doc.spec.attachments]
             md_path = folder / f"{doc.stem}.md"
@@ -298,20 +352,33 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
                 md_path.write_text(doc.markdown, encoding="utf-8")
                 doc.files["md"] = md_path
             if "docx" in doc.spec.formats:
-                from readiness.documents.docx_writer import write_docx
-
                 docx_path = folder / f"{doc.stem}.docx"
-                title = f"{doc.spec.title} — {site_name}" if site_name else doc.spec.title
-                audience = f" for review by {doc.spec.audience}" if doc.spec.audience else ""
-                subject = f"{site_name + ' ' if site_name else ''}LEAD program: draft v{version}{audience}"
-                write_docx(doc.markdown, docx_path, title=title, header_text=header, footer_text=footer,
-                           reference_docx=reference_docx, image_dir=folder, subject=subject, version=version,
-                           marks=(marks or {}).get(doc.spec.id))
+                if doc.stem in theirs:
+                    helper.take(doc.stem, docx_path)
+                else:
+                    write_word(doc, docx_path)
                 doc.files["docx"] = docx_path
             doc.hashes = {fmt: sha256_file(path) for fmt, path in doc.files.items()}
     finally:
+        helper.close()
         if drawing is not None:
             drawing.abandon()
+
+
+def _shared_word_files(word: Sequence[RenderedDocument]) -> list[RenderedDocument]:
+    """The Word files a second process writes, in the order they are written: about half of the
+    work (by Markdown length) from the documents without attachments; none without a second CPU."""
+    from readiness import forked
+
+    if len(word) < SHARE_FROM or not forked.can_fork():
+        return []
+    half = sum(len(d.markdown) for d in word) / 2
+    share, chosen = 0, set()
+    for doc in sorted((d for d in word if not d.spec.attachments), key=lambda d: -len(d.markdown)):
+        if share + len(doc.markdown) <= half:
+            chosen.add(doc.stem)
+            share += len(doc.markdown)
+    return [d for d in word if d.stem in chosen]
 
 
 def canonical_answers(site: Site) -> dict:
@@ -473,26 +540,30 @@ def build_site(site_root: Path, *, only: Sequence[str] | None = None, templates_
         reasons = "; ".join(f"{i}: {r}" for i, _, r in skipped)
         raise ReadinessError(f"no documents to build ({reasons})", hint="answer the questions the conditions depend on, "
                              "or choose other documents with --only")
-    with versions.build_lock(site.root) as drafts:
-        versions.remove_stale_temporaries(drafts)
-        if versions.next_version(site.root) != version:  # another build took the number meanwhile
-            version = versions.next_version(site.root)
-            docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies, step)
-        tmp = versions.temporary_folder(drafts, version)
-        try:
-            write_documents(docs, tmp, version, today, pack.reference_docx, supplies, site_name=site.name,
-                            marks={d.spec.id: marks_for(site.name, site.profile.state, version, d.spec.id)
-                                   for d in docs}, step=step)
-            if step is not None:
-                step("comparing with the previous version")
-            against, notes = add_redlines(site.root, docs, tmp, version, today)
-            manifest = make_manifest(site, a, pack, version, today, docs, skipped)
-            (tmp / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                                 encoding="utf-8")
-            final = versions.publish(tmp, drafts, version)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+    try:
+        with versions.build_lock(site.root) as drafts:
+            versions.remove_stale_temporaries(drafts)
+            if versions.next_version(site.root) != version:  # another build took the number meanwhile
+                version = versions.next_version(site.root)
+                docs, skipped = render_documents(env, pack, chosen, context, version, today, supplies, step)
+            tmp = versions.temporary_folder(drafts, version)
+            try:
+                write_documents(docs, tmp, version, today, pack.reference_docx, supplies, site_name=site.name,
+                                marks={d.spec.id: marks_for(site.name, site.profile.state, version, d.spec.id)
+                                       for d in docs}, step=step)
+                if step is not None:
+                    step("comparing with the previous version")
+                against, notes = add_redlines(site.root, docs, tmp, version, today)
+                manifest = make_manifest(site, a, pack, version, today, docs, skipped)
+                (tmp / versions.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                                     encoding="utf-8")
+                final = versions.publish(tmp, drafts, version)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+    except BaseException:
+        supplies.abandon_drawing()  # the charts' child, when the build fails before writing them
+        raise
     for doc in docs:
         doc.files = {fmt: final / path.name for fmt, path in doc.files.items()}
     if step is not None:

@@ -31,23 +31,23 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
                footer_text: str, reference_docx: pathlib.Path | None = None,
                image_dir: pathlib.Path | None = None, comment_author: str = "lead-readiness",
                subject: str = "", version: int | None = None, toc: bool | None = None,
-               marks: dict[str, str] | None = None) -> list[str]:
+               marks: dict[str, str] | None = None, template: Template | None = None) -> list[str]:
     """Write a DOCX; returns the list of open-item texts found (placeholders), in order of appearance.
 
     Every occurrence is listed, but each distinct open item carries one comment, at its first
     mention; later mentions link to it (`dict.fromkeys` gives the commented items). `version` is
     the draft's number, written as the core properties' version and revision; `toc` forces the table
-    of contents on or off (default: documents of more than about five pages get one).
+    of contents on or off (default: documents of more than about five pages get one). `template`, a
+    `Template` of `reference_docx` made once for many documents, saves opening it for each.
     """
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml.parser import parse_xml
     from docx.text.run import Run
 
-    doc = _open(reference_docx)
-    comment_styles = _ensure_styles(doc)
-    text_width = _text_width(doc.sections[-1])
+    start = template if template is not None else Template(reference_docx)
+    doc = start.document()
+    comment_styles = start.comment_styles
     comments = _comments_element(doc)
-    used = [int(i) for i in comments.xpath("./w:comment/@w:id") if i.isdigit()]
     links: dict[str, str] = {}
 
     def link_id(href: str) -> str:
@@ -55,9 +55,9 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
             links[href] = doc.part.relate_to(href, RT.HYPERLINK, is_external=True)
         return links[href]
 
-    writer = BodyWriter(_style_sheet(doc), text_width, link_id=link_id,
+    writer = BodyWriter(start.style_sheet, start.text_width, link_id=link_id,
                         restart_list=lambda num_id, ilvl, start: _restart_list(doc, num_id, ilvl, start),
-                        first_comment_id=max(used, default=-1) + 1, comment_style=comment_styles[1], toc=toc)
+                        first_comment_id=start.first_comment_id, comment_style=comment_styles[1], toc=toc)
     xml = writer.write(parse_blocks(markdown_text, where=pathlib.Path(out_path).name))
     # The new body replaces the old one whole: moving thousands of parsed elements one by one into the
     # document (addprevious) costs lxml a namespace fix-up per element against the whole tree, quadratic
@@ -84,6 +84,31 @@ def write_docx(markdown_text: str, out_path: pathlib.Path, *, title: str, header
         _custom_properties(doc, {k: xml_safe(v) for k, v in marks.items()})
     _save_atomic(doc, pathlib.Path(out_path))
     return list(writer.open_items)
+
+
+class Template:
+    """The reference document (or the built-in template) opened, checked and prepared once: its body
+    emptied, the styles the body and comments need added, its comments part made, its styles
+    resolved by name into ids.  Every document of a build starts from a copy of it in memory
+    (`document`), so the package is unzipped and its XML parsed once per build, not once per
+    document."""
+
+    def __init__(self, reference_docx: pathlib.Path | None = None):
+        self.reference_docx = reference_docx
+        self._doc = _open(reference_docx)
+        self.comment_styles = _ensure_styles(self._doc)
+        self.text_width = _text_width(self._doc.sections[-1])
+        comments = _comments_element(self._doc)
+        used = [int(i) for i in comments.xpath("./w:comment/@w:id") if i.isdigit()]
+        self.first_comment_id = max(used, default=-1) + 1
+        self.style_sheet = _style_sheet(self._doc)
+
+    def document(self):
+        """A fresh python-docx Document: a deep copy of the prepared one (its parts, relationships
+        and XML), sharing nothing with it or with the other copies."""
+        import copy
+
+        return copy.deepcopy(self._doc)
 
 
 def _text_width(section) -> int:

@@ -47,6 +47,7 @@ class Supplies:
         self.titles = titles  # the site's `{prosecutor}`-style names; None: neutral
         self._make_plan = make_plan
         self._make_moves = make_moves
+        self._drawing: Drawing | None = None  # the attachments being drawn (`start_drawing`)
 
     @classmethod
     def for_site(cls, site, assessment, today: _dt.date, folders: Sequence[Path]) -> Supplies:
@@ -108,54 +109,97 @@ class Supplies:
                                     timeline_alt=charts.timeline_alt_text(self.plan), csv_file=links.csv)
         return out
 
-    def drawing(self, items: Sequence[tuple[str, Path]]) -> Drawing:
-        return Drawing(self, items)
+    def drawing(self, items: Sequence[tuple[str, str]]) -> Drawing:
+        """The drawing of these attachments, `(kind, file name)` each: the one `start_drawing` began
+        for the same attachments, else a new one."""
+        drawing = self._drawing
+        if drawing is not None and drawing.items == list(items):
+            return drawing
+        if drawing is not None:
+            drawing.abandon()
+        self._drawing = Drawing(self, items)
+        return self._drawing
+
+    def abandon_drawing(self) -> None:
+        """Stop the drawing `start_drawing` began (the build failed before writing its attachments)."""
+        if self._drawing is not None:
+            self._drawing.abandon()
+
+    def start_drawing(self, items: Sequence[tuple[str, str]]) -> Drawing:
+        """Begin drawing these attachments' charts now, on a second CPU, while the documents are
+        rendered and written (`Drawing.start`)."""
+        drawing = self.drawing(items)
+        drawing.start()
+        return drawing
 
 
 class Drawing:
-    """The attachments of one build, `(kind, path)` each, written by `finish`.
+    """The attachments of one build, `(kind, file name)` each, written into the version folder by `finish`.
 
-    Drawing is most of a build's time: when both charts must be drawn (neither is in the chart
-    cache), the timeline is drawn on a second CPU while this process draws the radar chart.  (Starting
-    it earlier, beside the other documents' DOCX, measured slower: the forked child's pages are
-    copied as this process writes.)  `abandon` after an error elsewhere."""
+    Drawing the charts is most of a build's time: `start` (as soon as the build knows which documents
+    it drafts) hands every chart that is not in the chart cache to one child process
+    (readiness/forked.py), which imports matplotlib and draws while this process renders and writes the
+    other documents; `finish` collects them (or draws here what the child could not).  `abandon`
+    after an error elsewhere."""
 
-    def __init__(self, supplies: Supplies, items: Sequence[tuple[str, Path]]):
-        self.supplies, self.items, self._done = supplies, list(items), False
-        self._child: tuple[Path, Any] | None = None  # (the timeline's path, the charts.ChildJob drawing it)
+    def __init__(self, supplies: Supplies, items: Sequence[tuple[str, str]]):
+        self.supplies, self.items = supplies, list(items)
+        self._child: Any = None  # the forked.ForkedJobs drawing the charts not in the cache
+        self._started = self._done = False
 
-    def finish(self) -> None:
-        if self._done:
-            return
+    def _jobs(self) -> dict[str, Callable[[Path], Path]]:
+        """{file name: draw the chart at a path} for every chart of the attachments."""
         from readiness import charts
 
         s = self.supplies
-        timelines = [path for kind, path in self.items if kind == "timeline_chart"]
-        if timelines and any(kind == "radar_chart" for kind, _ in self.items) and not (
-                charts.timeline_is_cached(s.plan, title=s.timeline_title)
-                or charts.radar_is_cached(s.scores, title=s.radar_title)):
-            path = timelines[0]
-            self._child = (path, charts.ChildJob(lambda: charts.timeline_chart(s.plan, path, title=s.timeline_title),
-                                                 path))
-        for kind, path in self.items:
+        jobs: dict[str, Callable[[Path], Path]] = {}
+        for kind, name in self.items:
             if kind == "radar_chart":
-                charts.radar_chart(s.scores, path, title=s.radar_title)
-            elif kind == "plan_csv":
-                from readiness.planning.export import to_csv
+                jobs[name] = lambda path: charts.radar_chart(s.scores, path, title=s.radar_title)
+            elif kind == "timeline_chart":
+                jobs[name] = lambda path: charts.timeline_chart(s.plan, path, title=s.timeline_title)
+        return jobs
 
-                Path(path).write_text(to_csv(s.plan), encoding="utf-8")
-        for kind, path in self.items:
-            if kind == "timeline_chart":
-                if self._child is not None and self._child[0] == path:
-                    self._child[1].finish()
-                    self._child = None
-                else:
-                    charts.timeline_chart(s.plan, path, title=s.timeline_title)
+    def start(self) -> None:
+        if self._started:
+            return
+        from readiness import charts
+
+        self._started = True
+        s = self.supplies
+        cached = {"radar_chart": lambda: charts.radar_is_cached(s.scores, title=s.radar_title),
+                  "timeline_chart": lambda: charts.timeline_is_cached(s.plan, title=s.timeline_title)}
+        kinds = {name: kind for kind, name in self.items}
+        jobs = {name: job for name, job in self._jobs().items() if not cached[kinds[name]]()}
+        if jobs:
+            from readiness.forked import ForkedJobs
+
+            self._child = ForkedJobs(jobs, suffix=".png")
+
+    def finish(self, folder: Path) -> None:
+        """Write every attachment into `folder`: the charts the child drew, the rest drawn (or copied
+        from the chart cache) here, the plan's CSV; once."""
+        if self._done:
+            return
         self._done = True
+        jobs = self._jobs()
+        try:
+            for kind, name in self.items:
+                path = Path(folder) / name
+                if kind == "plan_csv":
+                    from readiness.planning.export import to_csv
+
+                    path.write_text(to_csv(self.supplies.plan), encoding="utf-8")
+                elif self._child is not None and name in self._child.jobs:
+                    self._child.take(name, path)
+                else:
+                    jobs[name](path)
+        finally:
+            self.abandon()
 
     def abandon(self) -> None:
         if self._child is not None:
-            self._child[1].abandon()
+            self._child.close()
             self._child = None
 
 

@@ -230,3 +230,23 @@ def test_the_memo_lists_the_order_a_conformity_checklist_still_has_to_name(rende
     assert "GO 410.2, LEAD Referrals" in docs["order_conformity_harbor_city_police_department"]
     assert item not in docs["order_conformity_harbor_city_police_department"]
     assert "General Order Conformity Checklist" not in docs["drafting_memo"] and item not in docs["drafting_memo"]
+
+
+def test_a_state_without_a_profile_is_told_which_names_came_from_the_titles_table(tmp_path):
+    """Ohio has no profile, but the titles table names its prosecutor and its ADAMHS boards: the memo
+    says those came from the table and asks only for what is still neutral."""
+    import re
+    import shutil
+
+    from conftest import EXAMPLES, render_pack
+
+    site = tmp_path / "oh"
+    shutil.copytree(EXAMPLES / "harbor-county", site)
+    path = site / "site.yaml"
+    path.write_text(re.sub(r"(?m)^state: .*$", "state: OH", path.read_text(encoding="utf-8")), encoding="utf-8")
+    memo = render_pack(site)["drafting_memo"]
+    assert ("except the prosecutor's title, the prosecutor's area, who prosecutes misdemeanors and the local "
+            "behavioral health authority, from the pack's table of titles by state") in memo
+    assert "| Local behavioral health authority | Alcohol, Drug Addiction and Mental Health Services (ADAMHS) board |" in memo
+    assert "[TO CONFIRM: who issues process for a misdemeanor and the names of the state agencies]" in memo
+    assert "what Ohio calls the local behavioral health authority" not in memo

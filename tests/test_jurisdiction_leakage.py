@@ -240,3 +240,21 @@ def test_the_mou_names_every_office_that_must_commit_where_the_profile_says_anot
         assert f"every office that prosecutes the diverted offenses gives its commitment: {signer}." in mou, name
         assert "[TO CONFIRM: which offices prosecute the eligible offenses in" in mou, name
         assert "Other prosecuting offices" not in builds[name, "NC"]["mou"], name
+
+
+@pytest.mark.parametrize("name", SITES)
+def test_ohio_names_its_local_behavioral_health_board(builds, name):
+    """The titles table names the local body where the reference does (Ohio: ADAMHS boards, ORC ch. 340);
+    the neutral words are left for states it does not name."""
+    docs = builds[name, "OH"]
+    assert "ADAMHS board" in "".join(docs.values())
+    drafts = {doc: md for doc, md in docs.items() if doc != "drafting_memo"}  # the memo names the role itself
+    assert _hits(drafts, ("local behavioral health authority", "local public behavioral health authority")) == []
+
+
+def test_the_question_names_the_states_board_where_the_titles_table_has_it():
+    from readiness.jurisdiction import load_state_profile
+
+    names = {state: load_state_profile(state)[0].institutions.bh_authority for state in ("OH", "MD", "KS")}
+    assert names == {"OH": "ADAMHS board", "MD": "Local Behavioral Health Authority (LBHA)",
+                     "KS": "local behavioral health authority"}

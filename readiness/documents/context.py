@@ -228,10 +228,11 @@ def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = (),
     and `misdemeanor_note`, and `ta_resource`, `settlement_resource`, `data_resource`,
     `post_overdose_resource` (each a {name, short, url, note} group or none: resources that exist in this state only);
     and, for the drafting memo, `profile_name`, `profile_file`, `reviewed`, `sources`, `titles_source` (where a
-    state without a profile got its prosecutor's title), `charging_cite`, `charging_source`,
+    state without a profile got its prosecutor's title) and `titles_names` (the names that table gives it), `charging_cite`, `charging_source`,
     `misdemeanor_source` and `citations` (each {key, title, cite, confirmed, source}; `cite` is a
     `[TO CONFIRM: ...]` item where nobody confirmed it)."""
     profile, own = state_profiles.site_profile(state, extra_dirs, overrides)
+    row = None if own else state_profiles.title_row(state, extra_dirs)
     values: dict[str, Any] = dict(profile.institutions.resolved())
     starts = profile.charging.starts
     values.update({
@@ -248,7 +249,9 @@ def juris_namespace(state: str, extra_dirs: tuple[Path, ...] = (),
         # For the drafting memo: what the profile rests on, as it says it.
         "profile_name": profile.name, "profile_file": state_profiles.profile_path(state, extra_dirs)[0].name,
         "reviewed": profile.reviewed or "", "sources": list(profile.sources),
-        "titles_source": "" if own else getattr(state_profiles.title_row(state, extra_dirs), "source", None) or "",
+        "titles_source": "" if own else getattr(row, "source", None) or "",
+        "titles_names": [] if own or row is None else sorted(
+            k for k, v in row.model_dump(exclude_none=True).items() if k not in ("source", "note")),
         "charging_cite": profile.charging.cite or "", "charging_source": profile.charging.source or "",
         "misdemeanor_source": profile.misdemeanors.source or "",
         "citations": [_ns(f"juris.citations[{i}]", {

@@ -13,9 +13,25 @@ MODELS = {
 }
 
 
+def _build_default_models(model: type, seen: set[type]) -> None:
+    """Build the classes of defaults that are model instances made without validating
+    (`model_construct`, as the state profile's sections are): pydantic writes each default into the
+    schema through its class's serializer, which a deferred class has not built yet (pydantic 2.6
+    then fails with "'MockValSer' object cannot be converted to 'SchemaSerializer'")."""
+    from pydantic import BaseModel
+
+    for field in getattr(model, "model_fields", {}).values():
+        default = field.default
+        if isinstance(default, BaseModel) and type(default) not in seen:
+            seen.add(type(default))
+            type(default).model_rebuild(force=True)
+            _build_default_models(type(default), seen)
+
+
 def json_schema(kind: str) -> dict:
     module, name, title = MODELS[kind]
     model = getattr(importlib.import_module(module), name)
+    _build_default_models(model, set())
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = title

@@ -146,16 +146,3 @@ def test_the_readmes_new_state_walkthrough_profile_is_valid_and_used(tmp_path):
     assert "Office of the Commonwealth's Attorney" in docs["prosecutor_protocol"]
     assert "County Attorney" in docs["prosecutor_protocol"]  # who else must commit
 
-
-def test_the_state_schema_builds_the_sections_it_writes_defaults_from():
-    """The profile's sections default to instances made without validating; `schema state` builds their
-    classes first, since pydantic 2.6 (the floor) cannot write such a default into a schema
-    ("'MockValSer' object cannot be converted to 'SchemaSerializer'"; found by the lowest-direct smoke)."""
-    from pydantic_core import SchemaSerializer
-
-    from readiness.jurisdiction import Charging, Institutions, Misdemeanors
-    from readiness.schemas import json_schema
-
-    json_schema("state")
-    for section in (Institutions, Charging, Misdemeanors):
-        assert isinstance(section.__pydantic_serializer__, SchemaSerializer), section.__name__

@@ -18,11 +18,9 @@ def _build_default_models(model: type, seen: set[type]) -> None:
     (`model_construct`, as the state profile's sections are): pydantic writes each default into the
     schema through its class's serializer, which a deferred class has not built yet (pydantic 2.6
     then fails with "'MockValSer' object cannot be converted to 'SchemaSerializer'")."""
-    from pydantic import BaseModel
-
     for field in getattr(model, "model_fields", {}).values():
         default = field.default
-        if isinstance(default, BaseModel) and type(default) not in seen:
+        if hasattr(type(default), "model_rebuild") and type(default) not in seen:
             seen.add(type(default))
             type(default).model_rebuild(force=True)
             _build_default_models(type(default), seen)

@@ -386,36 +386,74 @@ def _memory_in_use() -> int | None:
         return None
 
 
+class _ProcessLimit:
+    """One resource limit of the whole process (RLIMIT_AS, RLIMIT_CPU), shared by every thread's budget.
+
+    setrlimit is process-wide, so two threads that each set a limit and restored "what was there before"
+    could leave one of their limits behind for good (the second to leave restores the first one's limit).
+    Here the first budget to enter sets the limit and the last to leave restores the one found; budgets
+    that enter while it is set work under it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lock = threading.Lock()
+        self.users = 0
+        self.saved: tuple[int, int] | None = None  # the limit found by the first user, when it was changed
+
+    def enter(self, wanted) -> None:
+        """`wanted(resource, soft, hard)` gives the soft limit to set, or None to leave the limit alone."""
+        with self.lock:
+            self.users += 1
+            if self.users > 1:
+                return
+            self.saved = None
+            try:
+                import resource
+
+                which = getattr(resource, self.name)
+                soft, hard = resource.getrlimit(which)
+                limit = wanted(resource, soft, hard)
+                if limit is None:
+                    return
+                if hard != resource.RLIM_INFINITY:
+                    limit = min(limit, hard)
+                if soft != resource.RLIM_INFINITY and soft <= limit:
+                    return  # already limited at least as tightly
+                resource.setrlimit(which, (limit, hard))
+                self.saved = (soft, hard)
+            except (ImportError, AttributeError, OSError, ValueError):  # not on this platform: the size checks still hold
+                return
+
+    def leave(self) -> None:
+        with self.lock:
+            self.users -= 1
+            if self.users or self.saved is None:
+                return
+            import resource
+
+            saved, self.saved = self.saved, None
+            resource.setrlimit(getattr(resource, self.name), saved)
+
+
+_ADDRESS_SPACE = _ProcessLimit("RLIMIT_AS")
+_CPU_TIME = _ProcessLimit("RLIMIT_CPU")
+
+
 @contextlib.contextmanager
-def _memory_limit() -> Iterator[None]:
-    try:
-        import resource
-    except ImportError:  # not on this platform: the size checks above still hold
-        yield
-        return
-    used = _memory_in_use()
-    try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    except (OSError, ValueError):
-        used = None
-    if used is None:
-        yield
-        return
-    limit = used + MEMORY_HEADROOM
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    if soft != resource.RLIM_INFINITY and soft <= limit:
-        yield  # already limited at least as tightly
-        return
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (OSError, ValueError):
-        yield
-        return
+def _held(limit: _ProcessLimit, wanted) -> Iterator[None]:
+    limit.enter(wanted)
     try:
         yield
     finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        limit.leave()
+
+
+def _memory_limit() -> contextlib.AbstractContextManager[None]:
+    def wanted(resource, soft, hard):
+        used = _memory_in_use()
+        return None if used is None else used + MEMORY_HEADROOM
+
+    return _held(_ADDRESS_SPACE, wanted)
 
 
 class TimeLimit(SandboxLimit):
@@ -432,37 +470,18 @@ def _cpu_seconds(resource) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-@contextlib.contextmanager
-def _cpu_backstop(seconds: float | None) -> Iterator[None]:
+def _cpu_backstop(seconds: float | None) -> contextlib.AbstractContextManager[None]:
     """The last resort behind the time limit: the alarm is only heard between two Python steps, so one
     long C-level call (a sort, a join, a regular expression) would outlast it. RLIMIT_CPU is enforced by
     the kernel: SIGXCPU, whose default action ends the process, after `seconds` x CPU_BACKSTOP_FACTOR of
     CPU time (at least CPU_BACKSTOP_MIN). Nothing is half-written then (every write is a rename), but
     there is no message: the size checks above keep every step short, this bounds what they missed."""
-    try:
-        import resource
-    except ImportError:
-        yield
-        return
-    if not seconds or signal.getsignal(signal.SIGXCPU) not in (signal.SIG_DFL, None):
-        yield
-        return
-    try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        limit = int(_cpu_seconds(resource) + max(CPU_BACKSTOP_MIN, seconds * CPU_BACKSTOP_FACTOR)) + 1
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        if soft != resource.RLIM_INFINITY and soft <= limit:
-            yield
-            return
-        resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
-    except (OSError, ValueError):
-        yield
-        return
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    def wanted(resource, soft, hard):
+        if not seconds or signal.getsignal(signal.SIGXCPU) not in (signal.SIG_DFL, None):
+            return None
+        return int(_cpu_seconds(resource) + max(CPU_BACKSTOP_MIN, seconds * CPU_BACKSTOP_FACTOR)) + 1
+
+    return _held(_CPU_TIME, wanted)
 
 
 @contextlib.contextmanager

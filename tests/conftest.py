@@ -61,6 +61,18 @@ def _private_home_and_cache(tmp_path_factory, monkeypatch):
     for name in list(os.environ):
         if name.startswith("LEAD_READINESS_"):
             monkeypatch.delenv(name, raising=False)
+    limits = _process_limits()
+    yield
+    assert _process_limits() == limits, (
+        "this test left a memory or CPU limit on the test process (a render budget that did not restore it)")
+
+
+def _process_limits():
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on this platform
+        return None
+    return resource.getrlimit(resource.RLIMIT_AS), resource.getrlimit(resource.RLIMIT_CPU)
 
 
 try:  # hypothesis keeps its example database and caches out of the checkout

@@ -253,3 +253,40 @@ def test_no_limit_is_left_behind_after_a_refusal(mini_site, tmp_path):
     with mmap.mmap(-1, 1_500_000_000) as reserved:  # more address space than the render's headroom
         assert len(reserved) == 1_500_000_000  # (mapped, never touched: no real memory is used)
     shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("first_out", ["first in", "second in"])
+def test_budgets_in_two_threads_leave_no_limit_behind_whichever_ends_first(monkeypatch, first_out):
+    """Two builds at once in one process (threads) each ran a budget; the limit is the whole process's,
+    so the one that ended last put back the other's limit, and every later step of the process (a test
+    suite, a long-lived host) ran short of memory: CI's 'Cannot allocate memory' after
+    test_two_builds_at_once_get_different_versions. Now the last budget out restores what was there."""
+    import resource
+    import threading
+
+    from readiness import sandbox
+
+    before = (resource.getrlimit(resource.RLIMIT_AS), resource.getrlimit(resource.RLIMIT_CPU))
+    sizes = iter([3 << 30, 2 << 30])  # the second thread finds less memory in use: a tighter limit
+    monkeypatch.setattr(sandbox, "_memory_in_use", lambda: next(sizes))
+    entered = [threading.Event(), threading.Event()]
+    leave = [threading.Event(), threading.Event()]
+    limits_inside = []
+
+    def work(n):
+        with sandbox.budget(5):
+            limits_inside.append(resource.getrlimit(resource.RLIMIT_AS)[0])
+            entered[n].set()
+            assert leave[n].wait(10)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in (0, 1)]
+    threads[0].start()
+    assert entered[0].wait(10)
+    threads[1].start()
+    assert entered[1].wait(10)
+    order = (0, 1) if first_out == "first in" else (1, 0)
+    for n in order:
+        leave[n].set()
+        threads[n].join(10)
+    assert all(limit != resource.RLIM_INFINITY for limit in limits_inside)  # both worked under a limit
+    assert (resource.getrlimit(resource.RLIMIT_AS), resource.getrlimit(resource.RLIMIT_CPU)) == before

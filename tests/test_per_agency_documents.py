@@ -196,7 +196,10 @@ def test_the_order_uses_the_state_titles_not_north_carolina_words(tmp_path, exam
     for doc_id, md in {**copies_of(docs, "general_order"), **copies_of(docs, "field_card")}.items():
         own = md.replace("Assistant District Attorney Laura Benning", "")  # the liaison's name, as answered
         assert "District Attorney" not in own and "N.C. Gen. Stat." not in own, doc_id
-        assert "the Commonwealth's Attorney won't file it" in md, doc_id  # Virginia's profile names the office
+        # In Virginia an officer's summons starts a misdemeanor (the profile's charging.starts: officer), so
+        # the offer promises what the two-part commitment gives: no charge, not "the prosecutor won't file it".
+        assert "complete intake within 30 days, I won't charge you for it, and the Commonwealth's Attorney won't pursue it." in md, doc_id
+        assert "won't file" not in md, doc_id
 
 
 SCRIPT = re.compile(r'^> "(I\'d like to tell you about .*?)"$', re.M)
@@ -235,9 +238,9 @@ def test_at_capacity_the_order_follows_the_mous_cap_rule(rendered, name):
 def test_an_order_without_the_prosecutors_written_commitment_holds_back_arrest_diversion(rendered):
     for doc_id, md in copies_of(rendered["cedar-falls-county"], "general_order").items():
         assert "**Not yet in effect.** Members do not make arrest diversions" in md, doc_id
-        assert "[For today's charge:" in md and "Say the sentence in brackets only once the Agency" in md, doc_id
+        assert "[About what happened today:" in md and "Say the sentence in brackets only once the Agency" in md, doc_id
     for doc_id, md in copies_of(rendered["harbor-county"], "general_order").items():
-        assert "Not yet in effect" not in md and "[For today's charge:" not in md, doc_id
+        assert "Not yet in effect" not in md and "[About what happened today:" not in md, doc_id
 
 
 # ---------------------------------------------------------------- the training

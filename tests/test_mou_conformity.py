@@ -120,3 +120,57 @@ def test_the_conforms_column_holds_its_check_boxes_on_one_line_in_word(tmp_path)
         grid = [int(g.get(f"{{{ns['w']}}}w")) for g in tbl.iterfind("w:tblGrid/w:gridCol", ns)]
         assert grid[col] >= needed, (path.name, grid)
         assert sum(grid) <= 9410, (path.name, grid)  # and the table still fits the text width
+
+
+def test_the_requirement_column_gets_the_room_its_sentences_need(tmp_path):
+    """The requirements are sentences in every row, yet the column got a fifth of the width (its weight
+    was its longest cell capped at 40 characters, like a column of one short phrase), so the order
+    checklist ran to 7 pages of two-word lines. A column of long text in most rows now weighs by its
+    average cell too; the status column of the report keeps "Not met" on one line."""
+    import zipfile
+
+    from lxml import etree
+
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    site = _site(tmp_path, ("mou_in_force", "yes"), ("mou_in_force_title", TITLE))
+    result = invoke("build", site, "--only", "mou_conformity,order_conformity")
+    assert result.exit_code == 0, result.output
+    folder = site / "drafts" / "v001"
+    for path in [folder / "mou-conformity.docx", *folder.glob("order-conformity-*.docx")]:
+        with zipfile.ZipFile(path) as z:
+            root = etree.fromstring(z.read("word/document.xml"))
+        tbl = next(t for t in root.iterfind(".//w:tbl", ns)
+                   if "Conforms" in "".join(t.xpath("./w:tr[1]//w:t/text()", namespaces=ns)))
+        header = ["".join(tc.xpath(".//w:t/text()", namespaces=ns)) for tc in tbl.xpath("./w:tr[1]/w:tc", namespaces=ns)]
+        grid = [int(g.get(f"{{{ns['w']}}}w")) for g in tbl.iterfind("w:tblGrid/w:gridCol", ns)]
+        requirement = next(i for i, h in enumerate(header) if h.startswith("Requirement"))
+        assert grid[requirement] == max(grid) and grid[requirement] >= 0.3 * sum(grid), (path.name, header, grid)
+
+
+def test_a_short_status_stays_on_one_line(tmp_path):
+    """'Not met' wrapped to 'Not' / 'met' in the report's launch requirements (its column sized by its
+    longest word); a cell of up to SHORT_CELL_CHARS characters is measured as one piece."""
+    import zipfile
+
+    from lxml import etree
+
+    from readiness.documents.markdown_blocks import CELL_MARGIN_TWIPS, text_width_twips
+
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    site = _site(tmp_path)
+    result = invoke("build", site, "--only", "readiness_report")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(site / "drafts" / "v001" / "readiness-report.docx") as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+    checked = 0
+    for tbl in root.iterfind(".//w:tbl", ns):
+        header = ["".join(tc.xpath(".//w:t/text()", namespaces=ns)) for tc in tbl.xpath("./w:tr[1]/w:tc", namespaces=ns)]
+        if "Status" not in header:
+            continue
+        col = header.index("Status")
+        cells = {"".join(tr.xpath(f"./w:tc[{col + 1}]//w:t/text()", namespaces=ns)) for tr in tbl.xpath("./w:tr", namespaces=ns)}
+        if "Not met" in cells:
+            grid = [int(g.get(f"{{{ns['w']}}}w")) for g in tbl.iterfind("w:tblGrid/w:gridCol", ns)]
+            assert grid[col] >= text_width_twips("Not met") + 2 * CELL_MARGIN_TWIPS, grid
+            checked += 1
+    assert checked, "the report has a launch requirement not met"

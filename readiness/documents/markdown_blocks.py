@@ -367,6 +367,7 @@ def _ppr(style: str | None, *, numpr: str = "", border: bool = False, shade: boo
 SIGNATURE_ROW_TWIPS = 720  # half an inch: room to sign by hand
 FILL_IN_ROW_TWIPS = 480  # a third of an inch: a name or a date written by hand
 SHORT_TABLE_ROWS = 12  # header included: a table this short never splits over a page
+SHORT_CELL_CHARS = 12  # a cell this short ("Not met", "In writing") is kept on one line
 TOC_MIN_CHARS = 12_000  # visible characters, about five pages: longer documents get a table of contents
 TOC_MIN_HEADINGS = 4
 TOC_LEVELS = (2, 3)  # Markdown heading levels listed; the title (level 1) is not
@@ -687,20 +688,26 @@ class BodyWriter:
         gets room to write."""
         weights, mins = [4] * ncols, [0] * ncols
         filled = [False] * ncols
+        body_chars, body_rows = [0] * ncols, max(1, len(t.rows) - t.header_rows)
         for r, row in enumerate(t.rows):
             header = r < t.header_rows
             for c, spans in enumerate(row[:ncols]):
                 text = "".join(s.text for s in spans if s.kind != "img")
                 has_image = any(s.kind == "img" for s in spans)
                 weights[c] = max(weights[c], min(len(text), 40) + (20 if has_image else 0))
+                if not header:
+                    body_chars[c] += len(text)
                 words = text.split()
-                if text.lstrip().startswith("☐"):  # check boxes and their labels ("☐ Yes ☐ No") read on one line
-                    words = [" ".join(words)]
+                if text.lstrip().startswith("☐") or len(text) <= SHORT_CELL_CHARS:
+                    words = [" ".join(words)]  # check boxes with their labels ("☐ Yes ☐ No"), a short status ("Not met"): one line
                 if words:
                     widest = max(text_width_twips(w, bold=header or any(s.flags & BOLD or s.kind == "ph"
                                                                          for s in spans)) for w in words)
                     mins[c] = max(mins[c], widest)
                 filled[c] = filled[c] or (not header and (bool(text.strip()) or has_image))
+        # A column of long text in most rows (a checklist's requirements) gets up to twice the share of
+        # one whose longest cell is a short sentence: weight by the average cell too, capped at 80.
+        weights = [max(w, min(body_chars[c] // body_rows, 80)) for c, w in enumerate(weights)]
         if len(t.rows) > t.header_rows:
             weights = [w if filled[c] else max(w, 25) for c, w in enumerate(weights)]
         # The longest word plus the cell's margins and a little slack; a column never takes more than

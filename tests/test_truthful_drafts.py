@@ -73,7 +73,7 @@ def test_an_opposed_prosecutor_never_joins_or_commits(rendered, name):
 def test_a_written_prosecutor_commitment_is_stated_and_no_condition_shown(rendered):
     docs = rendered["harbor-county"]
     assert "The Office joins the Program because it believes" in docs["prosecutor_protocol"]
-    assert "has committed in writing not to file the diverted charge" in docs["officer_training"]
+    assert "has committed in writing not to file or pursue the diverted charge" in docs["officer_training"]
     for doc, md in docs.items():
         assert "Open condition (District Attorney)" not in md, doc
 
@@ -372,7 +372,7 @@ def test_an_opposed_prosecutors_protocol_undertakes_nothing_until_signed(rendere
     for sentence in office_will:
         assert re.search(r"[Oo]nce the District Attorney signs (?:this protocol|it)\b|on the same condition the Office",
                          sentence), sentence
-    assert "The Office will not file charges" not in md
+    assert "The Office will not file" not in md
     assert "2.2 **Eligible conduct and exclusions.** Once the District Attorney signs this protocol, the Office will not file" in md
     assert "Until then the Office has given none of the undertakings below, and no officer makes an arrest diversion" in md
     assert "**Open condition (District Attorney):** arrest diversion does not begin until the District Attorney, " \
@@ -382,7 +382,7 @@ def test_an_opposed_prosecutors_protocol_undertakes_nothing_until_signed(rendere
 
 def test_a_committed_prosecutors_protocol_states_the_undertakings_plainly(rendered):
     md = rendered["harbor-county"]["prosecutor_protocol"]
-    assert "2.2 **Eligible conduct and exclusions.** The Office will not file charges" in md
+    assert "2.2 **Eligible conduct and exclusions.** The Office will not file or pursue charges" in md
     assert "signs this protocol, the Office will" not in md
     assert "Until then the Office has given none" not in md
     assert "This protocol records how the" in md

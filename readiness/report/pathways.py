@@ -61,7 +61,7 @@ def _judge(checks: list[tuple[bool, str, str]], *, essential: int) -> tuple[str,
 
 def _officer_intervention(v) -> Pathway:
     status, reasons, needs = _judge([
-        (_has(v, "da_non_filing", "written"), "the {prosecutor} has agreed in writing not to file diverted charges",
+        (_has(v, "da_non_filing", "written"), "the {prosecutor} has agreed in writing not to file or pursue diverted charges",
          "the {prosecutor}'s written non-filing commitment" + (" (support is verbal so far)"
                                                                     if _has(v, "da_non_filing", "verbal") else "")),
         (_has(v, "eligibility_approved", "approved"), "eligibility and exclusion rules are approved by the {prosecutor_short} "

@@ -22,6 +22,7 @@ from jinja2.loaders import split_template_path
 from jinja2.runtime import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from readiness.documents import precompiled
 from readiness.documents.facts import (Fact, Namespace, Option, RenderProblem, Withheld, date_long, is_answered,
                                        join_and)
 from readiness.cache import read_entry, user_cache_dir, write_entry
@@ -154,6 +155,28 @@ class _PackLoader(FileSystemLoader):
             raise TemplateError(f"{shown}: template is a binary file, not text",
                                 hint="check that this is the right file")
         return source, name, uptodate
+
+    def load(self, environment, name: str, globals=None):
+        """BaseLoader.load, first trying the template's shipped compiled module (precompiled.py): the
+        bundled pack's templates come compiled with the package; any other template, or one edited
+        since, is compiled (through the per-user bytecode cache when it is on)."""
+        if globals is None:
+            globals = {}
+        source, filename, uptodate = self.get_source(environment, name)
+        template = precompiled.load(environment, name, source, filename, uptodate, globals)
+        if template is not None:
+            return template
+        code = None
+        bcc = environment.bytecode_cache
+        if bcc is not None:
+            bucket = bcc.get_bucket(environment, name, filename, source)
+            code = bucket.code
+        if code is None:
+            code = environment.compile(source, name, filename)
+        if bcc is not None and bucket.code is None:
+            bucket.code = code
+            bcc.set_bucket(bucket)
+        return environment.template_class.from_code(environment, code, globals, uptodate)
 
 
 # optimized=False: Jinja's optimizer folds constant expressions while compiling; the bundled pack has

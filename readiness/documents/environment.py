@@ -4,6 +4,10 @@ Template packs may come from a consultant, so they run in the guarded sandbox (r
 Jinja's `ImmutableSandboxedEnvironment` with size, memory and time limits): no
 attribute starting with `_`, no mutating lists or dicts, no huge multiplications. Undefined names
 are errors (StrictUndefined) reported with the template's file and line, never a traceback.
+
+Compiled templates: the bundled pack's templates ship compiled with the package (precompiled.py,
+readiness/documents/compiled_templates/); any other template, or one edited since, is compiled here,
+through the per-user bytecode cache (`_SignedBytecodeCache`) unless LEAD_READINESS_NO_CACHE=1.
 """
 from __future__ import annotations
 
@@ -190,7 +194,8 @@ MAX_BYTECODE_BYTES = 16_000_000  # a compiled bundled template is ~100 kB
 
 
 class _SignedBytecodeCache(BytecodeCache):
-    """Compiled templates kept between runs (compiling is about 40% of rendering a pack).
+    """Compiled templates kept between runs (compiling is about 40% of rendering a pack), for the
+    templates that do not ship compiled (precompiled.py): a consultant's, or a bundled one edited.
 
     A compiled template is Python code, so an entry is loaded only when it verifies as one this user
     wrote (readiness/cache.py: a regular file of ours, not a link, with a valid keyed hash over its

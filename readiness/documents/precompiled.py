@@ -8,8 +8,11 @@ written by
     python -m readiness.documents.compiled_templates --write
 
 with the documents' own environment (`make_environment`: the guarded sandbox, its intercepted
-operators, `optimized=False`), so the code is exactly what Jinja would compile for that template at
-build time. pip compiles those modules to `.pyc` when it installs the package, like any other module.
+operators, `optimized=False`), so the code is what Jinja would compile for that template at build
+time, sandbox checks and all. It is written as Jinja's own `Environment.compile_templates` freezes
+templates (`defer_init`: the render functions read the environment from their module's namespace,
+not from a default argument), so each module imports without an environment, like any other module
+of the package, and pip compiles it to `.pyc` when it installs the package.
 
 The key is a hash of everything the generated code depends on: the template's name as Jinja sees it,
 its text, the Jinja version and the environment's settings (its class, syntax and whitespace options,

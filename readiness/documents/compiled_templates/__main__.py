@@ -4,7 +4,8 @@
     python -m readiness.documents.compiled_templates --write   # write missing and changed, remove stale
 
 For every template file of the bundled pack it writes Jinja's generated Python, compiled by the
-documents' own environment (`make_environment`), as `t_<key>.py`, under a header saying so.
+documents' own environment (`make_environment`) as Jinja's `compile_templates` does (`defer_init`,
+so the module imports without an environment), as `t_<key>.py`, under a header saying so.
 """
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def expected_modules(folder: Optional[Path] = None) -> list[Module]:
             continue
         name = path.relative_to(root).as_posix()
         source, filename, _ = env.loader.get_source(env, name)
-        code = env.compile(source, name, filename, raw=True)
+        code = env.compile(source, name, filename, raw=True, defer_init=True)
         header = HEADER.format(command=precompiled.COMMAND, version=jinja2.__version__, name=name)
         file = f"{precompiled.PREFIX}{precompiled.template_key(env, name, source)}.py"
         modules.append(Module(name, file, header + _shifted(code, HEADER_LINES) + "\n"))

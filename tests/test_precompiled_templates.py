@@ -48,9 +48,14 @@ def bundled_names() -> list[str]:
 
 def test_every_bundled_template_ships_its_current_compiled_module():
     changed, stale = generator.differences(generator.expected_modules(), precompiled.FOLDER)
+    versions = {m.group(1) for p in precompiled.FOLDER.glob("t_*.py")
+                if (m := re.search(r"^# Jinja (\S+)'s code", p.read_text(encoding="utf-8"), re.M))}
+    other = sorted(versions - {jinja2.__version__})
     assert not changed and not stale, (
-        "the shipped compiled templates are not current (" + ", ".join([f"templates/{m.name}" for m in changed] +
-                                                                         [f"stale {p.name}" for p in stale])
+        "the shipped compiled templates are not current ("
+        + ", ".join([f"templates/{m.name}" for m in changed] + [f"stale {p.name}" for p in stale])
+        + (f"; they were generated with Jinja {', '.join(other)} and this is Jinja {jinja2.__version__}" if other
+           else "")
         + f"): run `{precompiled.COMMAND}` and commit readiness/documents/compiled_templates/")
     assert len(generator.expected_modules()) == len(bundled_names())
 

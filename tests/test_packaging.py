@@ -70,6 +70,31 @@ def test_wheel_install_works_from_an_empty_directory(tmp_path):
     assert "readiness/_data/questionnaires/lead-site-readiness.yaml" in names
     assert any(n.startswith("readiness/_data/templates/") for n in names)
     assert any(n.startswith("readiness/_data/examples/harbor-county/") for n in names)
+    # The bundled templates' shipped compiled modules (readiness/documents/precompiled.py) are in the
+    # wheel and match the wheel's own copy of the templates: loading every one compiles none.
+    assert any(n.startswith("readiness/documents/compiled_templates/t_") for n in names)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    compiled = subprocess.run([str(tmp_path / "venv" / "bin" / "python"), "-c", _LOAD_EVERY_TEMPLATE],
+                              cwd=tmp_path / "empty", env=dict(env, LEAD_READINESS_NO_CACHE="1"),
+                              capture_output=True, text=True, check=True).stdout.split()
+    assert compiled[0].endswith("readiness/_data/templates") and int(compiled[1]) >= 20, compiled
+    assert compiled[2:] == ["compiled:"], compiled
+
+
+_LOAD_EVERY_TEMPLATE = """
+import jinja2
+from readiness import resources
+from readiness.documents.environment import make_environment
+names = []
+parse = jinja2.Environment._parse
+jinja2.Environment._parse = lambda self, source, name, filename: names.append(name) or parse(self, source, name, filename)
+root = resources.templates_dir()
+env = make_environment([root])
+templates = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.j2"))
+for name in templates:
+    env.get_template(name)
+print(root, len(templates), "compiled:", *names)
+"""
 
 
 def test_editable_install_reads_the_checkout(tmp_path):

@@ -4,6 +4,10 @@ Template packs may come from a consultant, so they run in the guarded sandbox (r
 Jinja's `ImmutableSandboxedEnvironment` with size, memory and time limits): no
 attribute starting with `_`, no mutating lists or dicts, no huge multiplications. Undefined names
 are errors (StrictUndefined) reported with the template's file and line, never a traceback.
+
+Compiled templates: the bundled pack's templates ship compiled with the package (precompiled.py,
+readiness/documents/compiled_templates/); any other template, or one edited since, is compiled here,
+through the per-user bytecode cache (`_SignedBytecodeCache`) unless LEAD_READINESS_NO_CACHE=1.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from jinja2.loaders import split_template_path
 from jinja2.runtime import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from readiness.documents import precompiled
 from readiness.documents.facts import (Fact, Namespace, Option, RenderProblem, Withheld, date_long, is_answered,
                                        join_and)
 from readiness.cache import read_entry, user_cache_dir, write_entry
@@ -155,6 +160,28 @@ class _PackLoader(FileSystemLoader):
                                 hint="check that this is the right file")
         return source, name, uptodate
 
+    def load(self, environment, name: str, globals=None):
+        """BaseLoader.load, first trying the template's shipped compiled module (precompiled.py): the
+        bundled pack's templates come compiled with the package; any other template, or one edited
+        since, is compiled (through the per-user bytecode cache when it is on)."""
+        if globals is None:
+            globals = {}
+        source, filename, uptodate = self.get_source(environment, name)
+        template = precompiled.load(environment, name, source, filename, uptodate, globals)
+        if template is not None:
+            return template
+        code = None
+        bcc = environment.bytecode_cache
+        if bcc is not None:
+            bucket = bcc.get_bucket(environment, name, filename, source)
+            code = bucket.code
+        if code is None:
+            code = environment.compile(source, name, filename)
+        if bcc is not None and bucket.code is None:
+            bucket.code = code
+            bcc.set_bucket(bucket)
+        return environment.template_class.from_code(environment, code, globals, uptodate)
+
 
 # optimized=False: Jinja's optimizer folds constant expressions while compiling; the bundled pack has
 # next to none, and skipping it makes compiling a pack a third faster (a first build, or an edited
@@ -167,7 +194,8 @@ MAX_BYTECODE_BYTES = 16_000_000  # a compiled bundled template is ~100 kB
 
 
 class _SignedBytecodeCache(BytecodeCache):
-    """Compiled templates kept between runs (compiling is about 40% of rendering a pack).
+    """Compiled templates kept between runs (compiling is about 40% of rendering a pack), for the
+    templates that do not ship compiled (precompiled.py): a consultant's, or a bundled one edited.
 
     A compiled template is Python code, so an entry is loaded only when it verifies as one this user
     wrote (readiness/cache.py: a regular file of ours, not a link, with a valid keyed hash over its

@@ -213,7 +213,7 @@ def root(context, missing=missing):
         yield str(environment.finalize(environment.getattr((undefined(name='juris') if l_0_juris is missing else l_0_juris), 'prosecutor')))
         yield ', '
         yield str(environment.finalize(environment.getattr((undefined(name='da') if l_0_da is missing else l_0_da), 'name')))
-        yield ', has committed in writing not to file the diverted charge when the person completes intake within '
+        yield ', has committed in writing not to file or pursue the diverted charge when the person completes intake within '
         yield str(environment.finalize(environment.getattr(environment.getattr((undefined(name='terms') if l_0_terms is missing else l_0_terms), 'intake_window_days'), 'text')))
         yield '. Officers never promise more than that.\n'
     else:

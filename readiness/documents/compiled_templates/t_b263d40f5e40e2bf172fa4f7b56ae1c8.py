@@ -36,7 +36,7 @@ def root(context, missing=missing):
                 str(environment.finalize(environment.getattr((undefined(name='juris') if l_1_juris is missing else l_1_juris), 'prosecutor'))),
                 ', ',
                 str(environment.finalize(environment.getattr((undefined(name='da') if l_0_da is missing else l_0_da), 'name'))),
-                ', has committed in writing not to file diverted charges when the person completes intake.',
+                ', has committed in writing not to file or pursue diverted charges when the person completes intake.',
             ))
         elif (environment.getattr(environment.getattr((undefined(name='da') if l_0_da is missing else l_0_da), 'non_filing'), 'known') and (environment.getattr((undefined(name='da') if l_0_da is missing else l_0_da), 'non_filing') == 'verbal')):
             pass
@@ -70,7 +70,7 @@ def root(context, missing=missing):
                     ',',
                 ))
             t_2.append(
-                ' has committed in writing not to file diverted charges]',
+                ' has committed in writing not to file or pursue diverted charges]',
             )
         return concat(t_2)
     context.exported_vars.add('da_stance')
@@ -88,7 +88,7 @@ def root(context, missing=missing):
                 str(environment.finalize(environment.getattr((undefined(name='juris') if l_1_juris is missing else l_1_juris), 'prosecutor'))),
                 ', ',
                 str(environment.finalize(environment.getattr((undefined(name='da') if l_0_da is missing else l_0_da), 'name'))),
-                ', signs the Prosecutor Diversion Protocol, committing in writing not to file the diverted charge when the person completes intake.',
+                ', signs the Prosecutor Diversion Protocol, committing in writing not to file or pursue the diverted charge when the person completes intake.',
             ))
         return concat(t_3)
     context.exported_vars.add('da_condition')

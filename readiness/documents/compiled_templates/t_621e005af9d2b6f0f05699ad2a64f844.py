@@ -65,7 +65,7 @@ def root(context, missing=missing):
     yield str(environment.finalize(environment.getattr((undefined(name='juris') if l_0_juris is missing else l_0_juris), 'prosecutor_office')))
     yield ', '
     yield str(environment.finalize(environment.getattr((undefined(name='da') if l_0_da is missing else l_0_da), 'district')))
-    yield ' | Prosecutor; decides not to file diverted charges | |\n\n**Part B: working together on my plan.** I agree that the organizations I initial below may share information about me with each other, for the purposes in section 5.\n\n| Organization | Its role | My initials |\n|---|---|---|\n| '
+    yield ' | Prosecutor; decides not to file or pursue diverted charges | |\n\n**Part B: working together on my plan.** I agree that the organizations I initial below may share information about me with each other, for the purposes in section 5.\n\n| Organization | Its role | My initials |\n|---|---|---|\n| '
     yield str(environment.finalize(environment.getattr((undefined(name='case_management') if l_0_case_management is missing else l_0_case_management), 'provider')))
     yield ' | My case manager and peer support team | |\n'
     for l_1_a in environment.getattr((undefined(name='P') if l_0_P is missing else l_0_P), 'law_enforcement'):

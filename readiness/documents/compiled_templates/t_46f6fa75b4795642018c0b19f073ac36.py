@@ -129,7 +129,7 @@ def root(context, missing=missing):
     yield str(environment.finalize(environment.getattr((undefined(name='pilot') if l_0_pilot is missing else l_0_pilot), 'area')))
     yield '.\n\n2.2 **Eligible conduct and exclusions.** '
     yield str(environment.finalize(environment.call(context, (undefined(name='office_will') if l_0_office_will is missing else l_0_office_will))))
-    yield ' not file charges, as set out in section 3, for conduct that meets the eligibility criteria when it is the basis of an arrest diversion. '
+    yield ' not file or pursue charges, as set out in section 3, for conduct that meets the eligibility criteria when it is the basis of an arrest diversion. '
     yield str(environment.finalize(environment.call(context, environment.getattr((undefined(name='E') if l_0_E is missing else l_0_E), 'ref'))))
     if environment.call(context, environment.getattr((undefined(name='C') if l_0_C is missing else l_0_C), 'eligibility_open')):
         pass

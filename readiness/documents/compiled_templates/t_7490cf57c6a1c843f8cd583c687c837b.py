@@ -38,12 +38,27 @@ def root(context, missing=missing):
                 '[',
             )
         t_2.extend((
-            "For today's charge: if you meet them and complete intake within ",
+            'About what happened today: if you meet them and complete intake within ',
             str(environment.finalize(environment.getattr(environment.getattr((undefined(name='terms') if l_1_terms is missing else l_1_terms), 'intake_window_days'), 'text'))),
-            ', the ',
-            str(environment.finalize(environment.getattr((undefined(name='juris') if l_1_juris is missing else l_1_juris), 'prosecutor'))),
-            " won't file it.",
+            ', ',
         ))
+        if environment.getattr((undefined(name='juris') if l_1_juris is missing else l_1_juris), 'officer_starts'):
+            pass
+            t_2.extend((
+                "I won't charge you for it, and the ",
+                str(environment.finalize(environment.getattr((undefined(name='juris') if l_1_juris is missing else l_1_juris), 'prosecutor'))),
+                " won't pursue it",
+            ))
+        else:
+            pass
+            t_2.extend((
+                'the ',
+                str(environment.finalize(environment.getattr((undefined(name='juris') if l_1_juris is missing else l_1_juris), 'prosecutor'))),
+                " won't file a charge for it",
+            ))
+        t_2.append(
+            '.',
+        )
         if (not environment.getattr((undefined(name='C') if l_0_C is missing else l_0_C), 'da_written')):
             pass
             t_2.append(
@@ -91,4 +106,4 @@ def root(context, missing=missing):
     context.vars['ends'] = l_0_ends = Macro(environment, macro, 'ends', ('text',), False, False, False, context.eval_ctx.autoescape)
 
 blocks = {}
-debug_info = '10=22&11=24&12=32&14=58&15=64&17=76&18=82'
+debug_info = '15=22&16=24&17=32&19=73&20=79&22=91&23=97'

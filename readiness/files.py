@@ -183,19 +183,21 @@ def parse_yaml(text: str, path: Path, what: str = "file", *, allow_empty: bool =
                as_text: bool = False) -> Located:
     """`read_yaml` for text already in hand (`path` names where it came from in messages)."""
     if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
-        if allow_empty:
-            return Located({}, {(): 1}, path)
-        raise _fail(path, f"{what} is empty", hint="restore it from a backup or create it again")
+        return _empty(path, what, allow_empty)
     cached = None if as_text else _parse_cache_get(text)
     if cached is not None:
         return Located(cached[0], cached[1], path)
     pick = _TEXT_LOADERS.get if as_text else (lambda cls: cls)
     try:
         data, lines = _compose(text, path, pick(_LOADER))
+    except _NoDocument:
+        return _empty(path, what, allow_empty)
     except yaml.YAMLError:
         # libyaml's messages are terse; the pure-Python parser says more, and speed no longer matters.
         try:
             data, lines = _compose(text, path, pick(yaml.SafeLoader))
+        except _NoDocument:
+            return _empty(path, what, allow_empty)
         except yaml.MarkedYAMLError as exc:
             raise _syntax_problem(exc, text, path, what) from None
         except yaml.reader.ReaderError as exc:  # a control character or the like: say which, and where
@@ -206,9 +208,7 @@ def parse_yaml(text: str, path: Path, what: str = "file", *, allow_empty: bool =
         except yaml.YAMLError as exc:
             raise _fail(path, f"{what} is not valid YAML: {exc}") from None
     if data is None:
-        if allow_empty:
-            return Located({}, {(): 1}, path)
-        raise _fail(path, f"{what} is empty", hint="restore it from a backup or create it again")
+        return _empty(path, what, allow_empty)
     if not as_text:
         _parse_cache_put(text, data, lines)
     return Located(data, lines, path)
@@ -281,10 +281,22 @@ def _parse_cache_put(text: str, data: Any, lines: dict) -> None:
     write_entry(path, content.encode("utf-8"))
 
 
+def _empty(path: Path, what: str, allow_empty: bool) -> Located:
+    if allow_empty:
+        return Located({}, {(): 1}, path)
+    raise _fail(path, f"{what} is empty", hint="restore it from a backup or create it again")
+
+
+class _NoDocument(Exception):
+    """The text holds no YAML document at all (only byte-order marks, or a bare '...')."""
+
+
 def _compose(text: str, path: Path, loader_class) -> tuple[Any, dict]:
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
+        if node is None:
+            raise _NoDocument
         builder = _Builder(loader, path, text_only=loader_class in _TEXT_LOADERS.values())
         return builder.build(node, (), 0), builder.lines
     finally:

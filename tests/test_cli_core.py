@@ -108,13 +108,17 @@ def test_broken_answers_file_gives_one_located_error(mini_site, case):
         assert snapshot(mini_site) == before
 
 
-def test_empty_answers_file_is_just_no_answers_yet(mini_site):
-    (mini_site / "answers.yaml").write_bytes(b"")
+@pytest.mark.parametrize("content", [b"", "\ufeff\ufeff".encode()])
+def test_empty_answers_file_is_just_no_answers_yet(mini_site, content):
+    (mini_site / "answers.yaml").write_bytes(content)
     assert invoke("score", mini_site, "--format", "json").exit_code == 0
 
 
 @pytest.mark.parametrize("content,message", [
     (b"", "site.yaml: site file is empty"),
+    # byte-order marks and nothing else: no YAML document at all (the fuzz test found '\ufeff\ufeff'
+    # giving an internal error, exit 70)
+    ("\ufeff\ufeff".encode(), "site.yaml: site file is empty"),
     (b"name: X\nstate: North\n", "site.yaml:2: state: 'NORTH' is not in the expected form (use the two-letter state code, such as NC)"),
     (b"\xff\xfe\x00\x00", "site.yaml: site file is a binary file"),
 ])

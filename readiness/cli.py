@@ -87,7 +87,9 @@ def handled(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from readiness.console import OutputFailed, flush_out
+        from readiness.kernel.models import without_pydantic_plugins
 
+        without_pydantic_plugins()
         try:
             _check_arguments(kwargs)
             result = fn(*args, **kwargs)

@@ -4,30 +4,32 @@ Core modules are imported inside each command so `--help` stays fast.
 """
 from __future__ import annotations
 
-import errno
-import functools
 import gc
-import sys
-from enum import Enum
-from pathlib import Path
-from typing import Any, Callable, Optional
-
-import typer
-from typer.core import TyperGroup, TyperOption
-
-from readiness import __version__
-from readiness.errors import ExitCode, ReadinessError
 
 # The garbage collector during start-up (issue 15): a command imports typer, pydantic, PyYAML and
 # Jinja and builds the questionnaire's models, hundreds of thousands of long-lived objects and almost
 # no reference cycles, and with the default thresholds (700, 10, 10) the collector runs over a
 # hundred times over them for nothing: about 45 ms of a `score`. A higher first threshold keeps it
 # collecting (every 100,000 net allocations, so a long `build` still frees its cycles) without that
-# cost. The collector is never disabled: `interview` (a session of an hour or more) goes back to the
-# defaults, with what start-up made frozen out of every later collection (`_long_session_gc`).
+# cost. Set before typer is imported (its import alone made some forty collections). The collector
+# is never disabled: `interview` (a session of an hour or more) goes back to the defaults, with what
+# start-up made frozen out of every later collection (`_long_session_gc`).
 DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 START_UP_GC_THRESHOLDS = (100_000, 50, 100)
 gc.set_threshold(*START_UP_GC_THRESHOLDS)
+
+import errno  # noqa: E402 - after the collector's start-up thresholds
+import functools  # noqa: E402
+import sys  # noqa: E402
+from enum import Enum  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable, Optional  # noqa: E402
+
+import typer  # noqa: E402
+from typer.core import TyperGroup, TyperOption  # noqa: E402
+
+from readiness import __version__  # noqa: E402
+from readiness.errors import ExitCode, ReadinessError  # noqa: E402
 
 
 def _long_session_gc() -> None:

@@ -94,9 +94,13 @@ def _rich_classes() -> dict[str, type]:
             raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
         def _render_buffer(self, buffer) -> str:
-            return super()._render_buffer(
-                segment if segment.control or not segment.text else Segment(safe_text(segment.text), segment.style)
-                for segment in buffer)
+            segments = list(buffer)
+            # Each segment's text made safe; looked for in all of them at once first, as a result
+            # (a table: over a thousand segments) rarely holds anything to escape.
+            if _UNSAFE.search("".join([text for text, _, control in segments if not control])):
+                segments = [segment if segment.control or not segment.text
+                            else Segment(safe_text(segment.text), segment.style) for segment in segments]
+            return super()._render_buffer(segments)
 
     class ListingTable(Table):
         """A table that, when the terminal is too narrow for its columns to show every word whole,

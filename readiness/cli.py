@@ -227,7 +227,8 @@ def _emit(fmt: str, *, table: Callable[[], None], **makers: Optional[Callable[[]
 
 
 def _lazy(module: str, name: str) -> Callable[..., Any]:
-    """`module.name`, imported when called: the terminal presenters load rich only for a table."""
+    """`module.name`, imported when called: the terminal presenters load rich only for a table, the
+    exporters are loaded only for their format."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
         import importlib
@@ -372,11 +373,10 @@ def score(
 
         _show_what_if(site_dir, questionnaire, what_if, _dt.date.today(), None, format.value)
         return
-    from readiness.assessment import export
-
     site, a = _assessed(site_dir, questionnaire)
     _emit(format.value, table=lambda: _lazy("readiness.console", "show_assessment")(a),
-          json=lambda: export.to_dict(a, site.questionnaire), markdown=lambda: export.to_markdown(a))
+          json=lambda: _lazy("readiness.assessment.export", "to_dict")(a, site.questionnaire),
+          markdown=lambda: _lazy("readiness.assessment.export", "to_markdown")(a))
 
 
 PlanFormat = Enum("PlanFormat", [("table", "table"), ("markdown", "markdown"), ("csv", "csv"), ("json", "json")], type=str)

@@ -4,30 +4,32 @@ Core modules are imported inside each command so `--help` stays fast.
 """
 from __future__ import annotations
 
-import errno
-import functools
 import gc
-import sys
-from enum import Enum
-from pathlib import Path
-from typing import Any, Callable, Optional
-
-import typer
-from typer.core import TyperGroup, TyperOption
-
-from readiness import __version__
-from readiness.errors import ExitCode, ReadinessError
 
 # The garbage collector during start-up (issue 15): a command imports typer, pydantic, PyYAML and
 # Jinja and builds the questionnaire's models, hundreds of thousands of long-lived objects and almost
 # no reference cycles, and with the default thresholds (700, 10, 10) the collector runs over a
 # hundred times over them for nothing: about 45 ms of a `score`. A higher first threshold keeps it
 # collecting (every 100,000 net allocations, so a long `build` still frees its cycles) without that
-# cost. The collector is never disabled: `interview` (a session of an hour or more) goes back to the
-# defaults, with what start-up made frozen out of every later collection (`_long_session_gc`).
+# cost. Set before typer is imported (its import alone made some forty collections). The collector
+# is never disabled: `interview` (a session of an hour or more) goes back to the defaults, with what
+# start-up made frozen out of every later collection (`_long_session_gc`).
 DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 START_UP_GC_THRESHOLDS = (100_000, 50, 100)
 gc.set_threshold(*START_UP_GC_THRESHOLDS)
+
+import errno  # noqa: E402 - after the collector's start-up thresholds
+import functools  # noqa: E402
+import sys  # noqa: E402
+from enum import Enum  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable, Optional  # noqa: E402
+
+import typer  # noqa: E402
+from typer.core import TyperGroup, TyperOption  # noqa: E402
+
+from readiness import __version__  # noqa: E402
+from readiness.errors import ExitCode, ReadinessError  # noqa: E402
 
 
 def _long_session_gc() -> None:
@@ -87,7 +89,9 @@ def handled(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from readiness.console import OutputFailed, flush_out
+        from readiness.kernel.models import without_pydantic_plugins
 
+        without_pydantic_plugins()
         try:
             _check_arguments(kwargs)
             result = fn(*args, **kwargs)
@@ -223,7 +227,8 @@ def _emit(fmt: str, *, table: Callable[[], None], **makers: Optional[Callable[[]
 
 
 def _lazy(module: str, name: str) -> Callable[..., Any]:
-    """`module.name`, imported when called: the terminal presenters load rich only for a table."""
+    """`module.name`, imported when called: the terminal presenters load rich only for a table, the
+    exporters are loaded only for their format."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
         import importlib
@@ -368,11 +373,10 @@ def score(
 
         _show_what_if(site_dir, questionnaire, what_if, _dt.date.today(), None, format.value)
         return
-    from readiness.assessment import export
-
     site, a = _assessed(site_dir, questionnaire)
     _emit(format.value, table=lambda: _lazy("readiness.console", "show_assessment")(a),
-          json=lambda: export.to_dict(a, site.questionnaire), markdown=lambda: export.to_markdown(a))
+          json=lambda: _lazy("readiness.assessment.export", "to_dict")(a, site.questionnaire),
+          markdown=lambda: _lazy("readiness.assessment.export", "to_markdown")(a))
 
 
 PlanFormat = Enum("PlanFormat", [("table", "table"), ("markdown", "markdown"), ("csv", "csv"), ("json", "json")], type=str)

@@ -65,6 +65,7 @@ def plain(value) -> Text:
 def _rich_classes() -> dict[str, type]:
     """`SafeConsole` and `ListingTable`, made (and rich imported) on first use."""
     from rich.console import Console
+    from rich.measure import Measurement
     from rich.segment import Segment
     from rich.table import Table
     from rich.text import Text
@@ -93,9 +94,13 @@ def _rich_classes() -> dict[str, type]:
             raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
         def _render_buffer(self, buffer) -> str:
-            return super()._render_buffer(
-                segment if segment.control or not segment.text else Segment(safe_text(segment.text), segment.style)
-                for segment in buffer)
+            segments = list(buffer)
+            # Each segment's text made safe; looked for in all of them at once first, as a result
+            # (a table: over a thousand segments) rarely holds anything to escape.
+            if _UNSAFE.search("".join([text for text, _, control in segments if not control])):
+                segments = [segment if segment.control or not segment.text
+                            else Segment(safe_text(segment.text), segment.style) for segment in segments]
+            return super()._render_buffer(segments)
 
     class ListingTable(Table):
         """A table that, when the terminal is too narrow for its columns to show every word whole,
@@ -120,7 +125,48 @@ def _rich_classes() -> dict[str, type]:
                 return super()._measure_column(console, options, column)
             key = ("column", column._index, options.max_width)
             if key not in self._memo:
-                self._memo[key] = super()._measure_column(console, options, column)
+                self._memo[key] = self._measured(console, options, column)
+            return self._memo[key]
+
+        def _measured(self, console, options, column):
+            """What rich's `Table._measure_column` returns, from each cell's text measured once.
+
+            Deciding and laying out a table measures every column at up to four widths, and rich
+            measures each cell anew every time (a str cell is even made into a Text again), though a
+            Text measures the same at any width: its longest word `a` and its longest line `b`
+            (0 <= a <= b). For such cells rich's steps (Measurement.get of each cell's Padding,
+            which measures the text inside it) come to (min(a + pad, width), min(b + pad, width)),
+            `pad` being the column's left and right padding; the column takes the largest of each.
+            Anything else (a cell that is not a Text, a fixed-width column, collapsed padding) is
+            measured by rich itself."""
+            width = options.max_width
+            longest = self._longest(console, options, column)
+            if width < 1 or longest is None:
+                return super()._measure_column(console, options, column)
+            pad = self._get_padding_width(column._index)
+            word, line = longest
+            measurement = Measurement(1, width) if word is None else Measurement(min(word + pad, width),
+                                                                                 min(line + pad, width))
+            return measurement.with_maximum(width).clamp(
+                None if column.min_width is None else column.min_width + pad,
+                None if column.max_width is None else column.max_width + pad)
+
+        def _longest(self, console, options, column):
+            """The longest word and the longest line of a column's cells (header first), measured
+            once per print ((None, None): no cells), or None when rich must measure the column."""
+            assert self._memo is not None
+            key = ("longest", column._index, options.markup)
+            if key not in self._memo:
+                self._memo[key] = None
+                if column.width is None and any(self.padding) and not self.collapse_padding and not self.show_footer:
+                    cells = ([column.header] if self.show_header else []) + list(column._cells)
+                    texts = [console.render_str(c, markup=options.markup, highlight=False) if isinstance(c, str) else c
+                             for c in cells]
+                    if all(type(t) is Text for t in texts):
+                        measures = [t.__rich_measure__(console, options) for t in texts]
+                        if all(0 <= m.minimum <= m.maximum for m in measures):
+                            self._memo[key] = ((max(m.minimum for m in measures), max(m.maximum for m in measures))
+                                               if measures else (None, None))
             return self._memo[key]
 
         def _calculate_column_widths(self, console, options):

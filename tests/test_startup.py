@@ -141,6 +141,51 @@ def test_a_table_printed_twice_is_measured_anew_each_time():
     assert len(counts) > 3  # more than one print's worth: measured anew
 
 
+def _text_table(width: int, color: bool, unkept: bool = False) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from readiness.console import table
+
+    t = table("#", "Severity", "Gap", "Action", "", title="Gaps")
+    if unkept:  # rich's own measures, taken anew every time
+        t._measure_column = Table._measure_column.__get__(t)  # type: ignore[method-assign]
+    t.add_row("1", Text("critical *", style="bold red"), "No signed data-sharing agreement",
+              "Draft and sign a data-sharing agreement listing data elements by direction", "Project manager")
+    t.add_row("12", Text("low", style="cyan"), "", "crisis-communications-protocol-with-spokespeople",
+              "Two\nlines")
+    t.add_row("3", Text("medium"), "Wide 県 characters and an emoji 🚑", "  spaces around  ", "")
+    out = io.StringIO()
+    Console(file=out, width=width, color_system="standard" if color else None, force_terminal=color).print(t)
+    return out.getvalue()
+
+
+def test_a_table_of_text_prints_as_rich_measuring_every_cell_would_print_it():
+    """The measures worked out once per column of text (longest word, longest line) lay the table
+    out exactly as rich's measuring of every cell at every width does, table or list, colored or not."""
+    for width in (12, 16, 20, 24, 30, 37, 45, 52, 60, 71, 80, 100, 140, 200):
+        for color in (False, True):
+            assert _text_table(width, color) == _text_table(width, color, unkept=True), (width, color)
+    assert "Draft and sign a data-sharing agreement listing data elements by direction" in _text_table(200, False)
+    # and each column measures as rich measures it, at every width (its narrowest decides the list)
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from readiness.console import table
+
+    t = table("#", "Gap", "", title="Gaps")
+    t.add_row("1", "Wide 県 characters and an emoji 🚑", "")
+    t.add_row(Text("critical *", style="bold red"), "crisis-communications-protocol", "Two\nlines")
+    console = Console(file=io.StringIO(), width=80)
+    t._memo = {}
+    for width in range(0, 90):
+        options = console.options.update_width(width)
+        for column in t.columns:
+            assert t._measure_column(console, options, column) == Table._measure_column(t, console, options, column)
+
+
 GC_AFTER_IMPORT = """
     import gc
     default = gc.get_threshold()

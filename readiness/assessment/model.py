@@ -33,6 +33,8 @@ def stage_index(name: str) -> int:
 
 @dataclass(frozen=True)
 class RespondentAnswer:
+    """One interviewee's answer to a respondent question, as scored."""
+
     respondent: str
     role: Optional[str]
     value: Any
@@ -46,6 +48,8 @@ class RespondentAnswer:
 
 @dataclass(frozen=True)
 class QuestionResult:
+    """One question's outcome: whether it applies, its status, its answer and its score."""
+
     id: str
     domain: str
     status: str  # answered | unknown | skipped | not_applicable | unanswered
@@ -62,6 +66,8 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class DomainResult:
+    """One domain's weighted score and stage, and how many of its questions are answered."""
+
     id: str
     title: str
     weight: float
@@ -74,6 +80,8 @@ class DomainResult:
 
 @dataclass(frozen=True)
 class GateResult:
+    """A launch requirement and whether the answers meet it."""
+
     id: str
     title: str
     domain: str
@@ -84,6 +92,8 @@ class GateResult:
 
 @dataclass(frozen=True)
 class GapItem:
+    """A shortfall (or an answer nobody knew) to close, with its action, owner and urgency."""
+
     question: str
     domain: str
     severity: str
@@ -99,6 +109,8 @@ class GapItem:
 
 @dataclass(frozen=True)
 class Disagreement:
+    """A respondent question on which the interviewees' answers score far apart."""
+
     question: str
     text: str
     spread: float  # max - min of respondents' scores, 0..1
@@ -142,6 +154,8 @@ class AnswerCounts:
 
 @dataclass(frozen=True)
 class Assessment:
+    """A site's assessment: score, stage, launch requirements, domains, gaps and disagreements."""
+
     site: str
     state: str
     questionnaire_id: str

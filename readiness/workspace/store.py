@@ -37,6 +37,8 @@ ANSWERS_HEADER = ("# Answers for this site, written by lead-readiness. You may e
 
 @dataclass
 class Respondent:
+    """An interviewee's file (respondents/<slug>.yaml): who they are and their answers."""
+
     slug: str
     name: str
     role: str | None = None
@@ -48,6 +50,8 @@ class Respondent:
 
 @dataclass
 class Site:
+    """A site folder as opened: its profile, questionnaire, answers and respondents."""
+
     root: Path
     profile: SiteProfile
     questionnaire: Questionnaire

@@ -40,7 +40,9 @@ def without_pydantic_plugins() -> None:
     write the environment (its child processes would inherit it): this leaves pydantic what it
     keeps once it has looked, a process-wide empty set of plugins. It does nothing once pydantic
     has looked, or where its loader keeps no such set (another pydantic: then it looks, as before)."""
-    from pydantic.plugin import _loader
-
+    try:
+        from pydantic.plugin import _loader
+    except ImportError:  # a pydantic without plugins: nothing to skip
+        return
     if getattr(_loader, "_plugins", ()) is None:
         _loader._plugins = {}

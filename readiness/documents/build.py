@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from readiness import __version__
+from readiness import __version__, forked
 from readiness.assessment import Assessment, assess_site
 from readiness.documents import versions
 from readiness.documents.context import DocInfo, RenderContext, site_context
@@ -251,6 +251,8 @@ def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: R
             if spec.attachments:
                 supplies.prepare([a.kind for a in spec.attachments])
         supplies.start_drawing(attachments)  # the charts draw on a second CPU while the documents render
+    else:
+        forked.end_warm()  # no chart to draw: a child the build command started early has nothing to do
     try:
         for n, (spec, variables) in enumerate(included, 1):
             if step is not None:

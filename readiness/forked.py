@@ -133,8 +133,13 @@ class ForkedJobs:
         self.jobs[name](out_path)
         return out_path
 
+    def busy(self) -> bool:
+        """Whether the child is still at work on jobs it has not finished (it has the second CPU)."""
+        while self._reader is not None and len(self._ready) < len(self.jobs) and self._read(0):
+            pass
+        return self._reader is not None and len(self._ready) < len(self.jobs)
+
     def _wait_for(self, number: int) -> bool:
-        import select
         import time
 
         deadline = time.monotonic() + TIMEOUT
@@ -143,17 +148,25 @@ class ForkedJobs:
             if left <= 0:
                 self.close()  # stuck: stop it; what it had not finished is done here
                 break
-            readable, _, _ = select.select([self._reader], [], [], left)
-            if not readable:
-                continue
-            data = os.read(self._reader, 4096)
-            if not data:  # the child has exited: whatever it did not report is done here
-                self._end_child(kill=False)
-                break
-            self._buffer += data
-            *lines, self._buffer = self._buffer.split(b"\n")
-            self._ready.update(int(line) for line in lines if line.isdigit())
+            self._read(left)
         return number in self._ready and self.folder is not None
+
+    def _read(self, timeout: float) -> bool:
+        """Take what the child reported within `timeout` seconds; False when it reported nothing."""
+        import select
+
+        assert self._reader is not None
+        readable, _, _ = select.select([self._reader], [], [], timeout)
+        if not readable:
+            return False
+        data = os.read(self._reader, 4096)
+        if not data:  # the child has exited: whatever it did not report is done here
+            self._end_child(kill=False)
+            return False
+        self._buffer += data
+        *lines, self._buffer = self._buffer.split(b"\n")
+        self._ready.update(int(line) for line in lines if line.isdigit())
+        return True
 
     def _end_child(self, kill: bool) -> None:
         if self._reader is not None:

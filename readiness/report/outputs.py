@@ -194,6 +194,10 @@ class Drawing:
         else:
             forked.end_warm()  # every chart comes from the cache: a child started early has nothing to do
 
+    def busy(self) -> bool:
+        """Whether a child process is drawing charts now, on the second CPU."""
+        return self._child is not None and self._child.busy()
+
     def finish(self, folder: Path) -> None:
         """Write every attachment into `folder`: the charts the child drew, the rest drawn (or copied
         from the chart cache) here, the plan's CSV; once."""

@@ -24,10 +24,21 @@ TODAY = dt.date(2026, 11, 30)
 @pytest.fixture(autouse=True)
 def _no_cache_and_no_child_left(monkeypatch):
     monkeypatch.setenv("LEAD_READINESS_NO_CACHE", "1")  # the charts are drawn, never copied
+    children: list[int] = []  # every child the build forks
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
     yield
-    forked.end_warm()
-    with pytest.raises(ChildProcessError):  # no child process of this one left, running or a zombie
-        os.waitpid(-1, os.WNOHANG)
+    assert forked._warm is None  # the test's build stopped or used it
+    for pid in children:  # each one waited for: none left running, nor a zombie
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 def _site(tmp_path: Path, label: str) -> Path:
@@ -81,6 +92,24 @@ def test_a_warm_child_that_dies_still_gives_both_charts(tmp_path, monkeypatch):
 
 @needs_fork
 def test_a_warm_child_that_fails_while_drawing_still_gives_both_charts(tmp_path, monkeypatch):
+    here = _drawn_here(tmp_path, monkeypatch)
+    parent, draw = os.getpid(), charts._draw_timeline
+
+    def breaks_in_the_child(*args):
+        if os.getpid() != parent:
+            raise RuntimeError("the timeline breaks in the child")
+        return draw(*args)
+
+    monkeypatch.setattr(charts, "_draw_timeline", breaks_in_the_child)
+    taken = _adoptions(monkeypatch)
+    assert forked.warm(charts.prepare_drawing)
+    result = build_site(_site(tmp_path, "warm"), today=TODAY)
+    assert taken == [True]  # it took the charts, drew the radar, then failed: the timeline is drawn here
+    assert _charts(result.folder) == here
+
+
+@needs_fork
+def test_a_warm_child_whose_preparation_fails_still_gives_both_charts(tmp_path, monkeypatch):
     here = _drawn_here(tmp_path, monkeypatch)
 
     def breaks() -> None:

@@ -17,10 +17,11 @@ Rows:
 - build_cli: `lead-readiness build SITE` as a fresh process, as a user runs it (imports included);
   build_cli_uncached the same with LEAD_READINESS_NO_CACHE=1 (a first build: goal 1.5 s, issue 15).
 
-Where fork and a second CPU are available, a build draws its charts in one child process and writes
-about half of its Word files in another (readiness/forked.py), so these are wall times that count on
-a free second CPU: on a machine whose other work keeps both CPUs busy they measure the load as much as
-the build (benchmarks/README.md gives the CPU time of the build process alone beside them).
+Where fork and a second CPU are available, a build draws its charts in one child process (with caches
+off started by the command at once, so matplotlib imports beside the build's start) and, when no chart
+is being drawn, writes about half of its Word files in another (readiness/forked.py), so these are wall
+times that count on a free second CPU: on a machine whose other work keeps both CPUs busy they measure
+the load as much as the build (benchmarks/README.md gives the CPU time of the build process alone beside them).
 
     python benchmarks/bench_build.py
 """

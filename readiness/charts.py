@@ -19,6 +19,7 @@ import json
 import textwrap
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable, Optional, Sequence
 
 DPI = 150
@@ -49,6 +50,20 @@ def _figure(width: float, height: float):
     fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     return fig
+
+
+def prepare_drawing() -> None:
+    """Import what drawing needs, most of a chart's time in a fresh process (for a child started
+    before the charts' data exists: readiness/forked.py `warm`)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates  # noqa: F401
+    import matplotlib.font_manager  # noqa: F401
+    import matplotlib.lines  # noqa: F401
+    import matplotlib.patches  # noqa: F401
+    from matplotlib.backends import backend_agg  # noqa: F401
+    from matplotlib import figure  # noqa: F401
 
 
 def _save(fig, path: Path) -> Path:
@@ -280,9 +295,20 @@ def timeline_alt_text(plan) -> str:
 def timeline_chart(plan, out_path: Path, *, title: str) -> Path:
     """A Gantt chart: one bar per task, coloured by phase; hatched bars close a launch requirement,
     outlined bars set the launch date; a dashed line marks the launch."""
-    rows = timeline_rows(plan)
-    return _cached("timeline", _timeline_spec(plan, rows, title), out_path,
-                   lambda path: _draw_timeline(plan, rows, path, title))
+    return timeline_chart_of(timeline_spec(plan, title=title), out_path)
+
+
+def timeline_spec(plan, *, title: str) -> dict:
+    """Everything the timeline of `plan` shows, as plain data (it pickles without the planning code,
+    so a child that has not imported it can draw it: readiness/forked.py)."""
+    return _timeline_spec(plan, timeline_rows(plan), title)
+
+
+def timeline_chart_of(spec: dict, out_path: Path) -> Path:
+    """The timeline chart of a `timeline_spec`."""
+    shown = SimpleNamespace(start=spec["start"], launch=spec["launch"], target_launch=spec["target"],
+                            phases=[SimpleNamespace(id=i, title=t) for i, t in spec["phases"]])
+    return _cached("timeline", spec, out_path, lambda path: _draw_timeline(shown, spec["rows"], path, spec["title"]))
 
 
 def _timeline_spec(plan, rows: list[dict], title: str) -> dict:

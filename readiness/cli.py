@@ -481,12 +481,22 @@ def build(
     questionnaire: Optional[Path] = QUESTIONNAIRE,
 ) -> None:
     """Draft the site's documents (Markdown and DOCX) into a new version folder, drafts/vNNN."""
+    from readiness import forked
+    from readiness.cache import caching_disabled
+
+    if caching_disabled():  # no chart cache: the charts are drawn, so matplotlib's import starts now,
+        from readiness import charts  # in a child, beside this process's own (issue 15)
+
+        forked.warm(charts.prepare_drawing)
     from readiness.console import progress
     from readiness.documents.build import build_site
 
-    with progress(f"Building {site_dir}") as step:
-        result = build_site(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire,
-                            step=step)
+    try:
+        with progress(f"Building {site_dir}") as step:
+            result = build_site(site_dir, only=_doc_ids(only), templates_dir=templates, questionnaire=questionnaire,
+                                step=step)
+    finally:
+        forked.end_warm()
     _notices(result.site)
     _show_build(result)
 

@@ -11,18 +11,33 @@ Nothing depends on the child: where fork is unavailable (Windows, macOS's defaul
 CPU, where the child fails, exits early, or takes longer than TIMEOUT seconds, `take` runs the job
 here instead, so its errors surface as they would without the child and no file is ever missing.
 `close` stops the child if it still runs and removes its folder; call it when done (a `with` block).
+
+A child can also be started early (`warm`), before the jobs exist: it runs a preparation of its own
+(matplotlib's import, most of the charts' time) beside this process's imports, then waits for the jobs
+of the next `ForkedJobs` given `specs`, which are sent to it as picklable specs (a module-level
+function, its arguments, its keywords; the file's path is passed after the arguments).  A warm child
+that is not used is stopped (`end_warm`; also at exit); every guarantee above holds for it.
 """
 from __future__ import annotations
 
+import atexit
 import os
+import pickle
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
-from typing import Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 TIMEOUT = 60.0  # seconds the child may take before it is stopped and its work done here
+SPECS_MAX_BYTES = 60_000  # the jobs sent to a warm child fit a pipe's buffer: sending never blocks
+_PREFIX = ".lead-readiness-child-"
+
+# A job sent to a warm child: (a module-level function, its arguments, its keywords); it is called
+# as function(*arguments, path, **keywords).
+Spec = tuple[Callable[..., object], Sequence[Any], Mapping[str, Any]]
 
 
 def can_fork() -> bool:
@@ -43,7 +58,7 @@ class ForkedJobs:
     each finished file into place in one rename; default: the system's temporary folder)."""
 
     def __init__(self, jobs: Mapping[str, Callable[[Path], object]], *, suffix: str = "",
-                 within: Optional[Path] = None):
+                 within: Optional[Path] = None, specs: Optional[Mapping[str, Spec]] = None):
         self.jobs = dict(jobs)
         self.suffix = suffix
         self.pid: Optional[int] = None
@@ -52,7 +67,29 @@ class ForkedJobs:
         self._ready: set[int] = set()  # the numbers (order in `jobs`) of the files the child has finished
         self._buffer = b""
         if self.jobs and can_fork():
-            self._start(within)
+            if specs is None or not self._adopt(specs):
+                self._start(within)
+        elif specs is not None:
+            end_warm()  # nothing for it to do
+
+    def _adopt(self, specs: Mapping[str, Spec]) -> bool:
+        """Hand the jobs, as `specs` ({name: spec}, the same names as the jobs), to the warm child;
+        False when there is none, or it cannot take them (then it is stopped)."""
+        global _warm
+        child, _warm = _warm, None
+        if child is None:
+            return False
+        try:
+            data = pickle.dumps((self.suffix, [specs[name] for name in self.jobs]))
+            if len(data) > SPECS_MAX_BYTES:
+                raise ValueError("too large for the pipe")
+            os.write(child.jobs, len(data).to_bytes(8, "big") + data)
+        except Exception:  # unpicklable, or the child has exited: a child of its own, as without one
+            child.stop()
+            return False
+        os.close(child.jobs)
+        self.pid, self._reader, self.folder = child.pid, child.done, child.folder
+        return True
 
     def __enter__(self) -> ForkedJobs:
         return self
@@ -61,7 +98,7 @@ class ForkedJobs:
         self.close()
 
     def _start(self, within: Optional[Path]) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix=".lead-readiness-child-", dir=within))
+        self.folder = Path(tempfile.mkdtemp(prefix=_PREFIX, dir=within))
         reader, writer = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: work, then leave without running the parent's exit handlers
@@ -96,8 +133,13 @@ class ForkedJobs:
         self.jobs[name](out_path)
         return out_path
 
+    def busy(self) -> bool:
+        """Whether the child is still at work on jobs it has not finished (it has the second CPU)."""
+        while self._reader is not None and len(self._ready) < len(self.jobs) and self._read(0):
+            pass
+        return self._reader is not None and len(self._ready) < len(self.jobs)
+
     def _wait_for(self, number: int) -> bool:
-        import select
         import time
 
         deadline = time.monotonic() + TIMEOUT
@@ -106,17 +148,25 @@ class ForkedJobs:
             if left <= 0:
                 self.close()  # stuck: stop it; what it had not finished is done here
                 break
-            readable, _, _ = select.select([self._reader], [], [], left)
-            if not readable:
-                continue
-            data = os.read(self._reader, 4096)
-            if not data:  # the child has exited: whatever it did not report is done here
-                self._end_child(kill=False)
-                break
-            self._buffer += data
-            *lines, self._buffer = self._buffer.split(b"\n")
-            self._ready.update(int(line) for line in lines if line.isdigit())
+            self._read(left)
         return number in self._ready and self.folder is not None
+
+    def _read(self, timeout: float) -> bool:
+        """Take what the child reported within `timeout` seconds; False when it reported nothing."""
+        import select
+
+        assert self._reader is not None
+        readable, _, _ = select.select([self._reader], [], [], timeout)
+        if not readable:
+            return False
+        data = os.read(self._reader, 4096)
+        if not data:  # the child has exited: whatever it did not report is done here
+            self._end_child(kill=False)
+            return False
+        self._buffer += data
+        *lines, self._buffer = self._buffer.split(b"\n")
+        self._ready.update(int(line) for line in lines if line.isdigit())
+        return True
 
     def _end_child(self, kill: bool) -> None:
         if self._reader is not None:
@@ -153,3 +203,86 @@ def _child_runs(jobs: Mapping[str, Callable[[Path], object]], folder: Path, suff
         job(path)
         os.replace(path, folder / f"{n}{suffix}")
         os.write(writer, f"{n}\n".encode("ascii"))
+
+
+class _Warm:
+    """A child forked by `warm`: its pid, its folder, the pipe its jobs are sent on and the one it
+    reports finished files on."""
+
+    def __init__(self, pid: int, folder: Path, jobs: int, done: int):
+        self.pid, self.folder, self.jobs, self.done = pid, folder, jobs, done
+
+    def stop(self) -> None:
+        for fd in (self.jobs, self.done):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_warm: Optional[_Warm] = None
+
+
+def warm(prepare: Callable[[], object]) -> bool:
+    """Fork now a child that runs `prepare` (an import, say) and then waits for the jobs of the next
+    `ForkedJobs` given `specs`. Nothing when fork or a second CPU is unavailable, or when this process
+    runs other threads (a fork copies their locks, not them). True when a child was started."""
+    global _warm
+    if _warm is not None or not can_fork() or threading.active_count() > 1:
+        return False
+    folder = Path(tempfile.mkdtemp(prefix=_PREFIX))
+    jobs_reader, jobs_writer = os.pipe()
+    done_reader, done_writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: prepare, wait for its jobs, run them, then leave as ForkedJobs' child does
+        code = 1
+        try:
+            os.close(jobs_writer)
+            os.close(done_reader)
+            sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - closed by os._exit
+            prepare()
+            size = int.from_bytes(_read_exactly(jobs_reader, 8), "big")
+            suffix, specs = pickle.loads(_read_exactly(jobs_reader, size))
+            _child_runs({str(n): _spec_job(spec) for n, spec in enumerate(specs)}, folder, suffix, done_writer)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(jobs_reader)
+    os.close(done_writer)
+    _warm = _Warm(pid, folder, jobs_writer, done_reader)
+    return True
+
+
+def end_warm() -> None:
+    """Stop the warm child, if one waits unused (the build needs none of its work)."""
+    global _warm
+    child, _warm = _warm, None
+    if child is not None:
+        child.stop()
+
+
+atexit.register(end_warm)
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            raise EOFError("the parent sent no jobs")
+        data += chunk
+    return data
+
+
+def _spec_job(spec: Spec) -> Callable[[Path], object]:
+    function, args, kwargs = spec
+    return lambda path: function(*args, path, **kwargs)

@@ -258,8 +258,10 @@ def test_a_second_process_writes_about_half_of_the_word_files(tmp_path, monkeypa
             fh.write(f"{os.getpid()} {Path(out_path).suffix}\n")
         return real(markdown, out_path, **kw)
 
+    site = _harbor(tmp_path, "site")
+    build_site(site)  # fills the chart cache: while a child draws charts the build writes every Word file itself
     monkeypatch.setattr(docx_writer, "write_docx", logged)
-    result = build_site(_harbor(tmp_path, "site"))
+    result = build_site(site)
     pids = [line.split()[0] for line in log.read_text().splitlines()]
     words = [d for d in result.documents if "docx" in d.files]
     assert len(pids) == len(words)  # each Word file written once

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from readiness import __version__
+from readiness import __version__, forked
 from readiness.assessment import Assessment, assess_site
 from readiness.documents import versions
 from readiness.documents.context import DocInfo, RenderContext, site_context
@@ -251,6 +251,8 @@ def render_documents(env, pack: Pack, chosen: Sequence[PackDocument], context: R
             if spec.attachments:
                 supplies.prepare([a.kind for a in spec.attachments])
         supplies.start_drawing(attachments)  # the charts draw on a second CPU while the documents render
+    else:
+        forked.end_warm()  # no chart to draw: a child the build command started early has nothing to do
     try:
         for n, (spec, variables) in enumerate(included, 1):
             if step is not None:
@@ -298,8 +300,8 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
     attachments last. A DOCX's properties name the site (`site_name`) and the draft version.
 
     The reference document is opened once for all the Word files. Where a second CPU can be forked
-    (readiness/forked.py), a child process writes about half of the Word files of the documents
-    without attachments while this one writes the others; whatever the child does not deliver in
+    (readiness/forked.py) and no child is drawing the charts on it, a child process writes about half
+    of the Word files of the documents without attachments while this one writes the others; whatever the child does not deliver in
     time is written here, so the files are the same either way."""
     header = HEADER.format(n=version)
     footer = FOOTER.format(date=date_long(today))
@@ -331,7 +333,8 @@ def write_documents(docs: Sequence[RenderedDocument], folder: Path, version: int
 
     from readiness.forked import ForkedJobs
 
-    shared = _shared_word_files(word)
+    # While a child draws the charts the second CPU is its: a Word writer beside it would slow both.
+    shared = [] if drawing is not None and drawing.busy() else _shared_word_files(word)
     def job(doc: RenderedDocument) -> Callable[[Path], Path]:
         return lambda path: write_word(doc, path)
 

@@ -139,8 +139,9 @@ class Drawing:
     Drawing the charts is most of a build's time: `start` (as soon as the build knows which documents
     it drafts) hands every chart that is not in the chart cache to one child process
     (readiness/forked.py), which imports matplotlib and draws while this process renders and writes the
-    other documents; `finish` collects them (or draws here what the child could not).  `abandon`
-    after an error elsewhere."""
+    other documents; `finish` collects them (or draws here what the child could not).  A child the
+    build command started early (forked.warm: matplotlib imported beside the build's own start) takes
+    the charts when there is one.  `abandon` after an error elsewhere."""
 
     def __init__(self, supplies: Supplies, items: Sequence[tuple[str, str]]):
         self.supplies, self.items = supplies, list(items)
@@ -160,6 +161,20 @@ class Drawing:
                 jobs[name] = lambda path: charts.timeline_chart(s.plan, path, title=s.timeline_title)
         return jobs
 
+    def _specs(self) -> dict[str, tuple]:
+        """The charts' jobs as picklable specs (forked.Spec: function, arguments, keywords), for a
+        child started before this build's data existed (forked.warm)."""
+        from readiness import charts
+
+        s = self.supplies
+        specs: dict[str, tuple] = {}
+        for kind, name in self.items:
+            if kind == "radar_chart":
+                specs[name] = (charts.radar_chart, (list(s.scores),), {"title": s.radar_title})
+            elif kind == "timeline_chart":
+                specs[name] = (charts.timeline_chart_of, (charts.timeline_spec(s.plan, title=s.timeline_title),), {})
+        return specs
+
     def start(self) -> None:
         if self._started:
             return
@@ -171,10 +186,17 @@ class Drawing:
                   "timeline_chart": lambda: charts.timeline_is_cached(s.plan, title=s.timeline_title)}
         kinds = {name: kind for kind, name in self.items}
         jobs = {name: job for name, job in self._jobs().items() if not cached[kinds[name]]()}
-        if jobs:
-            from readiness.forked import ForkedJobs
+        from readiness import forked
 
-            self._child = ForkedJobs(jobs, suffix=".png")
+        if jobs:
+            specs = self._specs()
+            self._child = forked.ForkedJobs(jobs, suffix=".png", specs={name: specs[name] for name in jobs})
+        else:
+            forked.end_warm()  # every chart comes from the cache: a child started early has nothing to do
+
+    def busy(self) -> bool:
+        """Whether a child process is drawing charts now, on the second CPU."""
+        return self._child is not None and self._child.busy()
 
     def finish(self, folder: Path) -> None:
         """Write every attachment into `folder`: the charts the child drew, the rest drawn (or copied

@@ -1,7 +1,7 @@
 """The bundled pack's templates shipped compiled, the way Python ships `.py` files that get `.pyc`.
 
 Compiling a template (Jinja parses it, generates Python source, Python compiles that) is most of a
-first build's rendering: about 0.9 s for the bundled pack's templates. So the package carries Jinja's
+first build's rendering: about 0.4 s for the bundled pack's templates. So the package carries Jinja's
 generated Python for each bundled template in `readiness/documents/compiled_templates/t_<key>.py`,
 written by
 

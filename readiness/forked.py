@@ -173,15 +173,7 @@ class ForkedJobs:
             os.close(self._reader)
             self._reader = None
         if self.pid is not None:
-            if kill:
-                try:
-                    os.kill(self.pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
+            _reap(self.pid, kill=kill)
             self.pid = None
 
     def close(self) -> None:
@@ -205,6 +197,19 @@ def _child_runs(jobs: Mapping[str, Callable[[Path], object]], folder: Path, suff
         os.write(writer, f"{n}\n".encode("ascii"))
 
 
+def _reap(pid: int, kill: bool) -> None:
+    """Wait for a child (stopping it first when `kill`), so that none is left a zombie."""
+    if kill:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
 class _Warm:
     """A child forked by `warm`: its pid, its folder, the pipe its jobs are sent on and the one it
     reports finished files on."""
@@ -218,14 +223,7 @@ class _Warm:
                 os.close(fd)
             except OSError:
                 pass
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+        _reap(self.pid, kill=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

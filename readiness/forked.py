@@ -21,6 +21,7 @@ that is not used is stopped (`end_warm`; also at exit); every guarantee above ho
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import shutil
@@ -135,8 +136,9 @@ class ForkedJobs:
 
     def busy(self) -> bool:
         """Whether the child is still at work on jobs it has not finished (it has the second CPU)."""
-        while self._reader is not None and len(self._ready) < len(self.jobs) and self._read(0):
-            pass
+        reported = True
+        while reported and self._reader is not None and len(self._ready) < len(self.jobs):
+            reported = self._read(0)  # take every report already waiting, without waiting for more
         return self._reader is not None and len(self._ready) < len(self.jobs)
 
     def _wait_for(self, number: int) -> bool:
@@ -200,14 +202,10 @@ def _child_runs(jobs: Mapping[str, Callable[[Path], object]], folder: Path, suff
 def _reap(pid: int, kill: bool) -> None:
     """Wait for a child (stopping it first when `kill`), so that none is left a zombie."""
     if kill:
-        try:
+        with contextlib.suppress(OSError):  # it has exited already
             os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    try:
+    with contextlib.suppress(ChildProcessError):  # already waited for
         os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
 
 
 class _Warm:
@@ -219,10 +217,8 @@ class _Warm:
 
     def stop(self) -> None:
         for fd in (self.jobs, self.done):
-            try:
+            with contextlib.suppress(OSError):  # closed already (the jobs were sent)
                 os.close(fd)
-            except OSError:
-                pass
         _reap(self.pid, kill=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -17,6 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from readiness.errors import ReadinessError
+from readiness.plain_layout import MIN_CELL  # narrower table columns are printed as a list
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -410,7 +411,6 @@ def _on_terminal() -> bool:
 
 
 MIN_WIDTH = 20
-MIN_CELL = 8  # narrower table columns are unreadable: the table is printed as a list instead
 
 
 def _sized(console: Console) -> Console:
@@ -433,54 +433,98 @@ def table(*columns: str, title: str | None = None) -> Table:
     return t
 
 
-def bar(score: float | None, width: int = 20) -> Text:
-    from rich.text import Text
-
+def bar(score: float | None, width: int = 20) -> list[tuple[str, str]]:
+    """A domain's score as a bar of `width` blocks and the figure, as (text, style) spans."""
     if score is None:
-        return Text("n/a", style="dim")
+        return [("n/a", "dim")]
     filled = round(score / 100 * width)
-    full, empty = ("#", "-") if plain_mode() else ("█", "░")
+    full, empty = ("#", "-") if plain_mode() else ("\u2588", "\u2591")
     style = "green" if score >= 70 else "yellow" if score >= 50 else "red"
-    return Text(full * filled, style=style) + Text(empty * (width - filled), style="dim") + Text(f" {score:5.1f}")
+    return [(full * filled, style), (empty * (width - filled), "dim"), (f" {score:5.1f}", "")]
 
 
 def show_assessment(a, max_gaps: int = 12) -> None:
-    from rich.text import Text
+    """The `score` result: a headline, the launch blockers, the domains, the gaps and where
+    interviewees disagree. Laid out without rich where rich would write no escape sequence
+    (`readiness.plain_layout`, which prints the same characters), by rich otherwise."""
+    from readiness import plain_layout
 
-    c = out()
+    blocks = assessment_blocks(a, max_gaps)
+    width = None if escapes_allowed() and _may_color() else plain_layout.console_width(_settings.width)
+    if sys.stdout is not None and width is not None:
+        text = plain_layout.layout(blocks, width, ascii_box=plain_mode())
+        if text is not None:
+            write_out(text)
+            return
+    print_blocks(blocks)
+
+
+def _may_color() -> bool:
+    """Whether rich might write colors to standard output: it is a terminal, or the environment
+    says to treat it as one."""
+    if any(os.environ.get(k) is not None for k in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")):
+        return True
+    try:
+        return sys.stdout is not None and sys.stdout.isatty()
+    except (AttributeError, ValueError, OSError):
+        return True
+
+
+def assessment_blocks(a, max_gaps: int = 12) -> list:
+    """What `score` prints, as lines and tables of (text, style) spans, all user text made safe."""
+    from readiness.plain_layout import Grid, Line
+
+    s = safe_text
+    blocks: list = []
     verdict = ("launch-ready", "bold green") if a.launch_ready else ("not launch-ready", "bold red")
     score = "n/a" if a.score is None else f"{a.score:.1f}/100"
-    c.print(Text.assemble((safe_text(a.site), "bold"), f" ({safe_text(a.state)})  score ", (score, "bold"),
-                          "  stage ", (safe_text(a.stage_label), "bold"), "  ", verdict))
-    c.print(f"Completeness {a.completeness:.0%} of applicable questions answered: {a.counts.tally()} "
-            f"(confidence {a.confidence})")
+    blocks.append(Line([(s(a.site), "bold"), (f" ({s(a.state)})  score ", ""), (score, "bold"),
+                        ("  stage ", ""), (s(a.stage_label), "bold"), ("  ", ""), verdict]))
+    blocks.append(Line([(s(f"Completeness {a.completeness:.0%} of applicable questions answered: {a.counts.tally()} "
+                           f"(confidence {a.confidence})"), "")]))
     if a.provisional:
         answered_only = "n/a" if a.score_answered_only is None else f"{a.score_answered_only:.1f}/100"
-        c.print(f"Provisional: on the questions answered so far the score is {answered_only}; "
-                "unanswered questions count as zero in the overall score")
+        blocks.append(Line([(f"Provisional: on the questions answered so far the score is {answered_only}; "
+                             "unanswered questions count as zero in the overall score", "")]))
     blocking = [g for g in a.gates if g.status in ("failed", "unknown")]
     if blocking:
-        t = table("Launch requirement not met", "Status", "Answer", title=f"Launch blockers ({len(blocking)})")
+        rows = []
         for g in blocking:
             word, style = GATE_STYLE[g.status]
-            t.add_row(g.title, Text(word, style=style), g.answer or "-")
-        c.print(t)
-    t = table("Domain", "Score", "Stage", "Answered", title="Domains")
-    for d in a.domains:
-        t.add_row(d.title, bar(d.score), d.stage, f"{d.answered}/{d.applicable}")
-    c.print(t)
+            rows.append([[(s(g.title), "")], [(word, style)], [(s(g.answer or "-"), "")]])
+        blocks.append(Grid(f"Launch blockers ({len(blocking)})", ["Launch requirement not met", "Status", "Answer"], rows))
+    blocks.append(Grid("Domains", ["Domain", "Score", "Stage", "Answered"],
+                       [[[(s(d.title), "")], bar(d.score), [(s(d.stage), "")], [(f"{d.answered}/{d.applicable}", "")]]
+                        for d in a.domains]))
     if a.gaps:
-        t = table("#", "Severity", "Gap", "Action", "Owner", title=f"Gaps ({len(a.gaps)}, most urgent first)")
-        for n, g in enumerate(a.gaps[:max_gaps], 1):
-            sev = Text(g.severity + (" *" if g.blocks_launch else ""), style=SEVERITY_STYLE[g.severity])
-            t.add_row(str(n), sev, g.title, g.action, g.owner)
-        c.print(t)
+        rows = [[[(str(n), "")], [(g.severity + (" *" if g.blocks_launch else ""), SEVERITY_STYLE[g.severity])],
+                 [(s(g.title), "")], [(s(g.action), "")], [(s(g.owner), "")]]
+                for n, g in enumerate(a.gaps[:max_gaps], 1)]
+        blocks.append(Grid(f"Gaps ({len(a.gaps)}, most urgent first)", ["#", "Severity", "Gap", "Action", "Owner"], rows))
         if len(a.gaps) > max_gaps:
-            c.print(f"... and {len(a.gaps) - max_gaps} more (see --format markdown or json). * blocks launch")
+            blocks.append(Line([(f"... and {len(a.gaps) - max_gaps} more (see --format markdown or json). "
+                                 "* blocks launch", "")]))
         else:
-            c.print("* blocks launch")
+            blocks.append(Line([("* blocks launch", "")]))
     if a.disagreements:
-        t = table("Question", "Who said what", title="Interviewees disagree")
-        for d in a.disagreements:
-            t.add_row(d.text, "\n".join(f"{x.respondent}: {x.display}" for x in d.answers))
+        blocks.append(Grid("Interviewees disagree", ["Question", "Who said what"],
+                           [[[(s(d.text), "")], [(s("\n".join(f"{x.respondent}: {x.display}" for x in d.answers)), "")]]
+                            for d in a.disagreements]))
+    return blocks
+
+
+def print_blocks(blocks: list) -> None:
+    """Lines and tables (`assessment_blocks`) printed by rich, in color where the terminal takes it."""
+    from rich.text import Text
+
+    from readiness.plain_layout import Line
+
+    c = out()
+    for block in blocks:
+        if isinstance(block, Line):
+            c.print(Text.assemble(*block.spans))
+            continue
+        t = table(*block.headers, title=block.title)
+        for row in block.rows:
+            t.add_row(*(Text.assemble(*cell) for cell in row))
         c.print(t)

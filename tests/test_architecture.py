@@ -16,7 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "readiness"
 
 # Lowest floor first. A room is a top-level module or subpackage of `readiness`.
 FLOORS: list[set[str]] = [
-    {"readiness", "errors", "markdown_text", "cache", "sandbox", "roundtrip", "forked"},  # foundations
+    {"readiness", "errors", "markdown_text", "cache", "sandbox", "roundtrip", "forked",
+     "plain_layout"},                    # foundations (plain_layout: text tables without rich, for console)
     {"files", "console", "charts"},      # files on disk, the terminal, charts (each library behind one module)
     {"kernel"},                          # the shared kernel: strict models, load_model, located problems, statuses
     {"resources"},                       # bundled data, installed or in a checkout
@@ -140,7 +141,7 @@ def test_the_check_catches_an_upward_import(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- the shared kernel
 
 FOUNDATIONS = {"readiness", "errors", "markdown_text", "cache", "sandbox", "roundtrip", "forked", "files", "console",
-               "charts"}
+               "charts", "plain_layout"}
 
 
 def test_the_kernel_is_the_lowest_floor_above_the_foundations():

@@ -43,8 +43,10 @@ def test_score_as_json_or_markdown_never_imports_rich():
         assert not {m for m in _modules(done) if m == "rich" or m.startswith("rich.")}, fmt
 
 
-def test_score_as_a_table_still_prints_through_rich():
-    done = _run(SCORE_AND_LIST_MODULES, str(SITE))
+def test_score_as_a_table_in_color_still_prints_through_rich():
+    """(In a pipe or under NO_COLOR the tables are laid out without rich: tests/test_plain_layout.py.)"""
+    done = _run(SCORE_AND_LIST_MODULES.replace("import runpy, sys", "import os, runpy, sys; os.environ['FORCE_COLOR'] = '1'"),
+                str(SITE))
     assert "Domains" in done.stdout and "Gaps (" in done.stdout, done.stderr[-2000:]
     assert "rich.table" in _modules(done)
 

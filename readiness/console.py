@@ -460,10 +460,9 @@ def show_assessment(a, max_gaps: int = 12) -> None:
 
 
 def _may_color() -> bool:
-    """Whether rich might write colors to standard output: it is a terminal, or the environment
-    says to treat it as one."""
-    if any(os.environ.get(k) is not None for k in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")):
-        return True
+    """Whether rich might write colors to standard output because it is a terminal. (Where the
+    environment asks rich for colors, FORCE_COLOR and the like, `plain_layout.console_width` leaves
+    the printing to rich.)"""
     try:
         return sys.stdout is not None and sys.stdout.isatty()
     except (AttributeError, ValueError, OSError):

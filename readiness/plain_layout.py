@@ -1,7 +1,7 @@
 """The `score` result laid out as plain text without rich, where rich would write it without escapes.
 
 `score` is the command people run most, often in scripts and logs, and importing and running rich
-for its four tables is about a seventh of its start-up (issue 15). Where rich would write no escape
+for its four tables is about an eighth of its start-up (issue 15). Where rich would write no escape
 sequence at all (NO_COLOR, plain mode, or output that is not a terminal), this module lays the same
 lines and tables out itself, character for character as `readiness.console` lays them out with
 rich: a test compares the two at every width from 20 to 160, in both box styles, on every example
